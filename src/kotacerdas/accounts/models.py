@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Role
+
+
+class Membership(models.Model):
+    """What a person may do where: a role, held in a region (coordinator, executive, assessor's home
+    region) or a unit (operator), or nationally (admin, assessor)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("pengguna"), on_delete=models.PROTECT,
+                             related_name="memberships")
+    role = models.CharField(_("peran"), max_length=20, choices=Role.choices)
+    region = models.ForeignKey("regions.Region", verbose_name=_("wilayah"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="memberships")
+    unit = models.ForeignKey("catalogue.Unit", verbose_name=_("unit kerja"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="memberships")
+    active = models.BooleanField(_("aktif"), default=True)
+    created_at = models.DateTimeField(_("dibuat pada"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("keanggotaan")
+        verbose_name_plural = _("keanggotaan")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "region", "unit"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        where = self.unit or self.region or _("nasional")
+        return f"{self.user} · {self.get_role_display()} · {where}"
+
+
+class AuditQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("Jejak audit hanya bisa ditambah / the audit trail is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Jejak audit hanya bisa ditambah / the audit trail is append-only")
+
+
+class AuditEvent(models.Model):
+    """One state change: who did what to which object, from which state to which, when and why.
+    Append-only: rows are never updated or deleted."""
+
+    at = models.DateTimeField(_("waktu"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("pelaku"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("tindakan"), max_length=60, db_index=True)
+    object_type = models.CharField(_("jenis objek"), max_length=60)
+    object_id = models.CharField(_("id objek"), max_length=64)
+    region_code = models.CharField(_("kode wilayah"), max_length=13, blank=True, db_index=True)
+    from_state = models.CharField(_("dari status"), max_length=40, blank=True)
+    to_state = models.CharField(_("ke status"), max_length=40, blank=True)
+    reason = models.TextField(_("alasan"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("peristiwa audit")
+        verbose_name_plural = _("jejak audit")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("Jejak audit hanya bisa ditambah / the audit trail is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Jejak audit hanya bisa ditambah / the audit trail is append-only")

@@ -1,0 +1,52 @@
+"""One error shape for every API failure: {"detail": ..., "code": ..., "field"?: ...}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, detail: str, code: str, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.code, self.field = status, detail, code, field
+
+
+def not_found(what: str, key: str) -> ApiError:
+    return ApiError(404, f"{what} dengan kode {key!r} tidak ditemukan", "not_found")
+
+
+def invalid(field: str, detail: str) -> ApiError:
+    return ApiError(422, detail, "invalid", field)
+
+
+def install(api: NinjaAPI) -> None:
+    @api.exception_handler(ApiError)
+    def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        body: dict[str, Any] = {"detail": exc.detail, "code": exc.code}
+        if exc.field:
+            body["field"] = exc.field
+        return api.create_response(request, body, status=exc.status)
+
+    @api.exception_handler(ValidationError)
+    def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        errors = []
+        for err in exc.errors:
+            loc = [str(p) for p in err.get("loc", []) if p not in ("query", "path", "body", "form")]
+            errors.append({"field": ".".join(loc), "message": err.get("msg", "")})
+        first = errors[0]["field"] if errors else ""
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return api.create_response(
+            request, {"detail": detail, "code": "invalid", "field": first, "errors": errors}, status=422)
+
+    @api.exception_handler(AuthenticationError)
+    def _auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return api.create_response(request, {"detail": "Perlu masuk / authentication required",
+                                             "code": "unauthenticated"}, status=401)
+
+    @api.exception_handler(HttpError)
+    def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return api.create_response(request, {"detail": str(exc), "code": "error"}, status=exc.status_code)

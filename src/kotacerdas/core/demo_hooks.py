@@ -1,0 +1,8 @@
+"""Demo loaders of later apps, in dependency order. Each takes a writable stream for progress."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import IO, Any
+
+HOOKS: list[Callable[[IO[Any]], None]] = []

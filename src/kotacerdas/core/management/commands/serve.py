@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Sajikan aplikasi web (gunicorn + whitenoise) / Serve the web application."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="alamat / bind address")
+        parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+        parser.add_argument("--workers", type=int, default=2, help="jumlah worker / worker processes")
+        parser.add_argument("--threads", type=int, default=4)
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        from gunicorn.app.base import BaseApplication
+
+        from kotacerdas.wsgi import application
+
+        bind = f"{opts['host']}:{opts['port']}"
+
+        class App(BaseApplication):  # type: ignore[misc]
+            def load_config(self) -> None:
+                self.cfg.set("bind", bind)
+                self.cfg.set("workers", opts["workers"])
+                self.cfg.set("threads", opts["threads"])
+                self.cfg.set("accesslog", "-")
+                self.cfg.set("timeout", 120)
+
+            def load(self) -> Any:
+                return application
+
+        self.stdout.write(f"kotacerdas melayani di http://{bind}/ (Ctrl+C untuk berhenti)")
+        App().run()

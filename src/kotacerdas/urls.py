@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from kotacerdas.api.urls import api
+from kotacerdas.core.views import healthz
+
+admin.site.site_header = "kotacerdas — administrasi"
+admin.site.site_title = "kotacerdas"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("kotacerdas.web.urls")),
+]

@@ -1,0 +1,59 @@
+"""One named actor per role, so every test reads as a story of who may see what.
+
+alice — national admin; andi, ayu, arif — assessors; citra — coordinator of Banyuasin;
+oki — operator of Disdukcapil Banyuasin; eka — executive (Bupati) of Banyuasin;
+mira — coordinator of Musi Banyuasin (another region); the public is the anonymous client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.test import Client
+
+from kotacerdas.accounts.choices import Role
+from kotacerdas.accounts.models import Membership
+from kotacerdas.catalogue.models import Unit
+
+PASSWORD = "rahasia-yang-panjang-123"
+
+
+@dataclass
+class Actors:
+    alice: AbstractUser
+    andi: AbstractUser
+    ayu: AbstractUser
+    arif: AbstractUser
+    citra: AbstractUser
+    oki: AbstractUser
+    eka: AbstractUser
+    mira: AbstractUser
+
+    def client(self, user: AbstractUser | None) -> Client:
+        c = Client()
+        if user is not None:
+            c.force_login(user)
+        return c
+
+
+def _user(username: str, role: str, region: str | None = None, unit: Unit | None = None) -> AbstractUser:
+    User = get_user_model()
+    user = User.objects.create_user(username, email=username, password=PASSWORD, first_name=username.split("@")[0])
+    Membership.objects.create(user=user, role=role, region_id=region, unit=unit)
+    return user  # type: ignore[return-value]
+
+
+def make_actors() -> Actors:
+    dukcapil = Unit.objects.get(region_id="16.07", short_name="Disdukcapil")
+    return Actors(
+        alice=_user("alice@test.id", Role.NATIONAL_ADMIN),
+        andi=_user("andi@test.id", Role.ASSESSOR),
+        ayu=_user("ayu@test.id", Role.ASSESSOR),
+        arif=_user("arif@test.id", Role.ASSESSOR, region="16.07"),  # lives in Banyuasin: conflict of interest
+        citra=_user("citra@test.id", Role.COORDINATOR, region="16.07"),
+        oki=_user("oki@test.id", Role.OPERATOR, region="16.07", unit=dukcapil),
+        eka=_user("eka@test.id", Role.EXECUTIVE, region="16.07"),
+        mira=_user("mira@test.id", Role.COORDINATOR, region="16.06"),
+    )
