@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "kotacerdas.accounts",
     "kotacerdas.regions",
     "kotacerdas.catalogue",
+    "kotacerdas.evaluations",
     "kotacerdas.web",
 ]
 

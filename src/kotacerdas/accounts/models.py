@@ -78,3 +78,36 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("Jejak audit hanya bisa ditambah / the audit trail is append-only")
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Token dicabut, tidak dihapus / tokens are revoked, not deleted")
+
+
+class ApiToken(models.Model):
+    """A per-user token for systems that call the API (e.g. a Dukcapil server pushing KPI values).
+    Only a hash is stored; the token is shown once. Revocable, with scopes."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("pengguna"), on_delete=models.PROTECT,
+                             related_name="api_tokens")
+    name = models.CharField(_("nama"), max_length=80)
+    prefix = models.CharField(_("awalan"), max_length=12, db_index=True)
+    key_hash = models.CharField(_("hash kunci"), max_length=64, unique=True)
+    scopes = models.JSONField(_("cakupan"), default=list, blank=True,
+                              help_text=_("mis. [\"read\", \"write\"]; kosong = read"))
+    created_at = models.DateTimeField(_("dibuat pada"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("terakhir dipakai"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("dicabut pada"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("token API")
+        verbose_name_plural = _("token API")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Token dicabut, tidak dihapus / tokens are revoked, not deleted")

@@ -31,6 +31,22 @@ def install(api: NinjaAPI) -> None:
             body["field"] = exc.field
         return api.create_response(request, body, status=exc.status)
 
+    from kotacerdas.evaluations.errors import ActionError
+
+    @api.exception_handler(ActionError)
+    def _action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
+        body: dict[str, Any] = {"detail": exc.message, "code": exc.code}
+        if "field" in exc.context:
+            body["field"] = exc.context["field"]
+        extra = {k: v for k, v in exc.context.items() if k != "field"}
+        if extra:
+            body["context"] = extra
+        return api.create_response(request, body, status=exc.status)
+
+    @api.exception_handler(PermissionError)
+    def _perm(request: HttpRequest, exc: PermissionError) -> HttpResponse:
+        return api.create_response(request, {"detail": str(exc), "code": "forbidden"}, status=403)
+
     @api.exception_handler(ValidationError)
     def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         errors = []

@@ -4,7 +4,7 @@ from ninja import NinjaAPI
 
 from kotacerdas import __version__
 
-from . import catalogue, errors, regions
+from . import catalogue, errors, evaluations, regions
 
 api = NinjaAPI(
     title="kotacerdas API",
@@ -15,3 +15,4 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", regions.router)
 api.add_router("", catalogue.router)
+api.add_router("", evaluations.router)

@@ -6,3 +6,6 @@ from collections.abc import Callable
 from typing import IO, Any
 
 HOOKS: list[Callable[[IO[Any]], None]] = []
+
+# Reminder hooks for `kotacerdas remind`: callables taking today's date, returning emails sent.
+REMINDERS: list[Callable[[Any], int]] = []

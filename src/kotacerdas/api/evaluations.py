@@ -1,0 +1,322 @@
+from typing import Any
+
+from django.http import FileResponse, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+from pydantic import Field
+
+from kotacerdas.catalogue.models import Programme
+from kotacerdas.evaluations import actions, queries
+from kotacerdas.evaluations import rules as perms
+from kotacerdas.evaluations.models import Cycle, Evidence, Result, Submission
+
+from .auth import authenticated, optional_auth
+from .catalogue import Page
+from .errors import ApiError, invalid, not_found
+
+router = Router(tags=["evaluasi"])
+
+
+class ResultOut(Schema):
+    region: str = Field(validation_alias="region_id")
+    region_name: str
+    year: int
+    pack: str
+    pack_version: str
+    index: float
+    index_raw: str
+    mean: float | None
+    dimensions: dict[str, float | None]
+    pillars: dict[str, float | None]
+    predicate: str
+    previous_index: float | None
+    improvement: float | None
+    rank: int | None
+    is_published: bool
+
+
+def _result(r: Result) -> dict[str, Any]:
+    return {
+        "region_id": r.region_id, "region_name": r.region.name, "year": r.cycle.year, "pack": r.pack_code,
+        "pack_version": r.pack_version, "index": float(r.index), "index_raw": r.index_raw,
+        "mean": float(r.mean) if r.mean is not None else None, "dimensions": r.dimensions, "pillars": r.pillars,
+        "predicate": r.predicate,
+        "previous_index": float(r.previous_index) if r.previous_index is not None else None,
+        "improvement": float(r.improvement) if r.improvement is not None else None, "rank": r.rank,
+        "is_published": r.is_published,
+    }
+
+
+class ResultFilter(Schema):
+    region: str | None = None
+    year: int | None = Field(None, ge=2018, le=2100)
+    province: str | None = Field(None, pattern=r"^\d{2}$")
+
+
+@router.get("/results", response=list[ResultOut], auth=optional_auth, summary="Hasil evaluasi")
+@paginate(Page)
+def list_results(request: HttpRequest, filters: Query[ResultFilter]):  # type: ignore[no-untyped-def]
+    qs = queries.visible_results(request.user).defer("trace").order_by("cycle__year", "rank", "region_id")
+    if filters.region:
+        qs = qs.filter(region_id=filters.region)
+    if filters.year:
+        qs = qs.filter(cycle__year=filters.year)
+    if filters.province:
+        qs = qs.filter(region__parent_id=filters.province)
+    return [_result(r) for r in qs]
+
+
+class RankingRow(Schema):
+    rank: int | None
+    region: str
+    region_name: str
+    province: str
+    index: float
+    predicate: str
+    improvement: float | None
+
+
+@router.get("/ranking", response=list[RankingRow], summary="Peringkat nasional (hasil terbit)")
+def ranking(request: HttpRequest, year: int = Query(..., ge=2018, le=2100),  # type: ignore[no-untyped-def]
+            province: str | None = Query(None, pattern=r"^\d{2}$"), region_class: str | None = None):
+    if region_class and region_class not in ("A", "B"):
+        raise invalid("region_class", "Kelas harus A atau B")
+    qs = (Result.objects.filter(cycle__year=year, is_published=True).select_related("region")
+          .defer("trace").order_by("rank", "region_id"))
+    if province:
+        qs = qs.filter(region__parent_id=province)
+    if region_class:
+        qs = qs.filter(region__participations__cycle__year=year,
+                       region__participations__region_class=region_class)
+    return [{"rank": r.rank, "region": r.region_id, "region_name": r.region.name,
+             "province": r.region_id.split(".")[0], "index": float(r.index), "predicate": r.predicate,
+             "improvement": float(r.improvement) if r.improvement is not None else None} for r in qs]
+
+
+class CycleOut(Schema):
+    id: int
+    year: int
+    name: str
+    pack_code: str
+    pack_version: str
+    stage: str
+
+
+@router.get("/cycles", response=list[CycleOut], summary="Siklus evaluasi")
+def list_cycles(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return list(Cycle.objects.order_by("-year"))
+
+
+class AnswerOut(Schema):
+    indicator: str
+    level: int | None
+    justification: str
+    version: int
+
+
+class EvidenceOut(Schema):
+    id: int
+    indicator: str
+    kind: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    url: str
+
+
+class SubmissionOut(Schema):
+    id: int
+    region: str
+    year: int
+    stage: str
+    status: str
+    version: int
+    completeness: str
+    answered: int
+    total: int
+    with_evidence: int
+    answers: list[AnswerOut]
+    evidence: list[EvidenceOut]
+    forecast_index: float | None
+
+
+def _submission_for(request: HttpRequest, submission_id: int) -> Submission:
+    sub = Submission.objects.select_related("cycle", "region").filter(pk=submission_id).first()
+    if sub is None or not perms.can_view_submission.test(request.user, sub):
+        raise not_found("Pengajuan", str(submission_id))
+    return sub
+
+
+class SubmissionRow(Schema):
+    id: int
+    region: str
+    year: int
+    stage: str
+    status: str
+
+
+@router.get("/submissions", response=list[SubmissionRow], auth=authenticated,
+            summary="Pengajuan yang boleh Anda lihat")
+def list_submissions(request: HttpRequest, year: int | None = None, region: str | None = None):  # type: ignore[no-untyped-def]
+    qs = Submission.objects.select_related("cycle").order_by("-cycle__year", "region_id", "stage")
+    if year:
+        qs = qs.filter(cycle__year=year)
+    if region:
+        qs = qs.filter(region_id=region)
+    return [{"id": s.id, "region": s.region_id, "year": s.cycle.year, "stage": s.stage, "status": s.status}
+            for s in qs[:2000] if perms.can_view_submission.test(request.user, s)]
+
+
+@router.get("/submissions/{submission_id}", response=SubmissionOut, auth=authenticated, summary="Satu pengajuan")
+def get_submission(request: HttpRequest, submission_id: int):  # type: ignore[no-untyped-def]
+    sub = _submission_for(request, submission_id)
+    comp = queries.completeness(sub)
+    forecast = queries.readiness_forecast(sub)
+    return {
+        "id": sub.id, "region": sub.region_id, "year": sub.cycle.year, "stage": sub.stage, "status": sub.status,
+        "version": sub.version, "completeness": comp.label, "answered": comp.answered, "total": comp.total,
+        "with_evidence": comp.with_evidence, "answers": list(sub.answers.order_by("indicator")),
+        "evidence": list(sub.evidence.filter(archived_at__isnull=True).order_by("indicator", "id")),
+        "forecast_index": float(forecast.index),
+    }
+
+
+class AnswerIn(Schema):
+    level: int | None
+    justification: str = ""
+    expected_version: int | None = None
+    programme: str | None = Field(None, description="kode program terkait")
+
+
+@router.put("/submissions/{submission_id}/answers/{indicator}", response=AnswerOut, auth=authenticated,
+            summary="Isi/ubah jawaban satu indikator")
+def put_answer(request: HttpRequest, submission_id: int, indicator: str, body: AnswerIn):  # type: ignore[no-untyped-def]
+    sub = _submission_for(request, submission_id)
+    programme = None
+    if body.programme:
+        programme = Programme.objects.filter(region_id=sub.region_id, code=body.programme).first()
+        if programme is None:
+            raise invalid("programme", f"Program {body.programme!r} tidak ada di wilayah ini")
+    return actions.do_save_answer(request.user, sub, indicator, body.level, body.justification,
+                                  expected_version=body.expected_version, programme=programme)
+
+
+class LinkIn(Schema):
+    url: str
+    kind: str = "link"
+    duration_seconds: int | None = None
+    description: str = ""
+
+
+@router.post("/submissions/{submission_id}/evidence/{indicator}", response={201: EvidenceOut}, auth=authenticated,
+             summary="Unggah berkas bukti dukung (≤ 10 MB; PDF, gambar, dokumen Office)")
+def upload_evidence(request: HttpRequest, submission_id: int, indicator: str, file: File[UploadedFile],  # type: ignore[no-untyped-def]
+                    description: Form[str] = ""):
+    sub = _submission_for(request, submission_id)
+    data = file.read(int(request.META.get("CONTENT_LENGTH") or 0) + 1)
+    return 201, actions.do_add_evidence_file(request.user, sub, indicator, data, file.name or "", description)
+
+
+@router.post("/submissions/{submission_id}/links/{indicator}", response={201: EvidenceOut}, auth=authenticated,
+             summary="Tambah tautan bukti dukung (aplikasi, video ≤ 3 menit)")
+def add_link(request: HttpRequest, submission_id: int, indicator: str, body: LinkIn):  # type: ignore[no-untyped-def]
+    sub = _submission_for(request, submission_id)
+    if body.kind not in ("link", "video"):
+        raise invalid("kind", "Jenis harus link atau video")
+    return 201, actions.do_add_evidence_link(request.user, sub, indicator, body.url, kind=body.kind,
+                                             duration_seconds=body.duration_seconds, description=body.description)
+
+
+@router.get("/evidence/{evidence_id}/download", auth=authenticated, summary="Unduh berkas bukti dukung")
+def download_evidence(request: HttpRequest, evidence_id: int):  # type: ignore[no-untyped-def]
+    ev = Evidence.objects.select_related("submission__cycle").filter(pk=evidence_id, kind="file").first()
+    if ev is None or not perms.can_view_submission.test(request.user, ev.submission):
+        raise not_found("Bukti dukung", str(evidence_id))
+    from kotacerdas.accounts.actions import record_event
+
+    record_event(request.user, "evaluations.download_evidence", ev, region_code=ev.submission.region_id)
+    response = FileResponse(ev.file.open("rb"), as_attachment=True, filename=ev.original_name or "bukti",
+                            content_type=ev.content_type or "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+class TransitionIn(Schema):
+    reason: str = ""
+    notes: dict[str, str] = {}
+
+
+class StatusOut(Schema):
+    id: int
+    status: str
+    version: int
+
+
+@router.post("/submissions/{submission_id}/{transition}", response=StatusOut, auth=authenticated,
+             summary="Ubah status: submit, return, start-assessment, conclude, finalise")
+def transition(request: HttpRequest, submission_id: int, transition: str, body: TransitionIn):  # type: ignore[no-untyped-def]
+    sub = _submission_for(request, submission_id)
+    user = request.user
+    if transition == "submit":
+        sub = actions.do_submit(user, sub, body.reason)
+    elif transition == "return":
+        sub = actions.do_return(user, sub, body.notes, body.reason)
+    elif transition == "start-assessment":
+        sub = actions.do_start_assessment(user, sub, body.reason)
+    elif transition == "conclude":
+        sub = actions.do_conclude(user, sub, body.reason)
+    elif transition == "finalise":
+        sub = actions.do_finalise(user, sub, body.reason)
+    else:
+        raise ApiError(404, f"Perubahan status {transition!r} tidak dikenal", "not_found")
+    return sub
+
+
+class ScoreIn(Schema):
+    level: int
+    note: str = ""
+    expected_version: int | None = None
+
+
+class ScoreOut(Schema):
+    indicator: str
+    level: int
+    note: str
+    version: int
+
+
+@router.put("/submissions/{submission_id}/scores/{indicator}", response=ScoreOut, auth=authenticated,
+            summary="Skor asesor untuk satu indikator")
+def put_score(request: HttpRequest, submission_id: int, indicator: str, body: ScoreIn):  # type: ignore[no-untyped-def]
+    sub = _submission_for(request, submission_id)
+    return actions.do_score(request.user, sub, indicator, body.level, body.note,
+                            expected_version=body.expected_version)
+
+
+class FeedbackIn(Schema):
+    programme: str
+    strengths: str = ""
+    weaknesses: str = ""
+    recommendation: str = ""
+
+
+class FeedbackOut(Schema):
+    id: int
+    programme: str
+    strengths: str
+    weaknesses: str
+    recommendation: str
+
+
+@router.post("/submissions/{submission_id}/feedback", response={201: FeedbackOut}, auth=authenticated,
+             summary="Umpan balik per program: kekuatan, kelemahan, rekomendasi")
+def post_feedback(request: HttpRequest, submission_id: int, body: FeedbackIn):  # type: ignore[no-untyped-def]
+    sub = _submission_for(request, submission_id)
+    programme = get_object_or_404(Programme, region_id=sub.region_id, code=body.programme)
+    fb = actions.do_feedback(request.user, sub, programme, strengths=body.strengths, weaknesses=body.weaknesses,
+                             recommendation=body.recommendation)
+    return 201, {"id": fb.id, "programme": programme.code, "strengths": fb.strengths, "weaknesses": fb.weaknesses,
+                 "recommendation": fb.recommendation}

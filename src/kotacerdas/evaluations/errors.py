@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+
+class ActionError(Exception):
+    """A refused action; the message is for people (Indonesian), `code` for programs."""
+
+    code = "refused"
+    status = 400
+
+    def __init__(self, message: str, **context: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.context = context
+
+
+class NotAllowed(ActionError):
+    code = "forbidden"
+    status = 403
+
+
+class InvalidTransition(ActionError):
+    code = "invalid_transition"
+    status = 409
+
+
+class StaleEdit(ActionError):
+    code = "stale"
+    status = 409
+
+
+class DeadlinePassed(ActionError):
+    code = "deadline_passed"
+    status = 409
+
+
+class InvalidInput(ActionError):
+    code = "invalid"
+    status = 422

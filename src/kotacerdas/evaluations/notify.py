@@ -1,0 +1,61 @@
+"""Emails to the people involved (console backend by default). Messages are Indonesian first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mass_mail
+
+from kotacerdas.accounts.choices import Role
+
+from .models import Submission
+
+
+def _emails(region_code: str | None, *roles: str) -> list[str]:
+    User = get_user_model()
+    qs = User.objects.filter(memberships__role__in=roles, memberships__active=True, is_active=True)
+    if region_code is not None:
+        qs = qs.filter(memberships__region_id=region_code)
+    return sorted({u.email for u in qs if u.email})
+
+
+def _send(subject: str, body: str, recipients: Iterable[str]) -> int:
+    to = list(recipients)
+    if not to:
+        return 0
+    return send_mass_mail([(f"[kotacerdas] {subject}", body, settings.DEFAULT_FROM_EMAIL, [r]) for r in to],
+                          fail_silently=True)
+
+
+def _where(sub: Submission) -> str:
+    return f"{sub.region.name} ({sub.region_id}) — {sub.cycle.name}, {sub.get_stage_display()}"
+
+
+def submission_received(sub: Submission) -> int:
+    body = f"Pengajuan {_where(sub)} telah diterima dan dikunci untuk penilaian.\n\n{settings.SITE_ROOT}/"
+    return _send("Pengajuan diterima", body, _emails(sub.region_id, Role.COORDINATOR) + _emails(None,
+                                                                                                 Role.NATIONAL_ADMIN))
+
+
+def submission_returned(sub: Submission, notes: Mapping[str, str]) -> int:
+    lines = "\n".join(f"- {code}: {text}" for code, text in notes.items())
+    body = f"Pengajuan {_where(sub)} dikembalikan dengan catatan per indikator:\n{lines}\n\nSilakan perbaiki dan kirim ulang."
+    return _send("Pengajuan dikembalikan", body, _emails(sub.region_id, Role.COORDINATOR))
+
+
+def assessment_complete(sub: Submission) -> int:
+    body = f"Penilaian {_where(sub)} telah selesai. Hasil akan diterbitkan setelah finalisasi."
+    return _send("Penilaian selesai", body, _emails(sub.region_id, Role.COORDINATOR, Role.EXECUTIVE))
+
+
+def published(sub: Submission) -> int:
+    body = f"Hasil evaluasi {_where(sub)} telah diterbitkan.\n\n{settings.SITE_ROOT}/"
+    return _send("Hasil evaluasi diterbitkan", body, _emails(sub.region_id, Role.COORDINATOR, Role.EXECUTIVE))
+
+
+def deadline_reminder(sub: Submission, days_left: int, missing: int) -> int:
+    body = (f"Batas waktu {_where(sub)} tinggal {days_left} hari. {missing} indikator belum dijawab.\n\n"
+            f"{settings.SITE_ROOT}/")
+    return _send("Pengingat batas waktu", body, _emails(sub.region_id, Role.COORDINATOR))

@@ -1,0 +1,171 @@
+"""Read helpers for the evaluation workflow, including the bridge to the pure scoring core."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from django.db.models import QuerySet
+
+from kotacerdas.catalogue.models import Programme
+from kotacerdas.scoring import engine
+from kotacerdas.scoring.packs import Pack, get_pack
+
+from .choices import AssessmentStatus, Stage, SubmissionStatus
+from .models import Answer, Assessment, ConsensusScore, Cycle, Evidence, Result, Submission
+
+
+@lru_cache(maxsize=32)
+def pack_for(code: str, version: str) -> Pack:
+    return get_pack(code, version)
+
+
+def cycle_pack(cycle: Cycle) -> Pack:
+    return pack_for(cycle.pack_code, cycle.pack_version)
+
+
+def indicator_codes(pack: Pack) -> list[str]:
+    return [n.code for n in pack.indicators()]
+
+
+@dataclass
+class Completeness:
+    total: int
+    answered: int
+    with_evidence: int
+    missing: list[str] = field(default_factory=list)
+    missing_evidence: list[str] = field(default_factory=list)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.total) if self.total else 0
+
+    @property
+    def label(self) -> str:
+        return f"{self.answered}/{self.total} indikator terjawab, {self.with_evidence} dengan bukti dukung"
+
+
+def completeness(submission: Submission) -> Completeness:
+    pack = cycle_pack(submission.cycle)
+    codes = indicator_codes(pack)
+    answered = set(Answer.objects.filter(submission=submission, level__isnull=False).values_list("indicator",
+                                                                                                 flat=True))
+    evidenced = set(Evidence.objects.filter(submission=submission, archived_at__isnull=True)
+                    .values_list("indicator", flat=True))
+    needs_evidence = {n.code for n in pack.indicators() if n.evidence}
+    return Completeness(
+        total=len(codes), answered=len(answered & set(codes)), with_evidence=len(evidenced & set(codes)),
+        missing=[c for c in codes if c not in answered],
+        missing_evidence=[c for c in codes if c in needs_evidence and c in answered and c not in evidenced],
+    )
+
+
+@dataclass
+class Check:
+    severity: str  # "error" blocks the submission, "warning" is shown
+    code: str
+    message: str
+    items: list[str] = field(default_factory=list)
+
+
+def pre_submit_checks(submission: Submission) -> list[Check]:
+    comp = completeness(submission)
+    checks: list[Check] = []
+    if comp.missing:
+        checks.append(Check("error", "missing_answers",
+                            f"{len(comp.missing)} indikator belum dijawab", comp.missing))
+    if comp.missing_evidence:
+        checks.append(Check("warning", "missing_evidence",
+                            f"{len(comp.missing_evidence)} indikator terjawab tanpa bukti dukung",
+                            comp.missing_evidence))
+    year = submission.cycle.year
+    young = Programme.objects.active().filter(region_id=submission.region_id, status="running",
+                                              start_year__gte=year)
+    if young.exists():
+        checks.append(Check("warning", "young_programmes",
+                            "Program berumur kurang dari satu tahun ditandai berjalan",
+                            [p.title for p in young]))
+    titles: dict[str, list[str]] = defaultdict(list)
+    for title in Programme.objects.active().filter(region_id=submission.region_id).values_list("title", flat=True):
+        titles[" ".join(title.lower().split())].append(title)
+    dups = [v[0] for v in titles.values() if len(v) > 1]
+    if dups:
+        checks.append(Check("warning", "duplicate_programmes", "Judul program ganda", dups))
+    return checks
+
+
+def self_answers(submission: Submission) -> dict[str, int]:
+    return {a.indicator: a.level for a in Answer.objects.filter(submission=submission, level__isnull=False)}
+
+
+def readiness_forecast(submission: Submission) -> engine.ScoreResult:
+    """The index the engine would give today from the region's own answers."""
+    pack = cycle_pack(submission.cycle)
+    return engine.score(pack, answers=self_answers(submission), previous=previous_index(submission))
+
+
+def previous_index(submission: Submission) -> Decimal | None:
+    prev = (Result.objects.filter(region_id=submission.region_id, is_published=True,
+                                  cycle__year__lt=submission.cycle.year).order_by("-cycle__year").first())
+    return Decimal(prev.index) if prev else None
+
+
+def assessor_sheets(submission: Submission, complete_only: bool = False) -> dict[int, dict[str, int]]:
+    assessments = Assessment.objects.filter(submission=submission).prefetch_related("scores")
+    if complete_only:
+        assessments = assessments.filter(status=AssessmentStatus.COMPLETE)
+    return {a.assessor_id: {s.indicator: s.level for s in a.scores.all()} for a in assessments}
+
+
+def consensus_levels(submission: Submission) -> dict[str, int]:
+    return dict(ConsensusScore.objects.filter(submission=submission).values_list("indicator", "level"))
+
+
+def panel_levels(submission: Submission) -> dict[str, Decimal]:
+    """Consensus where the panel agreed, otherwise the pack's aggregation of the assessors' levels."""
+    pack = cycle_pack(submission.cycle)
+    sheets = list(assessor_sheets(submission).values())
+    consensus = consensus_levels(submission)
+    if not sheets:
+        return {k: Decimal(v) for k, v in consensus.items()}
+    return engine.aggregate_assessors(pack, sheets, method=pack.assessor_aggregation, consensus=consensus)
+
+
+def stage_submission(cycle: Cycle, region_code: str) -> Submission | None:
+    """The submission of the furthest stage a region has reached in a cycle."""
+    order = {s.value: i for i, s in enumerate(Stage)}
+    subs = sorted(Submission.objects.filter(cycle=cycle, region_id=region_code), key=lambda s: order[s.stage])
+    return subs[-1] if subs else None
+
+
+def visible_results(user: Any) -> QuerySet[Result]:
+    from kotacerdas.accounts import roles
+
+    qs = Result.objects.select_related("cycle", "region")
+    if roles.is_national_admin(user) or roles.has_role(user, "assessor"):
+        return qs
+    mine = roles.regions_for(user)
+    if mine:
+        from django.db.models import Q
+
+        return qs.filter(Q(is_published=True) | Q(region_id__in=mine))
+    return qs.filter(is_published=True)
+
+
+def status_chain(submission: Submission) -> list[dict[str, Any]]:
+    from .choices import STATUS_CHAIN
+
+    current = submission.status
+    reached = STATUS_CHAIN.index(SubmissionStatus.SUBMITTED) if current == SubmissionStatus.RETURNED else (
+        STATUS_CHAIN.index(current))
+    chain = []
+    for i, status in enumerate(STATUS_CHAIN):
+        chain.append({"status": status, "label": SubmissionStatus(status).label,
+                      "done": i < reached, "current": i == reached and current != SubmissionStatus.RETURNED})
+    if current == SubmissionStatus.RETURNED:
+        chain.insert(reached + 1, {"status": "returned", "label": SubmissionStatus.RETURNED.label,
+                                   "done": False, "current": True})
+    return chain

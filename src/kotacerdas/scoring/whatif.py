@@ -1,0 +1,96 @@
+"""What-if: which single-level raise helps the index most, and re-scoring with changes applied."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+from typing import Any
+
+from .engine import Number, ScoreResult, check_values, score
+from .packs import Pack
+
+
+@dataclass(frozen=True)
+class Improvement:
+    code: str
+    name: str
+    from_level: Decimal | None  # None: unanswered (counted per the pack's missing policy)
+    to_level: int
+    gain: Decimal  # exact change of the unrounded index
+    new_index: Decimal  # rounded as reported
+    new_index_raw: Decimal
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "from": None if self.from_level is None else float(self.from_level),
+            "to": self.to_level,
+            "gain": str(self.gain),
+            "new_index": float(self.new_index),
+            "new_index_raw": str(self.new_index_raw),
+        }
+
+
+def best_improvements(
+    pack: Pack,
+    answers: Mapping[str, Number],
+    top: int | None = 10,
+    given: Mapping[str, Number] | None = None,
+    previous: Number | None = None,
+) -> list[Improvement]:
+    """Every one-level raise of one indicator, best gain first (ties by code); gains <= 0 dropped.
+
+    Unanswered indicators are candidates only under the ``zero`` policy, where they count as the
+    scale minimum; under ``renormalise`` answering one may lower the index, so it is not a "raise".
+    """
+    base = score(pack, answers, given, previous)
+    checked = check_values(pack, answers, "answer")
+    fixed = set(_overridden_codes(pack, answers, given))
+    covered = {
+        ind.code
+        for node in pack.walk()
+        if node.code in fixed and not node.is_indicator
+        for ind in node.indicators()
+    }
+    out: list[Improvement] = []
+    for ind in pack.indicators():
+        if ind.code in covered:
+            continue  # a given parent score hides this indicator: raising it changes nothing
+        current = checked.get(ind.code)
+        if current is None:
+            if pack.missing_policy != "zero":
+                continue
+            target = pack.scale_min + 1
+        else:
+            # Aggregated panel means may be fractional: the next level is the next whole level.
+            target = int(current.to_integral_value(rounding=ROUND_FLOOR)) + 1
+        if target > pack.scale_max:
+            continue
+        new = score(pack, {**answers, ind.code: target}, given, previous)
+        gain = new.index_raw - base.index_raw
+        if gain > 0:
+            out.append(Improvement(ind.code, ind.name, current, target, gain, new.index, new.index_raw))
+    out.sort(key=lambda i: (-i.gain, i.code))
+    return out if top is None else out[:top]
+
+
+def _overridden_codes(
+    pack: Pack, answers: Mapping[str, Number], given: Mapping[str, Number] | None
+) -> list[str]:
+    """Non-indicator codes whose score is supplied directly (in answers or given)."""
+    nodes = pack.nodes_by_code()
+    codes = [c for c in answers if c in nodes and not nodes[c].is_indicator]
+    return codes + [c for c in (given or {}) if c in nodes]
+
+
+def simulate(
+    pack: Pack,
+    answers: Mapping[str, Number],
+    changes: Mapping[str, Number],
+    given: Mapping[str, Number] | None = None,
+    previous: Number | None = None,
+) -> ScoreResult:
+    """Score ``answers`` with ``changes`` applied on top (changes win)."""
+    return score(pack, {**answers, **changes}, given, previous)

@@ -1,0 +1,98 @@
+"""Browser tests: Playwright drives Debian's Chromium against a real `kotacerdas serve` process that
+has its own home (SQLite) with the demo loaded. Never downloads a browser."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("KOTACERDAS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+DEMO_PASSWORD = "demo-kotacerdas-2024"
+SHOTS = Path(os.environ.get("KOTACERDAS_SCREENSHOTS", Path(__file__).resolve().parents[2] / "var" / "screenshots"))
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def e2e_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        if _in_ci():
+            pytest.fail(f"Chromium not found at {CHROMIUM}; CI must install Debian's chromium")
+        pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
+    home = tmp_path_factory.mktemp("e2e-home")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(KOTACERDAS_HOME=str(home), DJANGO_SETTINGS_MODULE="kotacerdas.settings")
+    exe = str(Path(sys.executable).parent / "kotacerdas")
+    for cmd in (["migrate", "--no-input", "-v0"], ["demo"]):
+        subprocess.run([exe, *cmd], env=env, check=True, capture_output=True, timeout=900)
+    port = _free_port()
+    log = open(home / "server.log", "w")
+    proc = subprocess.Popen([exe, "serve", "--port", str(port), "--workers", "2"], env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.terminate()
+        raise RuntimeError("kotacerdas serve did not start: " + (home / "server.log").read_text()[-2000:])
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, e2e_server):  # type: ignore[no-untyped-def]
+    context = browser.new_context(base_url=e2e_server, locale="id-ID", viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def login(page, username: str, password: str = DEMO_PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/masuk/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+import pytest
+
+from .conftest import login, screenshot
+
+pytestmark = pytest.mark.e2e
+
+
+def test_it_serves_the_home_page_in_indonesian(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/")
+    assert page.locator("html").get_attribute("lang") == "id"
+    assert "Evaluasi Implementasi Smart City" in page.content()
+    screenshot(page, "home")
+
+
+def test_it_logs_in_a_coordinator(page) -> None:  # type: ignore[no-untyped-def]
+    login(page, "koordinator@banyuasin.test")
+    assert "Koordinator" in page.content()
