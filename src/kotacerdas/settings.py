@@ -164,6 +164,16 @@ if envbool("PRODUCTION"):
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# File-based so that progress of background jobs is shared between the worker and web processes.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(HOME / "cache"),
+        "TIMEOUT": 3600,
+    }
+}
+JOBS_EAGER = envbool("KOTACERDAS_JOBS_EAGER", "False")
+
 SPARK_MASTER = os.environ.get("SPARK_MASTER", "local[2]")
 ANALYTICS_BACKEND = os.environ.get("ANALYTICS_BACKEND", "duckdb")
 

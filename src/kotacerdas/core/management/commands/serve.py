@@ -13,6 +13,8 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
         parser.add_argument("--workers", type=int, default=2, help="jumlah worker / worker processes")
         parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument("--no-worker", action="store_true",
+                            help="jangan jalankan pekerja latar / do not start the background worker")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from gunicorn.app.base import BaseApplication
@@ -32,5 +34,16 @@ class Command(BaseCommand):
             def load(self) -> Any:
                 return application
 
+        worker = None
+        if not opts["no_worker"]:
+            import subprocess
+            import sys
+
+            # A separate process: a crashed job never takes the web server down with it.
+            worker = subprocess.Popen([sys.executable, "-m", "kotacerdas.cli", "worker"])
         self.stdout.write(f"kotacerdas melayani di http://{bind}/ (Ctrl+C untuk berhenti)")
-        App().run()
+        try:
+            App().run()
+        finally:
+            if worker is not None:
+                worker.terminate()

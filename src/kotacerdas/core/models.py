@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Menunggu")
+    RUNNING = "running", _("Berjalan")
+    DONE = "done", _("Selesai")
+    FAILED = "failed", _("Gagal")
+
+
+class Job(models.Model):
+    """A piece of long work (an import, a report, a recomputation) run by `kotacerdas worker` outside the
+    request, with progress for the progress bar. A worker that dies loses its lease; the job is then
+    retried once by another worker. The job's effect and its `done` status commit together."""
+
+    kind = models.CharField(_("jenis"), max_length=120, db_index=True)
+    params = models.JSONField(_("parameter"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED,
+                              db_index=True)
+    progress = models.PositiveIntegerField(_("kemajuan"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    message = models.CharField(_("pesan"), max_length=300, blank=True)
+    result = models.JSONField(_("hasil"), default=dict, blank=True)
+    error = models.TextField(_("galat"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
+    max_attempts = models.PositiveSmallIntegerField(_("percobaan maksimum"), default=2)
+    lease_until = models.DateTimeField(_("sewa hingga"), null=True, blank=True)
+    worker = models.CharField(_("pekerja"), max_length=80, blank=True)
+    region_code = models.CharField(_("kode wilayah"), max_length=13, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("dibuat oleh"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("dibuat pada"), default=timezone.now)
+    started_at = models.DateTimeField(_("mulai"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pekerjaan latar")
+        verbose_name_plural = _("pekerjaan latar")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return min(99, round(100 * self.progress / self.total)) if self.total else 0
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("Tidak ada yang dihapus permanen / nothing is hard-deleted")
