@@ -9,6 +9,8 @@ from kotacerdas.core.views import healthz
 admin.site.site_header = "kotacerdas — administrasi"
 admin.site.site_title = "kotacerdas"
 
+handler500 = "kotacerdas.core.middleware.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),

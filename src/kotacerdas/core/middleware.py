@@ -16,14 +16,31 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, OperationalError | InterfaceError) or (
-            isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
-        ):
-            body = {"detail": "Basis data sedang tidak tersedia. Coba lagi sebentar lagi.", "code": "db_unavailable"}
-            if request.path.startswith("/api/") or request.path == "/healthz":
-                response: HttpResponse = JsonResponse(body, status=503)
-            else:
-                response = HttpResponse(body["detail"], status=503, content_type="text/plain; charset=utf-8")
-            response["Retry-After"] = "5"
-            return response
-        return None
+        return unavailable_response(request) if is_db_outage(exception) else None
+
+
+def is_db_outage(exception: BaseException | None) -> bool:
+    return isinstance(exception, OperationalError | InterfaceError) or (
+        isinstance(exception, DatabaseError) and "connection" in str(exception).lower())
+
+
+def unavailable_response(request: HttpRequest) -> HttpResponse:
+    body = {"detail": "Basis data sedang tidak tersedia. Coba lagi sebentar lagi.", "code": "db_unavailable"}
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        response: HttpResponse = JsonResponse(body, status=503)
+    else:
+        response = HttpResponse(body["detail"], status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = "5"
+    return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: Django calls it inside its `except` block, so the exception is at hand. A database
+    outage anywhere (also in another middleware, e.g. loading the session) becomes a 503, never a 500."""
+    import sys
+
+    from django.views.defaults import server_error as default_server_error
+
+    if is_db_outage(sys.exc_info()[1]):
+        return unavailable_response(request)
+    return default_server_error(request)
