@@ -1,0 +1,1 @@
+"""Pure helper functions shared by kotacerdas apps (no Django imports)."""
