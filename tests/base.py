@@ -45,13 +45,24 @@ def _user(username: str, role: str, region: str | None = None, unit: Unit | None
     return user  # type: ignore[return-value]
 
 
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def _with_totp(user: AbstractUser) -> AbstractUser:
+    # Admins and assessors must have two-factor authentication; give them TOTP like real ones have.
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, TEST_TOTP_SECRET)
+    return user
+
+
 def make_actors() -> Actors:
     dukcapil = Unit.objects.get(region_id="16.07", short_name="Disdukcapil")
     return Actors(
-        alice=_user("alice@test.id", Role.NATIONAL_ADMIN),
-        andi=_user("andi@test.id", Role.ASSESSOR),
-        ayu=_user("ayu@test.id", Role.ASSESSOR),
-        arif=_user("arif@test.id", Role.ASSESSOR, region="16.07"),  # lives in Banyuasin: conflict of interest
+        alice=_with_totp(_user("alice@test.id", Role.NATIONAL_ADMIN)),
+        andi=_with_totp(_user("andi@test.id", Role.ASSESSOR)),
+        ayu=_with_totp(_user("ayu@test.id", Role.ASSESSOR)),
+        arif=_with_totp(_user("arif@test.id", Role.ASSESSOR, region="16.07")),  # lives in Banyuasin: conflict
         citra=_user("citra@test.id", Role.COORDINATOR, region="16.07"),
         oki=_user("oki@test.id", Role.OPERATOR, region="16.07", unit=dukcapil),
         eka=_user("eka@test.id", Role.EXECUTIVE, region="16.07"),

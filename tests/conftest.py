@@ -31,6 +31,9 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, settings) -> Iterat
     settings.EVENTS_ROOT = home / "events"
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(home / "media")}}}
+    # A fresh cache per test: rate limits and job progress of one test never leak into another.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": str(home)}}
     yield
 
 

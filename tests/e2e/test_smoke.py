@@ -17,3 +17,9 @@ def test_it_serves_the_home_page_in_indonesian(page) -> None:  # type: ignore[no
 def test_it_logs_in_a_coordinator(page) -> None:  # type: ignore[no-untyped-def]
     login(page, "koordinator@banyuasin.test")
     assert "Koordinator" in page.content()
+
+
+def test_it_logs_an_assessor_in_with_totp(page) -> None:  # type: ignore[no-untyped-def]
+    login(page, "asesor1@kotacerdas.test")
+    assert "/akun/" not in page.url
+    screenshot(page, "assessor-after-login")

@@ -11,11 +11,13 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from kotacerdas.accounts.choices import Role
 from kotacerdas.accounts.models import Membership
 from kotacerdas.catalogue.models import Programme, SubDimension, Unit
 from kotacerdas.regions.models import Region
 
 DEMO_FILE = Path(__file__).resolve().parent / "demo" / "banyuasin.toml"
+MFA_ROLES = (Role.NATIONAL_ADMIN, Role.ASSESSOR)
 
 
 @dataclass
@@ -85,4 +87,16 @@ def load_catalogue_demo(path: Path = DEMO_FILE) -> DemoReport:
         _m, created, changed = _upsert(
             Membership, {"user": user, "role": u["role"], "region_id": u.get("region"), "unit": unit}, {"active": True})
         report.bump(created, changed)
+        if u["role"] in MFA_ROLES and ensure_demo_totp(user, data["totp_secret"]):
+            report.created += 1
     return report
+
+
+def ensure_demo_totp(user: Any, secret: str) -> bool:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        return False
+    TOTP.activate(user, secret)
+    return True

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from django.core import mail
+from django.test import Client
+
+from tests.base import PASSWORD, TEST_TOTP_SECRET, _user
+
+pytestmark = pytest.mark.django_db
+SECRET = TEST_TOTP_SECRET
+
+
+def _code(secret: str = SECRET) -> str:
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+
+def _login(client: Client, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    return client.post("/akun/login/", {"login": email, "password": password})
+
+
+def test_it_logs_a_coordinator_in_by_email_without_a_second_factor(actors) -> None:  # type: ignore[no-untyped-def]
+    c = Client()
+    r = _login(c, "citra@test.id")
+    assert r.status_code == 302
+    assert c.get("/").wsgi_request.user.username == "citra@test.id"
+
+
+def test_it_sends_an_assessor_without_totp_to_the_setup_page(actors) -> None:  # type: ignore[no-untyped-def]
+    _user("baru@test.id", "assessor")
+    c = Client()
+    assert _login(c, "baru@test.id").status_code == 302
+    r = c.get("/")
+    assert r.status_code == 302 and r["Location"].startswith("/akun/2fa/totp/activate")
+    api = c.get("/api/v1/submissions")
+    assert api.status_code == 403 and api.json()["code"] == "mfa_required"
+
+
+def test_it_asks_an_assessor_with_totp_for_the_code(actors) -> None:  # type: ignore[no-untyped-def]
+    c = Client()
+    r = _login(c, "ayu@test.id")
+    assert r.status_code == 302 and "/akun/2fa/authenticate" in r["Location"]
+    assert not c.get("/").wsgi_request.user.is_authenticated
+    assert c.post("/akun/2fa/authenticate/", {"code": "000000" if _code() != "000000" else "111111"}
+                  ).status_code == 200  # wrong code: form again
+    assert not c.get("/").wsgi_request.user.is_authenticated
+    r = c.post("/akun/2fa/authenticate/", {"code": _code()})
+    assert r.status_code == 302
+    assert c.get("/").status_code == 200
+
+
+def test_it_lets_an_admin_activate_totp_and_get_recovery_codes(actors) -> None:  # type: ignore[no-untyped-def]
+    new_admin = _user("admin2@test.id", "national_admin")
+    c = Client()
+    _login(c, "admin2@test.id")
+    page = c.get("/akun/2fa/totp/activate/")
+    assert page.status_code == 302 and "/akun/reauthenticate/" in page["Location"]  # password again first
+    assert c.post(page["Location"], {"password": PASSWORD}).status_code == 302
+    page = c.get("/akun/2fa/totp/activate/")
+    assert page.status_code == 200
+    secret = page.context["form"].secret
+    r = c.post("/akun/2fa/totp/activate/", {"code": _code(secret)})
+    assert r.status_code == 302
+    assert Authenticator.objects.filter(user=new_admin, type="totp").exists()
+    assert Authenticator.objects.filter(user=new_admin, type="recovery_codes").exists()
+    assert c.get("/").status_code == 200
+
+
+def test_it_throttles_repeated_failed_logins(actors) -> None:  # type: ignore[no-untyped-def]
+    c = Client()
+    for _ in range(5):
+        assert _login(c, "citra@test.id", "salah-sandi-123").status_code == 200  # the form again
+    r = _login(c, "citra@test.id")  # now even the right password is refused for a while
+    assert r.status_code in (200, 429)
+    assert not c.get("/").wsgi_request.user.is_authenticated
+    other = Client()
+    assert _login(other, "oki@test.id").status_code == 302  # other accounts are not locked out
+
+
+def test_it_refuses_open_sign_up() -> None:
+    r = Client().post("/akun/signup/", {"email": "x@y.id", "password1": "abcdefghijk1!", "password2":
+                                        "abcdefghijk1!"})
+    assert r.status_code == 200 and b"x@y.id" not in r.content
+    from django.contrib.auth import get_user_model
+
+    assert not get_user_model().objects.filter(email="x@y.id").exists()
+
+
+def test_it_sends_a_password_reset_email(actors) -> None:  # type: ignore[no-untyped-def]
+    r = Client().post("/akun/password/reset/", {"email": "citra@test.id"})
+    assert r.status_code == 302
+    assert len(mail.outbox) == 1 and "citra@test.id" in mail.outbox[0].to
+
+
+def test_it_expires_sessions(settings) -> None:  # type: ignore[no-untyped-def]
+    assert 0 < settings.SESSION_COOKIE_AGE <= 12 * 3600
+    assert settings.ACCOUNT_SESSION_REMEMBER is False
+
+
+def test_it_gives_demo_admins_and_assessors_a_totp() -> None:
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(memberships__role__in=["national_admin", "assessor"],
+                                            username__endswith=".test").distinct()
+    assert users.count() == 5
+    assert all(Authenticator.objects.filter(user=u, type="totp").exists() for u in users)
