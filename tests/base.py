@@ -68,3 +68,14 @@ def make_actors() -> Actors:
         eka=_user("eka@test.id", Role.EXECUTIVE, region="16.07"),
         mira=_user("mira@test.id", Role.COORDINATOR, region="16.06"),
     )
+
+
+def assign_to_banyuasin(user: AbstractUser) -> None:
+    """Put an assessor on the demo 2024 panel that is assigned to Banyuasin (assessors see only
+    regions assigned to their panel)."""
+    from kotacerdas.evaluations.models import Panel
+
+    Panel.objects.get(cycle__year=2024, name="Panel B-1").members.add(user)
+    for attr in ("_kc_assigned", "_kc_memberships"):
+        if hasattr(user, attr):
+            delattr(user, attr)

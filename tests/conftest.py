@@ -8,6 +8,12 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
+
+# `make test` keeps fuzzing short; `make fuzz` (--hypothesis-profile=long) digs deeper, still bounded.
+hypothesis_settings.register_profile("default", max_examples=60, deadline=None)
+hypothesis_settings.register_profile("long", max_examples=3000, deadline=None)
+hypothesis_settings.load_profile("default")
 
 
 def _in_ci() -> bool:
@@ -43,6 +49,8 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Real hashing costs ~0.3 s a user on these machines; tests check permissions, not hash strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if _in_ci() and os.environ.get("KOTACERDAS_REQUIRE_POSTGRES") and "postgresql" not in settings.DATABASES[
             "default"]["ENGINE"]:
         raise pytest.UsageError("CI asked for the PostgreSQL leg but DATABASE_URL is not PostgreSQL")

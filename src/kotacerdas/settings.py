@@ -53,11 +53,16 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
     "django_htmx",
+    "ninja",  # in INSTALLED_APPS so Swagger UI is served from its bundled static files, not a CDN
     "kotacerdas.core",
     "kotacerdas.accounts",
     "kotacerdas.regions",
     "kotacerdas.catalogue",
     "kotacerdas.evaluations",
+    "kotacerdas.actionplans",
+    "kotacerdas.surveys",
+    "kotacerdas.monitoring",
+    "kotacerdas.reports",
     "kotacerdas.web",
     # after our apps, so that our templates override allauth's
     "allauth",
@@ -79,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kotacerdas.core.middleware.DatabaseUnavailableMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "kotacerdas.urls"
@@ -171,6 +177,22 @@ EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kotacerdas@localhost")
 
+# Content-Security-Policy (django-csp): scripts only from our own static files, never inline; styles may be
+# inline (charts set style attributes); nothing is loaded from other hosts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(8 * 3600))
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -197,6 +219,8 @@ JOBS_EAGER = envbool("KOTACERDAS_JOBS_EAGER", "False")
 
 SPARK_MASTER = os.environ.get("SPARK_MASTER", "local[2]")
 ANALYTICS_BACKEND = os.environ.get("ANALYTICS_BACKEND", "duckdb")
+# KPI file imports: auto (small files while the uploader waits, large in a thread) | sync | thread | worker
+MONITORING_IMPORT_RUNNER = os.environ.get("MONITORING_IMPORT_RUNNER", "auto")
 
 LOGGING = {
     "version": 1,

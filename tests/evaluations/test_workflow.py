@@ -236,3 +236,15 @@ def test_it_shows_the_demo_history_and_2024_in_progress() -> None:
     assert sub.status == "draft"
     comp = queries.completeness(sub)
     assert 0 < comp.answered < comp.total and comp.with_evidence > 0
+
+
+def test_it_runs_the_optional_virus_scanner(world, actors, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    scanner = tmp_path / "fake-clamdscan"
+    scanner.write_text("#!/bin/sh\nif grep -q EICAR; then exit 1; fi\nexit 0\n")
+    scanner.chmod(0o755)
+    monkeypatch.setenv("KOTACERDAS_VIRUS_SCAN", f"{scanner} --no-summary -")
+    clean = actions.do_add_evidence_file(actors.citra, world.sub, world.indicators[0], PDF, "bersih.pdf")
+    assert clean.pk
+    with pytest.raises(InvalidInput, match="pemindai virus"):
+        actions.do_add_evidence_file(actors.citra, world.sub, world.indicators[0], PDF + b"EICAR-TEST", "v.pdf")
+    assert Evidence.objects.filter(submission=world.sub).count() == 1

@@ -40,3 +40,16 @@ def home_region(user: User) -> str | None:
         if region:
             return region
     return None
+
+
+def assigned_regions(user: User) -> set[str]:
+    """Regions an assessor's panels are assigned to (any cycle). Assessors see only these."""
+    if not getattr(user, "is_authenticated", False) or not has_role(user, Role.ASSESSOR):
+        return set()
+    cache = getattr(user, "_kc_assigned", None)
+    if cache is None:
+        from kotacerdas.evaluations.models import Assignment
+
+        cache = set(Assignment.objects.filter(panel__members=user, active=True).values_list("region_id", flat=True))
+        user._kc_assigned = cache  # type: ignore[union-attr]
+    return cache

@@ -13,6 +13,8 @@ from .choices import Role
 def _region_code(obj: Any) -> str | None:
     if obj is None:
         return None
+    if isinstance(obj, str):
+        return obj
     if hasattr(obj, "region_id"):
         return str(obj.region_id)
     if hasattr(obj, "code") and obj.__class__.__name__ == "Region":
@@ -51,7 +53,13 @@ def is_member_of_region(user: Any, obj: Any) -> bool:
     return code is not None and code in roles.regions_for(user)
 
 
-can_view_region = is_national_admin | is_member_of_region
+@rules.predicate
+def is_assigned_assessor_of_region(user: Any, obj: Any) -> bool:
+    code = _region_code(obj) if not isinstance(obj, str) else obj
+    return code is not None and code in roles.assigned_regions(user)
+
+
+can_view_region = is_national_admin | is_member_of_region | is_assigned_assessor_of_region
 can_edit_catalogue = is_national_admin | is_coordinator_of | is_operator_of_unit
 
 rules.add_perm("catalogue.view_programme_private", can_view_region)

@@ -60,6 +60,11 @@ class ProgrammeFilter(Schema):
 class Page(PageNumberPagination):
     page_size = 50
 
+    class Input(Schema):
+        # Bounded: a page number beyond 64-bit OFFSET made the database raise (found by schemathesis).
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1, le=500)
+
 
 @router.get("/programmes", response=list[ProgrammeOut], summary="Daftar program/inovasi")
 @paginate(Page)

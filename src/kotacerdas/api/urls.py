@@ -16,3 +16,18 @@ errors.install(api)
 api.add_router("", regions.router)
 api.add_router("", catalogue.router)
 api.add_router("", evaluations.router)
+from . import actionplans as _actionplans  # noqa: E402
+from . import surveys as _surveys  # noqa: E402
+
+api.add_router("", _actionplans.router)
+api.add_router("", _surveys.router)
+from . import monitoring as _monitoring  # noqa: E402
+
+api.add_router("", _monitoring.router)
+from . import reports as _reports  # noqa: E402
+from . import resources as _resources  # noqa: E402
+from . import tokens as _tokens  # noqa: E402
+
+api.add_router("", _resources.router)
+api.add_router("", _reports.router)
+api.add_router("", _tokens.router)

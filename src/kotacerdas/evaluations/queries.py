@@ -169,3 +169,14 @@ def status_chain(submission: Submission) -> list[dict[str, Any]]:
         chain.insert(reached + 1, {"status": "returned", "label": SubmissionStatus.RETURNED.label,
                                    "done": False, "current": True})
     return chain
+
+
+def result_trace(result: Result) -> list[dict[str, Any]]:
+    """The full formula trace of a result: stored, or rebuilt by the engine from the inputs a national
+    recompute stored (the same numbers, exactly). Pages and reports showing formulas call this."""
+    from kotacerdas.scoring import batch
+
+    trace = result.trace or []
+    if not batch.is_inputs_step(trace):
+        return trace
+    return batch.expand_trace(pack_for(result.pack_code, result.pack_version), trace)

@@ -80,6 +80,24 @@ def _zip_kind(data: bytes) -> str:
     raise UploadRejected("Arsip ZIP biasa tidak diterima; unggah PDF, gambar atau dokumen Office")
 
 
+def virus_scan(data: bytes) -> None:
+    """Optional ClamAV hook: with KOTACERDAS_VIRUS_SCAN set to a command that reads the file on stdin
+    (e.g. ``clamdscan --no-summary -``), a non-zero exit refuses the upload."""
+    import os
+    import shlex
+    import subprocess
+
+    command = os.environ.get("KOTACERDAS_VIRUS_SCAN", "").strip()
+    if not command:
+        return
+    try:
+        result = subprocess.run(shlex.split(command), input=data, capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise UploadRejected(f"Pemindai virus tidak bisa dijalankan ({exc.__class__.__name__}); coba lagi") from exc
+    if result.returncode != 0:
+        raise UploadRejected("Berkas ditolak oleh pemindai virus")
+
+
 def check_upload(data: bytes, filename: str, max_bytes: int) -> CheckedFile:
     if len(data) == 0:
         raise UploadRejected("Berkas kosong")
@@ -101,6 +119,7 @@ def check_upload(data: bytes, filename: str, max_bytes: int) -> CheckedFile:
     if claimed and claimed not in EXPECTED_BY_EXTENSION:
         raise UploadRejected(f"Ekstensi {claimed} tidak diterima")
     extension = claimed if claimed in (".doc", ".xls", ".ppt", ".jpeg") else ALLOWED[content_type]
+    virus_scan(data)
     return CheckedFile(content_type=content_type, extension=extension, size=len(data))
 
 

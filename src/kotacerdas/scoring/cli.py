@@ -79,6 +79,8 @@ def _read_input(path: str) -> dict[str, Any]:
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise _UsageError(f"error: cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise _UsageError(f"error: {path} is not UTF-8 text (byte {exc.start}): save it as UTF-8 JSON") from None
     try:
         data = json.loads(text, parse_float=Decimal)  # Decimal: 2.865 must not become 2.86499...
     except json.JSONDecodeError as exc:

@@ -8,3 +8,11 @@ class WebConfig(AppConfig):
     name = "kotacerdas.web"
     label = "web"
     verbose_name = _("Antarmuka web")
+
+    def ready(self) -> None:
+        # Imports every app's dashboard.py (ours included), which registers its page sections.
+        from .integrations import install
+        from .sections import autodiscover
+
+        autodiscover()
+        install()

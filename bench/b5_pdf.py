@@ -1,0 +1,78 @@
+"""Benchmark 5 -- one region's full PDF report against rendering the same region's dashboard.
+
+  pdf        reports.actions.build(region, cycle, "pdf"): data, sections, matplotlib SVG charts,
+             choropleth, WeasyPrint layout and PDF bytes (what the background job does)
+  dashboard  GET /wilayah/16.07/dasbor/ through Django's test client as the national admin (the
+             whole request: middleware, queries, sections, template)
+Same process, interleaved, min of repeats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from bench.common import django_setup, fmt_s, interleaved
+
+ROUNDS = {"quick": 3, "full": 7}
+REGION = "16.07"
+
+
+def run(mode: str) -> dict[str, Any]:
+    from django.test import Client
+
+    from kotacerdas.evaluations.models import Cycle, Result
+    from kotacerdas.regions.models import Region
+    from kotacerdas.reports.actions import build
+
+    from . import b1_scoring as b1
+
+    admin, _ = b1._users()
+    region = Region.objects.get(code=REGION)
+    # The region's latest evaluated cycle (the demo's), the one its dashboard shows first.
+    result = Result.objects.filter(region=region).select_related("cycle").order_by("-cycle__year").first()
+    cycle = result.cycle if result else Cycle.objects.order_by("-year").first()
+    client = Client()
+    client.force_login(admin)
+    info: dict[str, Any] = {}
+
+    def pdf() -> None:
+        data, pages = build(region, cycle, "pdf")
+        info["pdf_kb"], info["pages"] = len(data) / 1024, pages
+
+    def dashboard() -> None:
+        resp = client.get(f"/wilayah/{REGION}/dasbor/")
+        assert resp.status_code == 200, resp.status_code
+        info["html_kb"] = len(resp.content) / 1024
+
+    timings = interleaved({"pdf": pdf, "dashboard": dashboard}, ROUNDS[mode], REGION)
+    return {"timings": {k: v.as_dict() for k, v in timings.items()}, "info": info, "cycle": cycle.year}
+
+
+def summarise(out: dict[str, Any]) -> dict[str, Any]:
+    t, i = out["timings"], out["info"]
+    ratio = t["pdf"]["min"] / t["dashboard"]["min"]
+    rows = [["PDF report (WeasyPrint)", fmt_s(t["pdf"]["min"]), fmt_s(t["pdf"]["median"]),
+             f"{i.get('pages')} pages, {i.get('pdf_kb', 0):.0f} KB"],
+            ["dashboard HTML (full request)", fmt_s(t["dashboard"]["min"]), fmt_s(t["dashboard"]["median"]),
+             f"{i.get('html_kb', 0):.0f} KB"]]
+    return {
+        "tables": [{"title": f"Kabupaten Banyuasin ({REGION}), cycle {out['cycle']}",
+                    "header": ["leg", "min", "median", "output"], "rows": rows}],
+        "targets": [{"what": "PDF report ÷ dashboard HTML", "value": ratio, "target": "≤ 10", "ok": ratio <= 10}],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mode", choices=["quick", "full"], default="quick")
+    args = parser.parse_args()
+    django_setup()
+    out = run(args.mode)
+    out["summary"] = summarise(out)
+    print(json.dumps(out, default=str))
+
+
+if __name__ == "__main__":
+    main()

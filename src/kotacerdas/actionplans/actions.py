@@ -1,0 +1,195 @@
+"""Every state change of a rencana aksi. Each `do_*` checks permission, changes state in one transaction
+and writes an audit event (the item's history is its audit trail). Views, the API and the importer call
+only these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from kotacerdas.accounts.actions import record_event
+from kotacerdas.evaluations.errors import InvalidInput, NotAllowed, StaleEdit
+from kotacerdas.evaluations.models import Cycle
+from kotacerdas.regions.models import Region
+
+from . import queries
+from . import rules as perms
+from .choices import ActionStatus, ProgressMode
+from .models import ActionComment, ActionItem
+
+# The plan itself (what, who, by when, how measured) belongs to the coordinator; the unit reports progress.
+COORDINATOR_FIELDS = (
+    "title", "description", "category", "recommendation", "programme", "pillar", "owner", "target",
+    "progress_mode", "target_value", "realised_value", "measure_unit", "start_on", "due_on", "status",
+    "evidence_url", "evidence_note",
+)
+OPERATOR_FIELDS = ("description", "realised_value", "start_on", "status", "evidence_url", "evidence_note")
+FK_FIELDS = ("recommendation", "programme", "pillar", "owner")
+
+
+def _require(predicate: Any, user: Any, obj: Any, message: str) -> None:
+    if not predicate.test(user, obj):
+        raise NotAllowed(message)
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe form of a field value for the audit trail."""
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    if isinstance(value, Decimal):
+        return str(value.normalize())
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(getattr(value, "pk", value))
+
+
+def current_values(item: ActionItem) -> dict[str, Any]:
+    return {f: (getattr(item, f + "_id") if f in FK_FIELDS else getattr(item, f)) for f in COORDINATOR_FIELDS}
+
+
+def check_values(values: Mapping[str, Any], *, cycle: Cycle, region_code: str) -> dict[str, str]:
+    """Cross-field checks shared by the edit form, the API and the Excel importer. Values are typed
+    (dates, Decimals, ids). Returns {field: message}; empty means valid."""
+    errors: dict[str, str] = {}
+    if not (values.get("title") or "").strip():
+        errors["title"] = "Nama kegiatan wajib diisi"
+    cats = queries.category_names(cycle)
+    if values.get("category") not in cats:
+        errors["category"] = f"Kategori tidak dikenal; pilih salah satu: {', '.join(cats.values())}"
+    if values.get("status") not in ActionStatus.values:
+        errors["status"] = "Status tidak diizinkan; pilih: " + ", ".join(str(s.label) for s in ActionStatus)
+    if values.get("progress_mode") not in ProgressMode.values:
+        errors["progress_mode"] = "Cara hitung tidak dikenal; pilih: " + ", ".join(str(m.label) for m in ProgressMode)
+    if not values.get("owner"):
+        errors["owner"] = "Unit pemilik wajib diisi"
+    target, realised = values.get("target_value"), values.get("realised_value")
+    if values.get("progress_mode") == ProgressMode.MEASURED and not target:
+        errors["target_value"] = "Target angka wajib diisi (lebih dari 0) bila capaian dihitung dari realisasi"
+    if target is not None and target < 0:
+        errors["target_value"] = "Target angka tidak boleh negatif"
+    if realised is not None and realised < 0:
+        errors["realised_value"] = "Realisasi tidak boleh negatif"
+    start, due = values.get("start_on"), values.get("due_on")
+    if start and due and due < start:
+        errors["due_on"] = "Tenggat lebih awal dari tanggal mulai"
+    url = values.get("evidence_url") or ""
+    if url and not url.startswith(("http://", "https://")):
+        errors["evidence_url"] = "Tautan bukti harus diawali http:// atau https://"
+    return errors
+
+
+def _next_code(region_code: str, cycle: Cycle) -> str:
+    prefix = f"RA-{cycle.year}-"
+    last = (ActionItem.objects.filter(region_id=region_code, cycle=cycle, code__startswith=prefix)
+            .aggregate(m=Max("code"))["m"])
+    number = int(last.rsplit("-", 1)[1]) + 1 if last and last.rsplit("-", 1)[1].isdigit() else 1
+    return f"{prefix}{number:03d}"
+
+
+def _fk_kwargs(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {(f + "_id" if f in FK_FIELDS else f): v for f, v in values.items()}
+
+
+@transaction.atomic
+def do_create_item(actor: Any, region: Region, cycle: Cycle, values: Mapping[str, Any], *, code: str = "",
+                   is_demo: bool = False, source: str = "form") -> ActionItem:
+    _require(perms.can_manage_plan, actor, region, "Hanya koordinator daerah yang menambah rencana aksi")
+    data = {"progress_mode": ProgressMode.STATUS, "status": ActionStatus.NOT_STARTED, **values}
+    unknown = set(data) - set(COORDINATOR_FIELDS)
+    if unknown:
+        raise InvalidInput(f"Kolom tidak dikenal: {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+    errors = check_values(data, cycle=cycle, region_code=region.code)
+    if errors:
+        name, message = next(iter(errors.items()))
+        raise InvalidInput(message, field=name, errors=errors)
+    code = code or _next_code(region.code, cycle)
+    if ActionItem.objects.filter(region=region, cycle=cycle, code=code).exists():
+        raise InvalidInput(f"Kode {code} sudah dipakai", field="code")
+    item = ActionItem.objects.create(region=region, cycle=cycle, code=code, created_by=_user(actor),
+                                     is_demo=is_demo, **_fk_kwargs(data))
+    record_event(actor, "actionplans.create_item", item, to_state=item.status,
+                 data={"code": code, "source": source, "values": {k: _plain(v) for k, v in data.items()}})
+    return item
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def allowed_fields(actor: Any, item: ActionItem) -> tuple[str, ...]:
+    if perms.can_manage_plan.test(actor, item):
+        return COORDINATOR_FIELDS
+    if perms.is_item_operator.test(actor, item):
+        return OPERATOR_FIELDS
+    return ()
+
+
+@transaction.atomic
+def do_update_item(actor: Any, item: ActionItem, version: int, changes: Mapping[str, Any], *,
+                   source: str = "form", reason: str = "") -> ActionItem:
+    """Change fields of an item the actor saw at `version`. A stale version is refused (optimistic lock),
+    so two people editing the same item never overwrite each other silently."""
+    _require(perms.can_edit_item, actor, item, "Anda hanya boleh mengubah rencana aksi milik unit Anda")
+    if item.archived_at is not None:
+        raise InvalidInput("Rencana aksi ini sudah diarsipkan")
+    fields = allowed_fields(actor, item)
+    before = current_values(item)
+    diff = {k: v for k, v in changes.items() if k not in before or before[k] != v}
+    refused = sorted(set(diff) - set(fields))
+    if refused:
+        raise NotAllowed(f"Anda tidak boleh mengubah: {', '.join(refused)}", field=refused[0])
+    stored = ActionItem.objects.filter(pk=item.pk).values_list("version", flat=True).first()
+    if int(version) != item.version or int(version) != stored:
+        raise _stale(item, version, stored)
+    if not diff:
+        return item
+    after = {**before, **diff}
+    errors = check_values(after, cycle=item.cycle, region_code=item.region_id)
+    if errors:
+        name, message = next(iter(errors.items()))
+        raise InvalidInput(message, field=name, errors=errors)
+    updated = ActionItem.objects.filter(pk=item.pk, version=version).update(
+        **_fk_kwargs(diff), version=F("version") + 1, updated_at=timezone.now())
+    if not updated:
+        raise _stale(item, version, ActionItem.objects.filter(pk=item.pk).values_list("version", flat=True).first())
+    old_status = item.status
+    item.refresh_from_db()
+    record_event(actor, "actionplans.update_item", item, from_state=old_status, to_state=item.status,
+                 reason=reason, data={"source": source, "version": item.version,
+                                      "changes": {k: [_plain(before[k]), _plain(v)] for k, v in diff.items()}})
+    return item
+
+
+def _stale(item: ActionItem, version: int, stored: int | None) -> StaleEdit:
+    return StaleEdit(
+        f"Rencana aksi {item.code} sudah diubah orang lain (versi {stored}, Anda menyunting versi {version}). "
+        "Muat ulang halaman, periksa perubahannya, lalu simpan lagi.", current_version=stored)
+
+
+@transaction.atomic
+def do_archive_item(actor: Any, item: ActionItem, reason: str = "") -> ActionItem:
+    _require(perms.can_manage_plan, actor, item, "Hanya koordinator daerah yang mengarsipkan rencana aksi")
+    if item.archived_at is None:
+        ActionItem.objects.filter(pk=item.pk).update(archived_at=timezone.now(), version=F("version") + 1)
+        item.refresh_from_db()
+        record_event(actor, "actionplans.archive_item", item, to_state="archived", reason=reason)
+    return item
+
+
+@transaction.atomic
+def do_comment(actor: Any, item: ActionItem, text: str) -> ActionComment:
+    _require(perms.can_view_plan, actor, item, "Anda tidak berhak mengomentari rencana aksi wilayah ini")
+    if not getattr(actor, "is_authenticated", False):
+        raise NotAllowed("Masuk terlebih dahulu")
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("Komentar kosong", field="text")
+    comment = ActionComment.objects.create(item=item, author=actor, text=text[:4000])
+    record_event(actor, "actionplans.comment", item, data={"comment": comment.pk})
+    return comment

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ActionStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Belum mulai")
+    IN_PROGRESS = "in_progress", _("Berjalan")
+    DONE = "done", _("Selesai")
+
+
+class ProgressMode(models.TextChoices):
+    STATUS = "status", _("Berdasarkan status")
+    MEASURED = "measured", _("Target vs realisasi")
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Menunggu")
+    RUNNING = "running", _("Berjalan")
+    DONE = "done", _("Selesai")
+    FAILED = "failed", _("Gagal")

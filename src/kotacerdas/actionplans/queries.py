@@ -1,0 +1,143 @@
+"""Read helpers for rencana aksi: the cycle of a year, an item list, and achievement with its formula."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from kotacerdas.accounts.models import AuditEvent
+from kotacerdas.catalogue.models import Pillar
+from kotacerdas.evaluations.models import Cycle
+from kotacerdas.evaluations.queries import cycle_pack
+from kotacerdas.scoring.packs import Category
+
+from .choices import ActionStatus
+from .models import ActionItem, fmt_num, fmt_plain
+
+# Above this many items a formula lists the sum instead of every term, so it stays readable.
+MAX_TERMS = 12
+
+
+def plan_cycle(year: int) -> Cycle | None:
+    """The cycle whose pack defines action-plan categories for `year` (the Smart City cycle, not SPBE)."""
+    for cycle in Cycle.objects.filter(year=year).order_by("id"):
+        if cycle_pack(cycle).action_plan_categories:
+            return cycle
+    return None
+
+
+def plan_years() -> list[int]:
+    return sorted({c.year for c in Cycle.objects.all() if cycle_pack(c).action_plan_categories}, reverse=True)
+
+
+def categories(cycle: Cycle) -> tuple[Category, ...]:
+    return cycle_pack(cycle).action_plan_categories
+
+
+def category_names(cycle: Cycle) -> dict[str, str]:
+    return {c.code: c.name for c in categories(cycle)}
+
+
+def plan_items(region_code: str, cycle: Cycle, *, category: str | None = None, status: str | None = None,
+               owner: int | None = None, pillar: str | None = None, overdue: bool = False,
+               q: str | None = None, today: dt.date | None = None) -> QuerySet[ActionItem]:
+    qs = (ActionItem.objects.active().filter(region_id=region_code, cycle=cycle)
+          .select_related("owner", "pillar", "programme", "programme__pillar", "recommendation")
+          .order_by("code"))
+    if category:
+        qs = qs.filter(category=category)
+    if status:
+        qs = qs.filter(status=status)
+    if owner:
+        qs = qs.filter(owner_id=owner)
+    if pillar:
+        from django.db.models import Q
+
+        qs = qs.filter(Q(pillar_id=pillar) | Q(pillar__isnull=True, programme__pillar_id=pillar))
+    if overdue:
+        qs = qs.filter(due_on__lt=today or timezone.localdate()).exclude(status=ActionStatus.DONE)
+    if q:
+        qs = qs.filter(title__icontains=q)
+    return qs
+
+
+@dataclass
+class Achievement:
+    """Mean % achieved of a group of items, with the formula that produced it."""
+
+    key: str
+    name: str
+    percent: Decimal | None
+    n: int
+    formula: str
+    done: int = 0
+    overdue: int = 0
+    codes: list[str] = field(default_factory=list)
+
+    @property
+    def percent_text(self) -> str:
+        return "—" if self.percent is None else f"{fmt_num(self.percent)}%"
+
+
+def _mean(percents: Sequence[Decimal]) -> tuple[Decimal | None, str]:
+    if not percents:
+        return None, "belum ada rencana aksi"
+    total = sum(percents, Decimal(0))
+    mean = (total / len(percents)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if len(percents) <= MAX_TERMS:
+        terms = " + ".join(fmt_plain(p) for p in percents)
+        return mean, f"({terms}) / {len(percents)} = {fmt_num(mean)}%"
+    return mean, f"Σ capaian {fmt_plain(total)} / {len(percents)} kegiatan = {fmt_num(mean)}%"
+
+
+def _group(key: str, name: str, items: Iterable[ActionItem], today: dt.date) -> Achievement:
+    rows = list(items)
+    pct, formula = _mean([i.percent for i in rows])
+    return Achievement(key=key, name=name, percent=pct, n=len(rows), formula=formula,
+                       done=sum(1 for i in rows if i.status == ActionStatus.DONE),
+                       overdue=sum(1 for i in rows if i.is_overdue(today)), codes=[i.code for i in rows])
+
+
+def achievement_by_category(cycle: Cycle, items: Iterable[ActionItem],
+                            today: dt.date | None = None) -> list[Achievement]:
+    """Per pack category, in pack order: the plain mean of the items' % (each item weighs the same)."""
+    today = today or timezone.localdate()
+    rows = list(items)
+    return [_group(c.code, c.name, (i for i in rows if i.category == c.code), today) for c in categories(cycle)]
+
+
+def achievement_by_pillar(items: Iterable[ActionItem], today: dt.date | None = None) -> list[Achievement]:
+    """Per pillar (the item's own pillar, else its programme's); pillars without items are left out."""
+    today = today or timezone.localdate()
+    rows = list(items)
+    out = []
+    for p in Pillar.objects.all():
+        members = [i for i in rows if i.effective_pillar_id == p.code]
+        if members:
+            out.append(_group(p.code, p.name, members, today))
+    return out
+
+
+def overall(items: Iterable[ActionItem], today: dt.date | None = None) -> Achievement:
+    return _group("all", "Seluruh rencana aksi", items, today or timezone.localdate())
+
+
+def history(item: ActionItem) -> QuerySet[AuditEvent]:
+    return (AuditEvent.objects.filter(object_type="actionplans.actionitem", object_id=str(item.pk))
+            .select_related("actor").order_by("-at", "-id"))
+
+
+def plan_summary(region_code: str, cycle: Cycle) -> dict[str, Any]:
+    items = list(plan_items(region_code, cycle))
+    return {
+        "items": items,
+        "categories": achievement_by_category(cycle, items),
+        "pillars": achievement_by_pillar(items),
+        "overall": overall(items),
+    }

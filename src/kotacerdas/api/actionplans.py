@@ -1,0 +1,132 @@
+# No `from __future__ import annotations` here: django-ninja reads the annotations at runtime.
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Path, Query, Router, Schema
+from pydantic import Field
+
+from kotacerdas.actionplans import actions, queries
+from kotacerdas.actionplans import rules as perms
+from kotacerdas.actionplans.choices import ActionStatus
+from kotacerdas.actionplans.models import ActionItem
+from kotacerdas.regions.models import Region
+
+from .auth import authenticated
+from .errors import ApiError, not_found
+
+router = Router(tags=["rencana aksi"])
+
+
+class AchievementOut(Schema):
+    code: str
+    name: str
+    percent: float | None
+    items: int
+    done: int
+    overdue: int
+    formula: str
+
+
+class ActionItemOut(Schema):
+    id: int
+    code: str
+    title: str
+    category: str
+    owner: str
+    owner_id: int
+    pillar: str | None
+    programme: str | None
+    recommendation: int | None
+    target: str
+    progress_mode: str
+    target_value: float | None
+    realised_value: float | None
+    measure_unit: str
+    start_on: dt.date | None
+    due_on: dt.date | None
+    status: str
+    percent: float
+    percent_formula: str
+    overdue: bool
+    evidence_url: str
+    version: int
+
+
+class ActionPlanOut(Schema):
+    region: str
+    region_name: str
+    year: int
+    pack: str
+    overall: AchievementOut
+    categories: list[AchievementOut]
+    pillars: list[AchievementOut]
+    items: list[ActionItemOut]
+
+
+class PlanFilter(Schema):
+    region: str = Field(..., description="Kode wilayah Kemendagri, mis. 16.07")
+    year: int = Field(..., ge=2018, le=2100)
+
+
+def _ach(a: Any) -> dict[str, Any]:
+    return {"code": a.key, "name": a.name, "percent": float(a.percent) if a.percent is not None else None,
+            "items": a.n, "done": a.done, "overdue": a.overdue, "formula": a.formula}
+
+
+def _item(i: ActionItem) -> dict[str, Any]:
+    return {
+        "id": i.pk, "code": i.code, "title": i.title, "category": i.category, "owner": str(i.owner),
+        "owner_id": i.owner_id, "pillar": i.effective_pillar_id,
+        "programme": i.programme.code if i.programme else None, "recommendation": i.recommendation_id,
+        "target": i.target, "progress_mode": i.progress_mode,
+        "target_value": float(i.target_value) if i.target_value is not None else None,
+        "realised_value": float(i.realised_value) if i.realised_value is not None else None,
+        "measure_unit": i.measure_unit, "start_on": i.start_on, "due_on": i.due_on, "status": i.status,
+        "percent": float(i.percent), "percent_formula": i.percent_formula, "overdue": i.overdue,
+        "evidence_url": i.evidence_url, "version": i.version,
+    }
+
+
+@router.get("/action-plans", response=ActionPlanOut, auth=authenticated,
+            summary="Rencana aksi wilayah: kegiatan dan capaian per kategori (dengan rumus)")
+def get_plan(request: HttpRequest, filters: Query[PlanFilter]):  # type: ignore[no-untyped-def]
+    region = Region.objects.without_geometry().filter(code=filters.region).first()
+    if region is None:
+        raise not_found("Wilayah", filters.region)
+    if not perms.can_view_plan.test(request.user, region):
+        raise ApiError(403, "Anda tidak berhak melihat rencana aksi wilayah ini", "forbidden")
+    cycle = queries.plan_cycle(filters.year)
+    if cycle is None:
+        raise not_found("Siklus evaluasi tahun", str(filters.year))
+    summary = queries.plan_summary(region.code, cycle)
+    return {"region": region.code, "region_name": region.name, "year": cycle.year,
+            "pack": f"{cycle.pack_code}@{cycle.pack_version}", "overall": _ach(summary["overall"]),
+            "categories": [_ach(a) for a in summary["categories"]],
+            "pillars": [_ach(a) for a in summary["pillars"]], "items": [_item(i) for i in summary["items"]]}
+
+
+class ProgressIn(Schema):
+    expected_version: int = Field(..., ge=1, le=2**31, description="versi yang Anda lihat; versi lama ditolak (409)")
+    status: ActionStatus | None = None
+    realised_value: float | None = Field(None, ge=0, le=1e11)
+    evidence_url: str | None = Field(None, max_length=500)
+
+
+@router.patch("/action-plans/items/{item_id}", response=ActionItemOut, auth=authenticated,
+              summary="Laporkan kemajuan satu kegiatan (status, realisasi, bukti)")
+def patch_item(request: HttpRequest, body: ProgressIn, item_id: int = Path(..., ge=1, le=2**62)):  # type: ignore[no-untyped-def]
+    from decimal import Decimal
+
+    item = ActionItem.objects.select_related("cycle", "owner").filter(pk=item_id).first()
+    if item is None or not perms.can_view_plan.test(request.user, item):
+        raise not_found("Rencana aksi", str(item_id))
+    changes: dict[str, Any] = {}
+    if body.status is not None:
+        changes["status"] = str(body.status.value)
+    if body.realised_value is not None:
+        changes["realised_value"] = Decimal(str(body.realised_value)).quantize(Decimal("0.01"))
+    if body.evidence_url is not None:
+        changes["evidence_url"] = body.evidence_url
+    item = actions.do_update_item(request.user, item, body.expected_version, changes, source="api")
+    return _item(ActionItem.objects.select_related("owner", "programme", "pillar").get(pk=item.pk))

@@ -1,0 +1,465 @@
+"""Every state change of the monitoring app. Each ``do_*`` checks permission, changes state in one
+transaction and writes an audit event; views, the API and the commands call only these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from kotacerdas.accounts import roles
+from kotacerdas.accounts.actions import record_event
+from kotacerdas.accounts.choices import Role
+from kotacerdas.catalogue.models import Programme
+from kotacerdas.evaluations.errors import InvalidInput, NotAllowed
+from kotacerdas.regions.choices import Level
+from kotacerdas.regions.models import Region
+
+from . import importer
+from . import rules as perms
+from .choices import IngestKind, IngestStatus, ValueSource
+from .models import IngestJob, Kpi, ReachPublication
+from .writer import upsert_values
+
+log = logging.getLogger(__name__)
+
+FIRST_PERIOD = dt.date(2015, 1, 1)  # the Smart City movement's data starts here; older is a typo
+KPI_FIELDS = ("code", "name", "description", "unit", "direction", "target", "source", "source_detail",
+              "frequency", "aggregation", "area_level", "evidence_for", "order")
+# Files up to this size are imported while the uploader waits; larger ones in the background.
+SYNC_IMPORT_BYTES = 1 << 20
+
+
+def _require(predicate: Any, user: Any, obj: Any, message: str) -> None:
+    if not predicate.test(user, obj):
+        raise NotAllowed(message)
+
+
+def today_wib() -> dt.date:
+    return timezone.localdate()
+
+
+# --- KPI definitions --------------------------------------------------------------------------------
+
+def _decimal_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    # 3.4 as a float is 3.39999…; a number typed by a person means its shortest decimal form.
+    if isinstance(fields.get("target"), float):
+        fields["target"] = Decimal(repr(fields["target"]))
+    return fields
+
+
+def _clean(kpi: Kpi, exclude: Sequence[str] = ()) -> None:
+    try:
+        kpi.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise InvalidInput(f"{field}: {' '.join(messages)}", field=field) from None
+
+
+@transaction.atomic
+def do_create_kpi(actor: Any, programme: Programme, *, is_demo: bool = False, **fields: Any) -> Kpi:
+    _require(perms.can_edit_kpis, actor, programme, "Anda tidak berhak mengubah KPI program ini")
+    unknown = set(fields) - set(KPI_FIELDS)
+    if unknown:
+        raise InvalidInput(f"Isian tidak dikenal: {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+    kpi = Kpi(programme=programme, is_demo=is_demo, **_decimal_fields(fields))
+    _clean(kpi, exclude=["programme"])
+    if Kpi.objects.filter(programme=programme, code=kpi.code).exists():
+        raise InvalidInput(f"Kode KPI {kpi.code!r} sudah dipakai di program ini", field="code")
+    try:
+        with transaction.atomic():
+            kpi.save()
+    except IntegrityError:
+        raise InvalidInput(f"Kode KPI {kpi.code!r} sudah dipakai di program ini", field="code") from None
+    record_event(actor, "monitoring.create_kpi", kpi, data={"programme": programme.code, "code": kpi.code})
+    return kpi
+
+
+@transaction.atomic
+def do_update_kpi(actor: Any, kpi: Kpi, **changes: Any) -> Kpi:
+    _require(perms.can_edit_kpis, actor, kpi.programme, "Anda tidak berhak mengubah KPI program ini")
+    unknown = set(changes) - set(KPI_FIELDS) - {"code"}
+    if unknown or "code" in changes:
+        bad = sorted(unknown | ({"code"} & set(changes)))
+        raise InvalidInput(f"Tidak bisa diubah: {', '.join(bad)}", field=bad[0])
+    changes = _decimal_fields(changes)
+    before = {k: str(getattr(kpi, k)) for k in changes}
+    for k, v in changes.items():
+        setattr(kpi, k, v)
+    _clean(kpi, exclude=["programme"])
+    kpi.save()
+    record_event(actor, "monitoring.update_kpi", kpi,
+                 data={"changes": {k: [before[k], str(v)] for k, v in changes.items() if before[k] != str(v)}})
+    return kpi
+
+
+@transaction.atomic
+def do_archive_kpi(actor: Any, kpi: Kpi, reason: str = "") -> Kpi:
+    _require(perms.can_edit_kpis, actor, kpi.programme, "Anda tidak berhak mengubah KPI program ini")
+    if kpi.archived_at is None:
+        Kpi.objects.filter(pk=kpi.pk).update(archived_at=timezone.now())
+        record_event(actor, "monitoring.archive_kpi", kpi, to_state="archived", reason=reason)
+        kpi.refresh_from_db()
+    return kpi
+
+
+@transaction.atomic
+def do_publish_reach(actor: Any, programme: Programme, published: bool = True, reason: str = "") -> ReachPublication:
+    _require(perms.can_publish_reach, actor, programme,
+             "Hanya koordinator wilayah atau admin nasional yang menerbitkan jangkauan program")
+    pub, _ = ReachPublication.objects.select_for_update().get_or_create(programme=programme)
+    if pub.published != published:
+        old = "public" if pub.published else "internal"
+        pub.published = published
+        pub.published_at = timezone.now() if published else None
+        pub.published_by = actor if published and getattr(actor, "is_authenticated", False) else None
+        pub.save()
+        record_event(actor, "monitoring.publish_reach" if published else "monitoring.withdraw_reach", programme,
+                     from_state=old, to_state="public" if published else "internal", reason=reason)
+    return pub
+
+
+# --- KPI value imports ------------------------------------------------------------------------------
+
+def editable_programmes(actor: Any, region: Region) -> list[Programme]:
+    progs = list(Programme.objects.active().filter(region=region).select_related("owner"))
+    return [p for p in progs if perms.can_edit_kpis.test(actor, p)]
+
+
+def _areas(region: Region) -> dict[str, str]:
+    kecs = dict(Region.objects.filter(parent=region, level=Level.KECAMATAN).values_list("code", "level"))
+    desa = dict(Region.objects.filter(parent__in=list(kecs), level=Level.DESA).values_list("code", "level"))
+    return {region.code: "region", **kecs, **desa}
+
+
+def build_lookup(actor: Any, region: Region, programme: Programme | None = None, year: int | None = None,
+                 today: dt.date | None = None) -> importer.Lookup:
+    """What the validator needs, loaded once: programmes, KPIs (with the actor's right to fill
+    each), the areas of the kabupaten and the allowed period window."""
+    progs = list(Programme.objects.active().filter(region=region).select_related("owner"))
+    allowed = {p.pk for p in progs if perms.can_edit_kpis.test(actor, p)}
+    keys: dict[str, int] = {}
+    for p in progs:
+        keys.setdefault(p.code.lower(), p.pk)
+        keys.setdefault(p.title.strip().lower(), p.pk)
+    kpis: dict[tuple[int, str], importer.KpiInfo] = {}
+    for k in Kpi.objects.active().filter(programme__in=progs):
+        info = importer.KpiInfo(id=k.pk, programme_id=k.programme_id, code=k.code, frequency=k.frequency,
+                                unit=k.unit, area_level=k.area_level, allowed=k.programme_id in allowed)
+        kpis.setdefault((k.programme_id, k.code.lower()), info)
+        kpis.setdefault((k.programme_id, k.name.strip().lower()), info)
+    today = today or today_wib()
+    return importer.Lookup(
+        region_code=region.code,
+        programmes=keys,
+        kpis=kpis,
+        areas=_areas(region),
+        first_period=FIRST_PERIOD,
+        last_period=today.replace(day=1),
+        default_programme=programme.pk if programme else None,
+        year=year,
+        exists=lambda code: Region.objects.filter(code=code).exists(),
+        programme_start={p.pk: dt.date(max(p.start_year, 1900), 1, 1) for p in progs},
+    )
+
+
+def _check_can_import(actor: Any, region: Region, programme: Programme | None) -> None:
+    if programme is not None:
+        if programme.region_id != region.code:
+            raise InvalidInput("Program tidak berada di wilayah ini", field="programme")
+        _require(perms.can_edit_kpis, actor, programme, "Anda tidak berhak mengisi KPI program ini")
+    elif not editable_programmes(actor, region):
+        raise NotAllowed("Anda tidak berhak mengisi KPI program mana pun di wilayah ini")
+
+
+def do_start_kpi_import(
+    actor: Any,
+    *,
+    region: Region,
+    upload: File | bytes,  # type: ignore[type-arg]
+    name: str,
+    programme: Programme | None = None,
+    mapping: Mapping[str, str] | None = None,
+    encoding: str = "",
+    year: int | None = None,
+    runner: str | None = None,
+    is_demo: bool = False,
+) -> IngestJob:
+    """Store the upload as an IngestJob and run it (``settings.MONITORING_IMPORT_RUNNER``): ``sync``
+    while the caller waits; ``worker`` as a background job of ``kotacerdas worker`` (kotacerdas.core.jobs,
+    progress through the shared cache); ``thread`` in a thread of this process (progress in the
+    IngestJob row); ``auto`` = sync up to 1 MB, worker above."""
+    _check_can_import(actor, region, programme)
+    if encoding:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InvalidInput(f"Pengodean {encoding!r} tidak dikenal (contoh: utf-8, windows-1252)",
+                               field="encoding") from None
+    content = ContentFile(upload, name=name) if isinstance(upload, bytes) else upload
+    with transaction.atomic():
+        job = _store_job(actor, region, programme, content, name, mapping, encoding, year, is_demo)
+    runner = runner or getattr(settings, "MONITORING_IMPORT_RUNNER", "auto")
+    if runner == "auto":
+        runner = "sync" if job.file.size <= SYNC_IMPORT_BYTES else "worker"
+    if runner == "sync":
+        return run_ingest_job(job.pk)
+    if runner == "worker":
+        from kotacerdas.core.jobs import enqueue
+
+        with transaction.atomic():
+            core = enqueue("kotacerdas.monitoring.actions.ingest_task", {"ingest_job_id": job.pk}, user=actor,
+                           region_code=region.code, total=1000)
+            IngestJob.objects.filter(pk=job.pk).update(report={"core_job": core.pk})
+        job.refresh_from_db()
+    elif runner == "thread":
+        pk = job.pk
+        # After commit: the thread's own connection must see the job row.
+        transaction.on_commit(lambda: threading.Thread(target=_run_in_thread, args=(pk,), daemon=True,
+                                                       name=f"kotacerdas-import-{pk}").start())
+    return job
+
+
+def _store_job(actor: Any, region: Region, programme: Programme | None, content: File, name: str,  # type: ignore[type-arg]
+               mapping: Mapping[str, str] | None, encoding: str, year: int | None, is_demo: bool) -> IngestJob:
+    job = IngestJob(kind=IngestKind.KPI_VALUES, region=region, programme=programme,
+                    created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                    original_name=Path(name).name[:255], encoding=encoding, mapping=dict(mapping or {}),
+                    year=year, is_demo=is_demo)
+    job.file.save(Path(name).name or "upload.csv", content, save=False)
+    job.file_format = importer.sniff_format(job.file.path, name)
+    job.save()
+    record_event(actor, "monitoring.start_import", job, to_state=IngestStatus.QUEUED,
+                 data={"file": job.original_name, "programme": programme.code if programme else ""})
+    return job
+
+
+def _run_in_thread(job_id: int) -> None:
+    try:
+        run_ingest_job(job_id)
+    finally:
+        connection.close()
+
+
+class _Progress:
+    """Writes progress to the job at most twice a second (a 1M-row file must not do 500 UPDATEs)."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id, self.last = job_id, 0.0
+
+    def __call__(self, rows: int, fraction: float) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.5:
+            return
+        self.last = now
+        IngestJob.objects.filter(pk=self.job_id).update(processed_rows=rows, progress=int(90 * fraction))
+
+
+def claim(job_id: int) -> bool:
+    """Optimistic lock: only one runner moves a job from queued to running."""
+    return bool(IngestJob.objects.filter(pk=job_id, status=IngestStatus.QUEUED).update(
+        status=IngestStatus.RUNNING, started_at=timezone.now(), phase="validating"))
+
+
+def ingest_task(job: Any, ingest_job_id: int) -> dict[str, Any]:
+    """The background-job body for ``kotacerdas worker``. The worker runs it inside one transaction,
+    so progress goes to the shared cache (``job_progress``), not to rows that nobody could see yet."""
+    from kotacerdas.core.jobs import job_progress
+
+    def progress(rows: int, fraction: float) -> None:
+        job_progress(job, int(1000 * fraction), 1000, f"{rows} baris diperiksa")
+
+    done = run_ingest_job(ingest_job_id, progress=progress)
+    return {"ingest_job": done.pk, "status": done.status, "errors": done.error_count,
+            "created": done.created_count, "updated": done.updated_count}
+
+
+def run_ingest_job(job_id: int, progress: Callable[[int, float], None] | None = None) -> IngestJob:
+    """Validate and write one queued KPI-value job; never raises on bad data (the job records it)."""
+    if not claim(job_id):
+        return IngestJob.objects.get(pk=job_id)
+    job = IngestJob.objects.select_related("region", "programme", "created_by").get(pk=job_id)
+    try:
+        lookup = build_lookup(job.created_by, job.region, job.programme, job.year)
+        validated = importer.validate_file(job.file.path, lookup, file_format=job.file_format,
+                                           encoding=job.encoding or None, mapping=job.mapping or None,
+                                           progress=progress or _Progress(job.pk))
+        return _finish(job, job.created_by, validated, ValueSource.UPLOAD)
+    except Exception:
+        log.exception("import job %s crashed", job_id)
+        IngestJob.objects.filter(pk=job_id).update(
+            status=IngestStatus.FAILED, finished_at=timezone.now(), phase="",
+            message="Kesalahan internal saat mengimpor; berkas tidak ditulis. Hubungi admin.")
+        return IngestJob.objects.get(pk=job_id)
+
+
+def _finish(job: IngestJob, actor: Any, validated: importer.Validated, source: str) -> IngestJob:
+    now = timezone.now()
+    base = {"processed_rows": validated.rows, "total_rows": validated.rows, "finished_at": now, "phase": "",
+            "report": {**(job.report or {}), "encoding": validated.encoding, "delimiter": validated.delimiter,
+                       "columns": validated.columns}}
+    if not validated.ok:
+        IngestJob.objects.filter(pk=job.pk).update(
+            status=IngestStatus.FAILED, progress=100, error_count=validated.error_count,
+            errors=[e.as_dict() for e in validated.errors],
+            message=(f"{validated.error_count} galat pada {validated.rows} baris; tidak ada yang ditulis"
+                     if validated.rows else "Berkas ditolak; tidak ada yang ditulis"), **base)
+        job.refresh_from_db()
+        record_event(actor, "monitoring.import_rejected", job, from_state=IngestStatus.RUNNING,
+                     to_state=IngestStatus.FAILED, data={"errors": validated.error_count, "rows": validated.rows})
+        return job
+    IngestJob.objects.filter(pk=job.pk).update(phase="writing", progress=90, processed_rows=validated.rows)
+    assert validated.spool is not None
+    try:
+        with transaction.atomic():
+            counts = upsert_values(validated.spool, source=source, job_id=job.pk)
+            IngestJob.objects.filter(pk=job.pk).update(
+                status=IngestStatus.SUCCEEDED, progress=100, created_count=counts.created,
+                updated_count=counts.updated, unchanged_count=counts.unchanged,
+                message=f"{validated.rows} baris: {counts.created} baru, {counts.updated} diubah, "
+                        f"{counts.unchanged} tetap", **base)
+            job.refresh_from_db()
+            record_event(actor, "monitoring.import_kpi_values", job, from_state=IngestStatus.RUNNING,
+                         to_state=IngestStatus.SUCCEEDED,
+                         data={"rows": validated.rows, "created": counts.created, "updated": counts.updated,
+                               "unchanged": counts.unchanged})
+    finally:
+        validated.close()
+    return job
+
+
+def do_push_kpi_values(actor: Any, region: Region, rows: Iterable[Mapping[str, Any]], *,
+                       programme: Programme | None = None, year: int | None = None) -> IngestJob:
+    """Values pushed by another system (API). Same validation and write as a file, all-or-nothing;
+    ``row`` in the report is the 1-based position in the list."""
+    _check_can_import(actor, region, programme)
+    job = IngestJob.objects.create(
+        kind=IngestKind.KPI_VALUES, region=region, programme=programme, file_format="json",
+        created_by=actor if getattr(actor, "is_authenticated", False) else None, original_name="API",
+        year=year, status=IngestStatus.RUNNING, started_at=timezone.now(), phase="validating")
+    header = list(importer.CANONICAL)
+    cells = (
+        (i, [r.get(c) if isinstance(r, Mapping) else None for c in header])
+        for i, r in enumerate(rows, start=1)
+    )
+    lookup = build_lookup(actor, region, programme, year)
+    validated = importer.validate_rows(0, header, cells, lookup)
+    return _finish(job, actor, validated, ValueSource.API)
+
+
+# --- raw service events -----------------------------------------------------------------------------
+
+def event_programmes(actor: Any, region: Region) -> list[str]:
+    """Programme codes the actor may push events for: all of the region for an admin/coordinator,
+    the own unit's for an operator."""
+    progs = Programme.objects.active().filter(region=region)
+    if roles.is_national_admin(actor) or region.code in roles.regions_for(actor, Role.COORDINATOR):
+        return sorted(progs.values_list("code", flat=True))
+    return sorted(progs.filter(owner_id__in=roles.units_for(actor)).values_list("code", flat=True))
+
+
+def do_append_events(actor: Any, region: Region, table: Any, *, source_name: str = "API",
+                     period: tuple[dt.datetime, dt.datetime] | None = None,
+                     progress: Callable[[int], None] | None = None) -> IngestJob:
+    """Append service transactions (a pyarrow Table with the event columns) as partitioned Parquet
+    under settings.EVENTS_ROOT. Rows that fail validation — an unknown programme, a kecamatan outside
+    the region, a timestamp in the future… — go to a quarantine file with their reason; none is
+    dropped silently. The job records counts per reason and the quarantine file."""
+    from kotacerdas.analytics.events import append_events
+
+    known = event_programmes(actor, region)
+    if not known:
+        raise NotAllowed("Anda tidak berhak mengirim transaksi program mana pun di wilayah ini")
+    areas = _areas(region)
+    kecs = [c for c, lvl in areas.items() if lvl == Level.KECAMATAN]
+    desa = dict(Region.objects.filter(parent__in=kecs, level=Level.DESA).values_list("code", "parent_id"))
+    job = IngestJob.objects.create(
+        kind=IngestKind.EVENTS, region=region, file_format="arrow", original_name=source_name[:255],
+        created_by=actor if getattr(actor, "is_authenticated", False) else None, status=IngestStatus.RUNNING,
+        started_at=timezone.now(), phase="writing", total_rows=table.num_rows)
+    try:
+        rep = append_events(settings.EVENTS_ROOT, table, known, kecs, known_desa=desa, region=region.code,
+                            period=period)
+    except ValueError as exc:  # a missing column: the caller's export is wrong, nothing was written
+        IngestJob.objects.filter(pk=job.pk).update(status=IngestStatus.FAILED, finished_at=timezone.now(),
+                                                   phase="", progress=100, message=str(exc), error_count=1,
+                                                   errors=[{"row": 0, "column": "", "code": "missing_column",
+                                                            "message": str(exc)}])
+        job.refresh_from_db()
+        record_event(actor, "monitoring.events_rejected", job, to_state=IngestStatus.FAILED, reason=str(exc))
+        return job
+    report = {
+        "ingest_id": rep.ingest_id, "input_rows": rep.input_rows, "written_rows": rep.written_rows,
+        "quarantined_rows": rep.quarantined_rows, "quarantined_by_reason": rep.quarantined_by_reason,
+        "quarantine_file": rep.quarantine_file or "", "files": rep.files, "ignored_columns": rep.ignored_columns,
+        "written_by_partition": {f"{y:04d}-{m:02d}": n for (y, m), n in sorted(rep.written_by_partition.items())},
+    }
+    msg = f"{rep.written_rows} transaksi tersimpan"
+    if rep.quarantined_rows:
+        reasons = ", ".join(f"{k}: {v}" for k, v in sorted(rep.quarantined_by_reason.items()))
+        msg += f"; {rep.quarantined_rows} dikarantina ({reasons}) di {rep.quarantine_file}"
+    IngestJob.objects.filter(pk=job.pk).update(
+        status=IngestStatus.SUCCEEDED, finished_at=timezone.now(), phase="", progress=100,
+        processed_rows=rep.input_rows, created_count=rep.written_rows, error_count=rep.quarantined_rows,
+        report=report, message=msg)
+    job.refresh_from_db()
+    record_event(actor, "monitoring.append_events", job, to_state=IngestStatus.SUCCEEDED,
+                 data={k: report[k] for k in ("input_rows", "written_rows", "quarantined_rows",
+                                               "quarantined_by_reason", "quarantine_file")})
+    return job
+
+
+def generate_events(actor: Any, region: Region, *, n_events: int, year: int, seed: int = 42,
+                    programmes: Sequence[str] | None = None, is_demo: bool = False,
+                    root: Path | None = None) -> IngestJob:
+    """Synthetic service transactions for demos and load tests (``kotacerdas generate-events``),
+    through the same validated append as real ones. ``actor`` None = the server operator on the
+    command line; a signed-in actor must be the region's coordinator or a national admin."""
+    from kotacerdas.analytics.generator import DEFAULT_PROGRAMMES, write_generated
+
+    if actor is not None:
+        _require(perms.is_national_admin | perms.is_coordinator_of, actor, region,
+                 "Hanya koordinator wilayah atau admin nasional yang membuat data sintetis")
+    if n_events < 0:
+        raise InvalidInput("Jumlah transaksi tidak boleh negatif", field="events")
+    catalogue = set(Programme.objects.active().filter(region=region).values_list("code", flat=True))
+    wanted = list(programmes or [p for p in DEFAULT_PROGRAMMES if p in catalogue])
+    unknown = sorted(set(wanted) - catalogue)
+    if unknown or not wanted:
+        raise InvalidInput(f"Program tidak ada di katalog {region.code}: {', '.join(unknown) or '(kosong)'}",
+                           field="programme")
+    t0 = time.monotonic()
+    try:
+        rep = write_generated(root or settings.EVENTS_ROOT, region=region.code, programmes=wanted, year=year,
+                              n_events=n_events, seed=seed)
+    except ValueError as exc:  # e.g. no reference population shipped for this kabupaten
+        raise InvalidInput(str(exc), field="region") from None
+    seconds = time.monotonic() - t0
+    report = {"input_rows": rep.input_rows, "written_rows": rep.written_rows,
+              "quarantined_rows": rep.quarantined_rows, "quarantined_by_reason": rep.quarantined_by_reason,
+              "programmes": wanted, "year": year, "seed": seed, "seconds": round(seconds, 2),
+              "files": len(rep.files),
+              "written_by_partition": {f"{y:04d}-{m:02d}": n for (y, m), n in sorted(rep.written_by_partition.items())}}
+    now = timezone.now()
+    job = IngestJob.objects.create(
+        kind=IngestKind.EVENTS, region=region, status=IngestStatus.SUCCEEDED, file_format="synthetic",
+        original_name=f"generate-events {year} seed={seed}", created_by=actor, is_demo=is_demo, progress=100,
+        total_rows=rep.input_rows, processed_rows=rep.input_rows, created_count=rep.written_rows,
+        error_count=rep.quarantined_rows, report=report, started_at=now, finished_at=now,
+        message=f"{rep.written_rows} transaksi sintetis {year} ({', '.join(wanted)})")
+    record_event(actor, "monitoring.generate_events", job, to_state=IngestStatus.SUCCEEDED,
+                 data={k: report[k] for k in ("written_rows", "programmes", "year", "seed")})
+    return job

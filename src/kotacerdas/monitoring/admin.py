@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+
+from .models import IngestJob, Kpi, KpiValue, ReachPublication
+
+
+class NoDeleteAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Kpi)
+class KpiAdmin(NoDeleteAdmin):
+    list_display = ("name", "code", "programme", "unit", "direction", "target", "frequency", "evidence_for",
+                    "archived_at")
+    list_filter = ("unit", "frequency", "evidence_for", "programme__region")
+    search_fields = ("name", "code", "programme__title")
+    raw_id_fields = ("programme",)
+
+
+@admin.register(KpiValue)
+class KpiValueAdmin(NoDeleteAdmin):
+    list_display = ("kpi", "period", "area", "value", "target", "source", "updated_at")
+    list_filter = ("source",)
+    raw_id_fields = ("kpi", "area", "ingest_job")
+    date_hierarchy = "period"
+
+
+@admin.register(IngestJob)
+class IngestJobAdmin(NoDeleteAdmin):
+    list_display = ("id", "kind", "status", "region", "original_name", "created_count", "updated_count",
+                    "error_count", "created_by", "created_at")
+    list_filter = ("kind", "status")
+    raw_id_fields = ("region", "programme", "created_by")
+    readonly_fields = ("errors", "report")
+
+
+@admin.register(ReachPublication)
+class ReachPublicationAdmin(NoDeleteAdmin):
+    list_display = ("programme", "published", "published_at", "published_by")
+    raw_id_fields = ("programme", "published_by")

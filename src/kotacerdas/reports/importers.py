@@ -1,0 +1,237 @@
+"""The registry behind `kotacerdas import KIND FILE`: each app exposes an importer under a name.
+
+Built in: ``worksheet`` (the evaluation worksheet, see xlsx.py) and ``programmes`` (the catalogue,
+in the same columns as `kotacerdas export programmes`). Action plans, KPIs, events and survey
+responses plug in from their app's ``AppConfig.ready()``::
+
+    from kotacerdas.reports.importers import Importer, register_importer
+    register_importer(Importer("actionplans", "Rencana aksi (.xlsx)", run=my_import, needs_year=True))
+
+An importer gets ``(actor, path, region, cycle, dry_run)`` and returns an object with ``ok``,
+``to_dict()`` and ``errors`` (each with sheet/row/column/message), or raises `ImportFailed` with such a
+report: imports are all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from kotacerdas.accounts.actions import record_event
+from kotacerdas.accounts.rules import can_edit_catalogue
+from kotacerdas.catalogue.choices import AreaScope, ProgrammeStatus, Sector
+from kotacerdas.catalogue.models import Programme, SubDimension, Unit
+from kotacerdas.evaluations import queries
+from kotacerdas.evaluations.errors import NotAllowed
+from kotacerdas.evaluations.models import Cycle
+from kotacerdas.regions.models import Region
+
+from .xlsx import ImportFailed, ImportReport, RowError, import_worksheet
+
+
+@dataclass
+class Importer:
+    name: str
+    help: str
+    run: Callable[..., Any]
+    needs_year: bool = False
+    formats: tuple[str, ...] = (".xlsx",)
+
+
+IMPORTERS: dict[str, Importer] = {}
+
+
+def register_importer(importer: Importer) -> None:
+    IMPORTERS[importer.name] = importer
+
+
+# --- worksheet ---------------------------------------------------------------------------------------
+
+def _import_worksheet(actor: Any, path: Path, region: Region, cycle: Cycle | None, dry_run: bool) -> ImportReport:
+    assert cycle is not None
+    sub = queries.stage_submission(cycle, region.code)
+    if sub is None:
+        report = ImportReport()
+        report.errors.append(RowError("-", 0, "-", f"{region.code} tidak punya pengajuan pada {cycle.year}"))
+        raise ImportFailed(report)
+    return import_worksheet(actor, sub, path.read_bytes(), dry_run=dry_run)
+
+
+# --- programmes (catalogue) --------------------------------------------------------------------------
+
+PROGRAMME_COLUMNS = ["code", "title", "unit", "subdimension", "sector", "start_year", "status", "quick_win",
+                     "is_application", "url", "platform", "target_group", "description"]
+PROGRAMME_HEADERS = {
+    "code": "Kode", "title": "Nama program", "unit": "Unit pemilik", "subdimension": "Sub-dimensi (kode)",
+    "sector": "Sektor", "start_year": "Tahun mulai", "status": "Status", "quick_win": "Quick Win",
+    "is_application": "Aplikasi", "url": "Alamat aplikasi", "platform": "Platform",
+    "target_group": "Kelompok sasaran", "description": "Deskripsi",
+}
+TRUE = {"ya", "y", "yes", "true", "1", "benar"}
+FALSE = {"tidak", "t", "no", "false", "0", "salah", ""}
+
+
+def export_programmes(region: Region) -> bytes:
+    from openpyxl import Workbook
+
+    from .xlsx import _header, _to_bytes
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Program"
+    _header(ws, [PROGRAMME_HEADERS[c] for c in PROGRAMME_COLUMNS],
+            [18, 44, 24, 30, 14, 11, 11, 10, 9, 34, 14, 30, 60])
+    for p in Programme.objects.active().filter(region=region).select_related("owner").order_by("pillar__order",
+                                                                                              "title"):
+        ws.append([p.code, p.title, p.owner.short_name or p.owner.name, p.subdimension_id, p.sector, p.start_year,
+                   p.status, "ya" if p.quick_win else "tidak", "ya" if p.is_application else "tidak", p.url,
+                   p.platform, p.target_group, p.description])
+    return _to_bytes(wb)
+
+
+def _programme_rows(path: Path) -> tuple[str, list[tuple[int, dict[str, Any]]]]:
+    by_header = {v.lower(): k for k, v in PROGRAMME_HEADERS.items()} | {k: k for k in PROGRAMME_COLUMNS}
+    if path.suffix.lower() == ".csv":
+        text = path.read_text(encoding="utf-8-sig")
+        reader = csv.reader(io.StringIO(text))
+        rows = list(reader)
+        sheet = path.name
+    else:
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, data_only=True, read_only=True)
+        ws = wb.worksheets[0]
+        sheet = ws.title
+        rows = [["" if v is None else v for v in r] for r in ws.iter_rows(values_only=True)]
+    if not rows:
+        return sheet, []
+    keys = [by_header.get(str(h).strip().lower(), "") for h in rows[0]]
+    out = []
+    for n, values in enumerate(rows[1:], start=2):
+        if not any(str(v).strip() for v in values):
+            continue
+        out.append((n, {k: v for k, v in zip(keys, values, strict=False) if k}))
+    return sheet, out
+
+
+def _import_programmes(actor: Any, path: Path, region: Region, cycle: Cycle | None,
+                       dry_run: bool) -> ImportReport:
+    if not can_edit_catalogue.test(actor, region):
+        raise NotAllowed("Hanya admin nasional atau koordinator wilayah yang mengimpor katalog")
+    from openpyxl.utils import get_column_letter
+
+    report = ImportReport()
+    try:
+        sheet, rows = _programme_rows(path)
+    except Exception as exc:
+        report.errors.append(RowError(path.name, 0, "-", f"Berkas tidak bisa dibaca: {exc}"))
+        raise ImportFailed(report) from exc
+    column = {k: get_column_letter(i + 1) for i, k in enumerate(PROGRAMME_COLUMNS)}
+    units = {}
+    for u in Unit.objects.active().filter(region=region):
+        units[u.name.lower()] = u
+        if u.short_name:
+            units[u.short_name.lower()] = u
+    subdims = {s.code: s for s in SubDimension.objects.all()}
+    clean: list[tuple[int, dict[str, Any]]] = []
+    seen: set[str] = set()
+    for n, row in rows:
+        report.rows += 1
+
+        def err(key: str, message: str, n: int = n) -> None:
+            report.errors.append(RowError(sheet, n, column.get(key, "A"), message))
+
+        text = {k: str(row.get(k, "") or "").strip() for k in PROGRAMME_COLUMNS}
+        if not text["code"]:
+            err("code", "Kode wajib diisi")
+            continue
+        if text["code"] in seen:
+            err("code", f"Kode {text['code']!r} ganda dalam berkas")
+            continue
+        seen.add(text["code"])
+        if not text["title"]:
+            err("title", "Nama program wajib diisi")
+            continue
+        unit = units.get(text["unit"].lower())
+        if unit is None:
+            err("unit", f"Unit {text['unit']!r} tidak ada di wilayah {region.code}")
+            continue
+        sub = subdims.get(text["subdimension"])
+        if sub is None:
+            err("subdimension", f"Sub-dimensi {text['subdimension']!r} tidak dikenal")
+            continue
+        sector = text["sector"] or Sector.PEMERINTAHAN
+        if sector not in Sector.values:
+            err("sector", f"Sektor {sector!r} tidak dikenal ({', '.join(Sector.values)})")
+            continue
+        status = text["status"] or ProgrammeStatus.RUNNING
+        if status not in ProgrammeStatus.values:
+            err("status", f"Status {status!r} tidak dikenal ({', '.join(ProgrammeStatus.values)})")
+            continue
+        try:
+            year = int(float(text["start_year"]))
+        except ValueError:
+            err("start_year", f"Tahun mulai {text['start_year']!r} bukan angka")
+            continue
+        if not 1990 <= year <= timezone.now().year + 5:
+            err("start_year", f"Tahun mulai {year} tidak masuk akal")
+            continue
+        flags = {}
+        for key in ("quick_win", "is_application"):
+            value = text[key].lower()
+            if value not in TRUE | FALSE:
+                err(key, f"Isi 'ya' atau 'tidak', bukan {text[key]!r}")
+                break
+            flags[key] = value in TRUE
+        if len(flags) < 2:
+            continue
+        if text["url"] and not text["url"].startswith(("http://", "https://")):
+            err("url", "Alamat aplikasi harus diawali http:// atau https://")
+            continue
+        clean.append((n, {
+            "code": text["code"], "title": text["title"][:200], "owner": unit, "pillar_id": sub.pillar_id,
+            "subdimension": sub, "sector": sector, "start_year": year, "status": status, **flags,
+            "url": text["url"], "platform": text["platform"][:80], "target_group": text["target_group"][:200],
+            "description": text["description"], "area_scope": AreaScope.WHOLE,
+        }))
+    if report.errors:
+        raise ImportFailed(report)
+    existing = {p.code: p for p in Programme.objects.filter(region=region)}
+    fields = ["title", "owner", "pillar_id", "subdimension", "sector", "start_year", "status", "quick_win",
+              "is_application", "url", "platform", "target_group", "description"]
+    with transaction.atomic():
+        for _n, values in clean:
+            current = existing.get(values["code"])
+            if current is None:
+                programme = Programme.objects.create(region=region, **values)
+                record_event(actor, "catalogue.import_programme", programme, to_state="created",
+                             data={"code": programme.code})
+                report.changed += 1
+                continue
+            changed = [f for f in fields if getattr(current, f) != values[f]]
+            if not changed and current.archived_at is None:
+                report.unchanged += 1
+                continue
+            for f in changed:
+                setattr(current, f, values[f])
+            current.version += 1
+            current.save()
+            record_event(actor, "catalogue.import_programme", current, to_state="updated",
+                         data={"code": current.code, "fields": changed})
+            report.changed += 1
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+register_importer(Importer("worksheet", "Lembar kerja evaluasi wilayah (.xlsx) / evaluation worksheet",
+                           _import_worksheet, needs_year=True))
+register_importer(Importer("programmes", "Katalog program (.xlsx/.csv) / programme catalogue",
+                           _import_programmes, formats=(".xlsx", ".csv")))

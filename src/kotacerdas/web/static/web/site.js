@@ -1,0 +1,90 @@
+/* kotacerdas — small progressive enhancements; every page works without this file. */
+(function () {
+  "use strict";
+
+  // Selects that submit their form on change (language switch, map metric): no inline handlers,
+  // so the Content-Security-Policy can forbid inline script.
+  document.addEventListener("change", function (ev) {
+    var el = ev.target;
+    if (el && el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) { el.form.submit(); }
+  });
+
+  function initCharts(root) {
+    if (!window.echarts) { return; }
+    (root || document).querySelectorAll("[data-chart]").forEach(function (el) {
+      if (el.dataset.ready) { return; }
+      // "next": the options sit in the <script type="application/json"> right after the element.
+      var src = el.dataset.chart === "next" ? el.nextElementSibling : document.getElementById(el.dataset.chart);
+      if (!src) { return; }
+      el.dataset.ready = "1";
+      var chart = window.echarts.init(el, null, { renderer: "svg" });
+      chart.setOption(JSON.parse(src.textContent));
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+
+  function csrf() {
+    var m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+
+  // Evidence upload with a real progress bar (fetch cannot report upload progress; XHR can).
+  function bindUpload(form) {
+    if (form.dataset.bound) { return; }
+    form.dataset.bound = "1";
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var bar = form.querySelector("progress");
+      var status = form.querySelector("[data-upload-status]");
+      var button = form.querySelector("button[type=submit]");
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.setRequestHeader("X-Requested-With", "fetch");
+      xhr.setRequestHeader("X-CSRFToken", csrf());
+      if (bar) { bar.hidden = false; bar.value = 0; }
+      if (button) { button.disabled = true; }
+      xhr.upload.addEventListener("progress", function (e) {
+        if (e.lengthComputable && bar) {
+          bar.value = Math.round(100 * e.loaded / e.total);
+          if (status) { status.textContent = bar.value + "%"; }
+        }
+      });
+      xhr.addEventListener("load", function () {
+        var card = form.closest(".indicator");
+        if (card && xhr.responseText.indexOf("indicator") !== -1) {
+          var holder = document.createElement("div");
+          holder.innerHTML = xhr.responseText;
+          var fresh = holder.querySelector(".indicator");
+          if (fresh) {
+            card.replaceWith(fresh);
+            holder.querySelectorAll("[hx-swap-oob]").forEach(function (oob) {
+              var target = document.getElementById(oob.id);
+              if (target) { target.replaceWith(oob); }
+            });
+            if (window.htmx) { window.htmx.process(fresh); }
+            bindAll(fresh);
+            var focus = fresh.querySelector("[data-upload-result]");
+            if (focus) { focus.focus(); }
+            return;
+          }
+        }
+        if (status) { status.textContent = xhr.status + " " + xhr.statusText; }
+        if (button) { button.disabled = false; }
+      });
+      xhr.addEventListener("error", function () {
+        if (status) { status.textContent = form.dataset.errorText || "Gagal mengunggah"; }
+        if (button) { button.disabled = false; }
+      });
+      xhr.send(new FormData(form));
+    });
+  }
+
+  function bindAll(root) {
+    (root || document).querySelectorAll("form[data-upload]").forEach(bindUpload);
+    initCharts(root);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { bindAll(document); });
+  document.addEventListener("htmx:afterSwap", function (e) { bindAll(e.target); });
+  document.addEventListener("htmx:oobAfterSwap", function (e) { bindAll(e.target); });
+})();

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from kotacerdas.evaluations import queries
+from kotacerdas.evaluations.choices import AssessmentStatus, RegionClass, SubmissionStatus
+from kotacerdas.evaluations.models import (
+    Assessment,
+    Assignment,
+    Cycle,
+    Panel,
+    Participation,
+    Result,
+    Submission,
+)
+from kotacerdas.regions.models import Region
+
+from .. import access, charts
+from ..templatetags.kc import INDEX_CLASSES
+from .common import current_cycle, name_filter
+
+
+def _years(user: Any) -> list[int]:
+    return sorted(set(queries.visible_results(user).values_list("cycle__year", flat=True)), reverse=True)
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _filtered(request: HttpRequest) -> tuple[dict[str, Any], Any]:
+    g = request.GET
+    years = _years(request.user)
+    year = _int(g.get("tahun"))
+    if year not in years:
+        year = years[0] if years else None
+    province = g.get("provinsi", "") if len(g.get("provinsi", "")) == 2 and g.get("provinsi", "").isdigit() else ""
+    region_class = g.get("kelas", "") if g.get("kelas", "") in RegionClass.values else ""
+    q = g.get("q", "").strip()
+    klass = Participation.objects.filter(cycle=OuterRef("cycle"), region=OuterRef("region")).values("region_class")[:1]
+    qs = (queries.visible_results(request.user).filter(cycle__year=year or 0)
+          .select_related("region__parent").defer("trace", "region__geometry", "region__parent__geometry")
+          .annotate(region_class=Subquery(klass)).order_by("rank", "-index", "region_id"))
+    if province:
+        qs = qs.filter(region__parent_id=province)
+    if region_class:
+        qs = qs.filter(region_class=region_class)
+    if q:
+        qs = qs.filter(name_filter(q))
+    filters = {"years": years, "year": year, "province": province, "region_class": region_class, "q": q,
+               "provinces": Region.objects.without_geometry().filter(level="provinsi").order_by("name"),
+               "classes": RegionClass.choices}
+    return filters, qs
+
+
+@login_required
+def national(request: HttpRequest) -> HttpResponse:
+    access.require(access.is_admin(request.user) or access.is_assessor(request.user))
+    filters, qs = _filtered(request)
+    results = list(qs)
+    values = [r.index for r in results]
+    hist, hist_rows = charts.histogram(values)
+    movers = sorted((r for r in results if r.improvement is not None), key=lambda r: -r.improvement)
+    predicates = Counter(r.predicate for r in results)
+    ctx = {**filters, "results": results, "hist": hist, "hist_rows": hist_rows, "up": movers[:8],
+           "down": [r for r in reversed(movers) if r.improvement < 0][:5], "predicates": sorted(predicates.items()),
+           "panels": _panels(current_cycle()), "cycle": current_cycle()}
+    return render(request, "web/national.html", ctx)
+
+
+def _panels(cycle: Cycle | None) -> list[dict[str, Any]]:
+    if cycle is None:
+        return []
+    panels = list(Panel.objects.filter(cycle=cycle).select_related("lead").prefetch_related("members")
+                  .annotate(n_regions=Count("assignments", filter=Q(assignments__active=True))))
+    assigned: dict[int, list[str]] = defaultdict(list)
+    for panel_id, region_id in Assignment.objects.filter(cycle=cycle, active=True).values_list("panel_id",
+                                                                                              "region_id"):
+        assigned[panel_id].append(region_id)
+    status_of: dict[str, str] = {}
+    for region_id, status, stage in Submission.objects.filter(cycle=cycle).values_list("region_id", "status",
+                                                                                      "stage"):
+        status_of.setdefault(region_id, status)
+        if stage == cycle.stage:
+            status_of[region_id] = status
+    complete = Counter(Assessment.objects.filter(submission__cycle=cycle, status=AssessmentStatus.COMPLETE)
+                       .values_list("submission__region_id", flat=True))
+    done_states = {SubmissionStatus.ASSESSED, SubmissionStatus.FINAL, SubmissionStatus.PUBLISHED}
+    out = []
+    for p in panels:
+        regions = assigned[p.pk]
+        statuses = Counter(status_of.get(r, "") for r in regions)
+        done = sum(statuses[s] for s in done_states)
+        out.append({"panel": p, "members": list(p.members.all()), "regions": len(regions),
+                    "statuses": [(SubmissionStatus(s).label, n) for s, n in sorted(statuses.items()) if s],
+                    "assessments": sum(complete[r] for r in regions), "done": done,
+                    "percent": round(100 * done / len(regions)) if regions else 0})
+    return out
+
+
+def national_map(request: HttpRequest) -> HttpResponse:
+    filters, qs = _filtered(request)
+    return render(request, "web/national_map.html", {**filters, "results": list(qs), "classes": INDEX_CLASSES,
+                                                     "classes_json": json.dumps(INDEX_CLASSES)})
+
+
+def national_map_data(request: HttpRequest) -> JsonResponse:
+    _filters, qs = _filtered(request)
+    data = {r.region_id: {"index": float(r.index), "predicate": r.predicate, "rank": r.rank,
+                          "name": r.region.name} for r in qs}
+    return JsonResponse({"year": _filters["year"], "results": data})
+
+
+def latest_published_cycle() -> Cycle | None:
+    return Cycle.objects.filter(results__is_published=True).distinct().order_by("-year").first()
+
+
+def published(cycle: Cycle) -> Any:
+    return (Result.objects.filter(cycle=cycle, is_published=True).select_related("region__parent")
+            .defer("trace", "region__geometry", "region__parent__geometry").order_by("rank", "region_id"))

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext
+
+from kotacerdas.catalogue.choices import ProgrammeStatus
+from kotacerdas.catalogue.models import Pillar, Programme, SubDimension, Unit
+from kotacerdas.catalogue.queries import public_programmes
+from kotacerdas.evaluations import queries
+from kotacerdas.evaluations.models import Evidence, Feedback
+from kotacerdas.regions.models import Region
+from kotacerdas.regions.queries import region_with_counts
+
+from .. import access
+from ..sections import SectionContext, reach, render_sections
+from ..templatetags.kc import reach_classes
+from .common import region_cycle, region_submission
+
+
+def _region(code: str) -> Region:
+    region = region_with_counts(code)
+    if region is None:
+        raise Http404(code)
+    return region
+
+
+def dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    region = _region(code)
+    access.require(access.can_view_region_dashboard(request.user, code))
+    results = list(queries.visible_results(request.user).filter(region_id=code).order_by("cycle__year"))
+    result = results[-1] if results else None
+    previous = results[-2] if len(results) > 1 else None
+    cycle = region_cycle(code)
+    ctx = SectionContext(request=request, region=region, cycle=cycle, submission=region_submission(code, cycle),
+                         result=result, extra={"results": results, "previous_result": previous})
+    sections = render_sections("dashboard", ctx)
+    return render(request, "web/dashboard.html", {"region": region, "sections": sections, "result": result,
+                                                  "cycle": cycle})
+
+
+def programme_list(request: HttpRequest, code: str) -> HttpResponse:
+    region = _region(code)
+    g = request.GET
+    qw = {"1": True, "0": False}.get(g.get("qw", ""))
+    status = g.get("status") or None
+    if status not in {s.value for s in ProgrammeStatus}:
+        status = None
+    programmes = public_programmes(region=code, pillar=g.get("pilar") or None, q=g.get("q") or None,
+                                   quick_win=qw, status=status)
+    if g.get("sub"):
+        programmes = programmes.filter(subdimension_id=g["sub"])
+    if g.get("unit", "").isdigit():
+        programmes = programmes.filter(owner_id=int(g["unit"]))
+    programmes = programmes.select_related("pillar", "subdimension", "owner")
+    ctx = {
+        "region": region, "programmes": programmes, "pillars": Pillar.objects.all(),
+        "subdimensions": SubDimension.objects.select_related("pillar"),
+        "units": Unit.objects.active().filter(region_id=code).order_by("name"),
+        "statuses": ProgrammeStatus.choices, "f": g, "qw": g.get("qw", ""),
+    }
+    template = "web/_programme_rows.html" if request.htmx else "web/programmes.html"  # type: ignore[attr-defined]
+    return render(request, template, ctx)
+
+
+def programme_detail(request: HttpRequest, code: str, programme: str) -> HttpResponse:
+    region = _region(code)
+    prog = get_object_or_404(Programme.objects.active().select_related("pillar", "subdimension", "owner")
+                             .prefetch_related(Prefetch("kecamatan", Region.objects.without_geometry())),
+                             region_id=code, code=programme)
+    private = access.can_view_private_catalogue(request.user, code)
+    ctx: dict[str, Any] = {"region": region, "p": prog, "private": private}
+    if private:
+        ctx["feedback"] = list(Feedback.objects.filter(programme=prog).select_related("submission__cycle")
+                               .order_by("-submission__cycle__year", "created_at"))
+        ctx["evidence"] = list(Evidence.objects.filter(programme=prog, archived_at__isnull=True)
+                               .select_related("submission__cycle").order_by("-uploaded_at"))
+    sctx = SectionContext(request=request, region=region, programme=prog)
+    ctx["sections"] = render_sections("programme", sctx)
+    return render(request, "web/programme.html", ctx)
+
+
+# --- the region map -----------------------------------------------------------------------------
+
+MAPPED_REGIONS = {"16.07": "banyuasin"}
+
+
+def region_map(request: HttpRequest, code: str) -> HttpResponse:
+    region = _region(code)
+    if code not in MAPPED_REGIONS:
+        raise Http404(gettext("Peta kecamatan belum tersedia untuk wilayah ini"))
+    programmes = list(public_programmes(region=code).select_related("pillar"))
+    metric = request.GET.get("metrik") or (programmes[0].code if programmes else "")
+    table = _reach_table(code, metric, request.user)
+    classes = reach_classes([r["value"] for r in table["rows"]])
+    return render(request, "web/map.html", {"region": region, "programmes": programmes, "metric": metric,
+                                            "geo": MAPPED_REGIONS[code], "classes": classes,
+                                            "classes_json": json.dumps(classes), **table})
+
+
+def _reach_table(code: str, metric: str, user: Any) -> dict[str, Any]:
+    kecamatan = list(Region.objects.without_geometry().filter(parent_id=code).order_by("name")
+                     .only("code", "name", "population"))
+    data = reach(code, metric, user) if metric else None
+    served: set[str] = set()
+    prog = Programme.objects.filter(region_id=code, code=metric).first() if metric else None
+    if prog is not None:
+        served = ({k.code for k in kecamatan} if prog.area_scope == "whole"
+                  else set(prog.kecamatan.values_list("code", flat=True)))
+    rows = [{"code": k.code, "name": k.name, "value": None if data is None else data.values.get(k.code),
+             "served": k.code in served} for k in kecamatan]
+    return {"rows": rows, "data": data, "programme": prog}
+
+
+def region_map_data(request: HttpRequest, code: str) -> JsonResponse:
+    if code not in MAPPED_REGIONS:
+        raise Http404(code)
+    table = _reach_table(code, request.GET.get("metrik", ""), request.user)
+    data = table["data"]
+    return JsonResponse({
+        "metric": request.GET.get("metrik", ""),
+        "label": str(data.label) if data else "", "unit": str(data.unit) if data else "",
+        "source": str(data.source) if data else "",
+        "values": {r["code"]: r["value"] for r in table["rows"] if r["value"] is not None},
+        "served": [r["code"] for r in table["rows"] if r["served"]],
+        "empty_text": gettext("belum ada data"),
+    })

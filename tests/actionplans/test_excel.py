@@ -1,0 +1,173 @@
+"""Bulk Excel: export a region's plan, edit offline, import it back (all or nothing, idempotent)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from kotacerdas.accounts.models import AuditEvent
+from kotacerdas.actionplans import excel, jobs, queries
+from kotacerdas.actionplans.choices import ActionStatus, JobStatus
+from kotacerdas.actionplans.models import ActionItem, ImportJob
+
+from .conftest import snapshot
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EXPECTED = json.loads((FIXTURES / "expected.json").read_text())
+
+
+def _export(region, cycle) -> bytes:  # type: ignore[no-untyped-def]
+    return excel.export_plan(region, cycle, queries.plan_items(region.code, cycle))
+
+
+def _import(actor, region, cycle, content: bytes, name: str = "plan.xlsx") -> ImportJob:  # type: ignore[no-untyped-def]
+    job = jobs.create_job(actor, region, cycle, content, name)
+    return jobs.run_import_job(job.pk)
+
+
+def _set(content: bytes, code: str, header: str, value: object) -> bytes:
+    wb = load_workbook(io.BytesIO(content))
+    ws = wb["Rencana Aksi"]
+    headers = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == code:
+            row[headers.index(header)].value = value
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_it_exports_every_item_with_headers_and_dropdowns(actors, banyuasin, cycle) -> None:  # type: ignore[no-untyped-def]
+    wb = load_workbook(io.BytesIO(_export(banyuasin, cycle)))
+    ws = wb["Rencana Aksi"]
+    assert [c.value for c in ws[1]][:3] == ["Kode", "Kegiatan", "Kategori"]
+    codes = [r[0].value for r in ws.iter_rows(min_row=2)]
+    assert codes == sorted(ActionItem.objects.filter(region=banyuasin, cycle=cycle).values_list("code", flat=True))
+    assert wb["Info"]["B1"].value == "16.07"
+    assert len(ws.data_validations.dataValidation) == 5
+    assert wb["Daftar"].sheet_state == "hidden"
+
+
+def test_it_reimports_an_unchanged_export_without_changing_anything(actors, banyuasin, cycle) -> None:  # type: ignore[no-untyped-def]
+    before = snapshot()
+    updates = AuditEvent.objects.filter(action="actionplans.update_item").count()
+    job = _import(actors.citra, banyuasin, cycle, _export(banyuasin, cycle))
+    assert job.status == JobStatus.DONE, job.report
+    assert job.report["summary"] == {"rows": 16, "created": 0, "updated": 0, "unchanged": 16, "errors": 0}
+    assert snapshot() == before
+    assert AuditEvent.objects.filter(action="actionplans.update_item").count() == updates
+
+
+def test_it_applies_offline_edits_and_records_history(actors, banyuasin, cycle) -> None:  # type: ignore[no-untyped-def]
+    item = ActionItem.objects.get(region=banyuasin, cycle=cycle, code="RA-2024-008")
+    assert item.status == ActionStatus.NOT_STARTED
+    content = _set(_export(banyuasin, cycle), "RA-2024-008", "Status", "Selesai")
+    content = _set(content, "RA-2024-008", "Capaian (%)", None)
+    job = _import(actors.citra, banyuasin, cycle, content)
+    assert job.status == JobStatus.DONE, job.report
+    assert job.report["summary"]["updated"] == 1
+    item.refresh_from_db()
+    assert item.status == ActionStatus.DONE and item.version == 2
+    event = AuditEvent.objects.filter(action="actionplans.update_item", object_id=str(item.pk)).first()
+    assert event is not None and event.data["changes"]["status"] == ["not_started", "done"]
+    assert event.data["source"] == "import"
+    # The same file again is now a no-op: idempotent.
+    again = _import(actors.citra, banyuasin, cycle, content)
+    assert again.report["summary"]["updated"] == 0 and again.report["summary"]["unchanged"] == 16
+
+
+def test_it_adds_new_rows_once_even_without_a_code(actors, banyuasin, cycle) -> None:  # type: ignore[no-untyped-def]
+    rows = [excel.item_row(i, queries.category_names(cycle)) for i in queries.plan_items(banyuasin.code, cycle)]
+    rows.append({"title": "Pelatihan admin media sosial OPD", "category": "Peningkatan kapasitas SDM",
+                 "owner": "Disdukcapil", "status": "Belum mulai", "due_on": "15/12/2025"})
+    content = excel.write_workbook(banyuasin, cycle, rows)
+    first = _import(actors.citra, banyuasin, cycle, content)
+    assert first.report["summary"]["created"] == 1, first.report
+    new = ActionItem.objects.get(region=banyuasin, cycle=cycle, title="Pelatihan admin media sosial OPD")
+    assert new.code == "RA-2024-017"
+    second = _import(actors.citra, banyuasin, cycle, content)
+    assert second.report["summary"]["created"] == 0
+    assert ActionItem.objects.filter(title="Pelatihan admin media sosial OPD").count() == 1
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_it_refuses_a_malformed_file_naming_row_and_column_and_writes_nothing(
+        actors, banyuasin, cycle, name: str) -> None:  # type: ignore[no-untyped-def]
+    expected = EXPECTED[name]
+    before = snapshot()
+    job = _import(actors.citra, banyuasin, cycle, (FIXTURES / name).read_bytes(), name)
+    assert job.status == JobStatus.FAILED
+    errors = job.report["errors"]
+    assert any(e["row"] == expected["row"] and e["column"] == expected["column"]
+               and expected["contains"] in e["message"] for e in errors), errors
+    assert snapshot() == before  # the valid row that changes RA-2024-008 was not written either
+
+
+def test_it_refuses_a_row_edited_after_someone_else_changed_the_item(actors, banyuasin, cycle) -> None:  # type: ignore[no-untyped-def]
+    from kotacerdas.actionplans import actions
+
+    content = _export(banyuasin, cycle)
+    item = ActionItem.objects.get(region=banyuasin, cycle=cycle, code="RA-2024-004")
+    actions.do_update_item(actors.citra, item, item.version, {"status": ActionStatus.DONE})
+    stale = _set(_set(content, "RA-2024-004", "Target", "34 puskesmas dan 3 RSUD"), "RA-2024-004", "Capaian (%)", None)
+    job = _import(actors.citra, banyuasin, cycle, stale)
+    assert job.status == JobStatus.FAILED
+    assert job.report["errors"][0]["column"] == "Versi"
+    assert "diubah orang lain" in job.report["errors"][0]["message"]
+
+
+def test_it_lets_an_operator_import_only_their_units_rows(actors, banyuasin, cycle) -> None:  # type: ignore[no-untyped-def]
+    content = _export(banyuasin, cycle)
+    own = _set(content, "RA-2024-003", "Keterangan", "Dilaksanakan di 19 kecamatan")  # Disdukcapil
+    job = _import(actors.oki, banyuasin, cycle, own)
+    assert job.status == JobStatus.DONE, job.report
+    other = _set(_export(banyuasin, cycle), "RA-2024-006", "Keterangan", "diubah")  # PUPR's item
+    job = _import(actors.oki, banyuasin, cycle, other)
+    assert job.status == JobStatus.FAILED
+    assert job.report["errors"][0]["row"] == 7 and "milik unit lain" in job.report["errors"][0]["message"]
+
+
+def test_it_writes_progress_while_checking_and_ends_with_a_report(actors, banyuasin, cycle) -> None:  # type: ignore[no-untyped-def]
+    rows = [excel.item_row(i, queries.category_names(cycle)) for i in queries.plan_items(banyuasin.code, cycle)]
+    big = rows + [{"title": f"Sosialisasi desa {n}", "category": "literasi", "owner": "Diskominfo dan Statistik",
+                   "status": "Belum mulai"} for n in range(1, 185)]
+    job = jobs.create_job(actors.citra, banyuasin, cycle, excel.write_workbook(banyuasin, cycle, big), "besar.xlsx")
+    seen: list[tuple[int, int, str]] = []
+
+    def watch(done: int, total: int) -> None:
+        # Read what the polling page would read: the row in the database.
+        stored = ImportJob.objects.values_list("progress", "total", "status").get(pk=job.pk)
+        seen.append(stored)
+
+    finished = jobs.run_import_job(job.pk, on_progress=watch)
+    assert finished.status == JobStatus.DONE and finished.report["summary"]["created"] == 184
+    assert seen[0] == (0, 200, JobStatus.RUNNING)
+    stored_progress = sorted({p for p, _t, _s in seen})
+    assert len(stored_progress) > 10 and stored_progress[-1] == 200
+    assert finished.progress == finished.total == 200 and finished.finished_at is not None
+
+
+def test_it_runs_the_web_import_and_shows_progress_via_htmx(actors, banyuasin, cycle, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.ACTIONPLAN_IMPORT_SYNC = True
+    client = actors.client(actors.citra)
+    upload = io.BytesIO((FIXTURES / "unknown_unit.xlsx").read_bytes())
+    upload.name = "unknown_unit.xlsx"
+    r = client.post("/wilayah/16.07/rencana-aksi/impor/", {"file": upload, "tahun": 2024}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert "Impor dibatalkan" in body and "Dinas Antah Berantah" in body and "<progress" in body
+    job = ImportJob.objects.latest("id")
+    poll = client.get(f"/wilayah/16.07/rencana-aksi/impor/{job.pk}/")
+    assert poll.status_code == 200 and "hx-get" not in poll.content.decode()  # finished: polling stops
+
+
+def test_it_polls_while_a_job_is_still_running(actors, banyuasin, cycle) -> None:  # type: ignore[no-untyped-def]
+    job = jobs.create_job(actors.citra, banyuasin, cycle, _export(banyuasin, cycle), "x.xlsx")
+    ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, progress=5, total=16)
+    r = actors.client(actors.citra).get(f"/wilayah/16.07/rencana-aksi/impor/{job.pk}/")
+    body = r.content.decode()
+    assert 'hx-get="/wilayah/16.07/rencana-aksi/impor/' in body and 'value="31"' in body

@@ -1,0 +1,86 @@
+"""The action-plan page and API: who sees what."""
+
+from __future__ import annotations
+
+import pytest
+
+from kotacerdas.actionplans.models import ActionItem
+
+
+@pytest.mark.parametrize("who", ["citra", "oki", "eka", "andi", "alice"])
+def test_it_shows_the_plan_to_region_members_assessors_and_admin(actors, who: str) -> None:  # type: ignore[no-untyped-def]
+    from tests.base import assign_to_banyuasin
+
+    assign_to_banyuasin(actors.andi)  # assessors read the plans of regions assigned to their panel
+    r = actors.client(getattr(actors, who)).get("/wilayah/16.07/rencana-aksi/?tahun=2024")
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert "Peningkatan kapasitas SDM" in body and "(93,33 + 100 + 100 + 50) / 4 = 85,83%" in body
+    assert "Terlambat" in body
+
+
+def test_it_hides_the_plan_from_other_regions_and_the_public(actors) -> None:  # type: ignore[no-untyped-def]
+    assert actors.client(actors.mira).get("/wilayah/16.07/rencana-aksi/").status_code == 403
+    assert actors.client(actors.ayu).get("/wilayah/16.07/rencana-aksi/").status_code == 403  # not assigned
+    r = actors.client(None).get("/wilayah/16.07/rencana-aksi/")
+    assert r.status_code == 302 and "next=/wilayah/16.07/rencana-aksi/" in r["Location"]  # to the login page
+
+
+def test_it_filters_the_list(actors) -> None:  # type: ignore[no-untyped-def]
+    client = actors.client(actors.citra)
+    body = client.get("/wilayah/16.07/rencana-aksi/?tahun=2024&kategori=aplikasi").content.decode()
+    assert "4 dari 16 kegiatan" in body
+    body = client.get("/wilayah/16.07/rencana-aksi/?tahun=2024&terlambat=1").content.decode()
+    overdue = sum(1 for i in ActionItem.objects.filter(region_id="16.07") if i.overdue)
+    assert f"{overdue} dari 16 kegiatan" in body
+
+
+def test_it_offers_edit_forms_by_role(actors) -> None:  # type: ignore[no-untyped-def]
+    item = ActionItem.objects.get(region_id="16.07", code="RA-2024-003")
+    url = f"/wilayah/16.07/rencana-aksi/{item.pk}/"
+    coordinator = actors.client(actors.citra).get(url).content.decode()
+    operator = actors.client(actors.oki).get(url).content.decode()
+    executive = actors.client(actors.eka).get(url).content.decode()
+    assert 'name="owner"' in coordinator and 'name="status"' in coordinator
+    assert 'name="status"' in operator and 'name="owner"' not in operator
+    assert 'name="status"' not in executive and "Komentar" in executive
+
+
+def test_it_downloads_the_plan_as_xlsx(actors) -> None:  # type: ignore[no-untyped-def]
+    r = actors.client(actors.eka).get("/wilayah/16.07/rencana-aksi/ekspor.xlsx?tahun=2024")
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    assert "rencana-aksi-16.07-2024" in r["Content-Disposition"]
+
+
+def test_it_serves_the_plan_api_with_achievement_per_category(actors) -> None:  # type: ignore[no-untyped-def]
+    r = actors.client(actors.eka).get("/api/v1/action-plans?region=16.07&year=2024")
+    assert r.status_code == 200
+    data = r.json()
+    assert [c["code"] for c in data["categories"]] == ["sdm", "infrastruktur", "aplikasi", "literasi"]
+    assert data["categories"][0]["percent"] == 85.83 and "85,83%" in data["categories"][0]["formula"]
+    assert len(data["items"]) == 16 and {"percent_formula", "overdue", "version"} <= set(data["items"][0])
+
+
+def test_it_guards_the_plan_api(actors) -> None:  # type: ignore[no-untyped-def]
+    assert actors.client(None).get("/api/v1/action-plans?region=16.07&year=2024").status_code == 401
+    r = actors.client(actors.mira).get("/api/v1/action-plans?region=16.07&year=2024")
+    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+    assert actors.client(actors.citra).get("/api/v1/action-plans?region=16.07&year=1999").status_code == 422
+    assert actors.client(actors.citra).get("/api/v1/action-plans?region=99.99&year=2024").status_code == 404
+
+
+def test_it_refuses_a_stale_progress_report_over_the_api(actors) -> None:  # type: ignore[no-untyped-def]
+    item = ActionItem.objects.get(region_id="16.07", code="RA-2024-009")
+    client = actors.client(actors.oki)
+    ok = client.patch(f"/api/v1/action-plans/items/{item.pk}", {"expected_version": item.version,
+                                                                  "status": "in_progress"}, content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["version"] == item.version + 1
+    stale = client.patch(f"/api/v1/action-plans/items/{item.pk}", {"expected_version": item.version,
+                                                                     "status": "not_started"},
+                         content_type="application/json")
+    assert stale.status_code == 409 and stale.json()["code"] == "stale"
+    other = ActionItem.objects.get(region_id="16.07", code="RA-2024-006")
+    refused = client.patch(f"/api/v1/action-plans/items/{other.pk}", {"expected_version": other.version,
+                                                                       "status": "done"},
+                           content_type="application/json")
+    assert refused.status_code == 403

@@ -1,0 +1,83 @@
+"""A national recompute scores every region at once and stores what the engine would, one by one."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from kotacerdas.accounts.models import AuditEvent
+from kotacerdas.evaluations import actions, queries
+from kotacerdas.evaluations.errors import NotAllowed
+from kotacerdas.evaluations.models import Result
+from kotacerdas.scoring import batch, engine
+
+from .conftest import fill
+
+pytestmark = pytest.mark.django_db
+
+
+def _assess(world, actors, sub, shift: int) -> None:  # type: ignore[no-untyped-def]
+    fill(actors.citra if sub.region_id == "16.07" else actors.mira, sub, world.indicators, level=3)
+    actions.do_submit(actors.citra if sub.region_id == "16.07" else actors.mira, sub)
+    sub.refresh_from_db()
+    actions.do_start_assessment(actors.alice, sub)
+    sub.refresh_from_db()
+    for a, assessor in enumerate(world.panel.members.all()):
+        for i, code in enumerate(world.indicators):
+            actions.do_score(assessor, sub, code, (i * (a + 2) + shift) % 5)
+        actions.do_complete_assessment(assessor, sub)
+    actions.do_set_consensus(actors.andi, sub, {world.indicators[0]: 4})
+    actions.do_conclude(actors.andi, sub)
+    sub.refresh_from_db()
+
+
+def test_it_recomputes_a_cycle_exactly_like_the_engine(world, actors) -> None:  # type: ignore[no-untyped-def]
+    _assess(world, actors, world.sub, 0)
+    _assess(world, actors, world.other, 2)
+    before = {r.region_id: r for r in Result.objects.filter(cycle=world.cycle)}
+    assert all(r.trace and r.trace[0]["node"] != batch.INPUTS_NODE for r in before.values())
+
+    assert actions.do_recompute(actors.alice, world.cycle) == 2
+
+    pack = queries.cycle_pack(world.cycle)
+    after = {r.region_id: r for r in Result.objects.filter(cycle=world.cycle)}
+    for region, old in before.items():
+        new = after[region]
+        assert new.pk == old.pk
+        assert (new.index, new.mean, new.dimensions, new.pillars, new.predicate, new.previous_index,
+                new.improvement) == (old.index, old.mean, old.dimensions, old.pillars, old.predicate,
+                                     old.previous_index, old.improvement)
+        assert abs(Decimal(new.index_raw) - Decimal(old.index_raw)) < Decimal("1e-9")
+        assert batch.is_inputs_step(new.trace)  # stored as inputs ...
+        assert actions.result_trace(new) == old.trace  # ... and rebuilt to the engine's full trace
+        sub = queries.stage_submission(world.cycle, region)
+        expected = engine.score(pack, answers=queries.panel_levels(sub), previous=queries.previous_index(sub))
+        assert new.index == expected.index
+    ranks = sorted((r.rank, -r.index) for r in after.values())
+    assert [rank for rank, _ in ranks] == ([1, 1] if ranks[0][1] == ranks[1][1] else [1, 2])
+    events = AuditEvent.objects.filter(action="evaluations.compute_result", data__recompute=True)
+    assert events.count() == 2
+    assert AuditEvent.objects.filter(action="evaluations.recompute", object_id=str(world.cycle.pk)).exists()
+
+
+def test_it_leaves_frozen_results_alone_when_recomputing(world, actors) -> None:  # type: ignore[no-untyped-def]
+    _assess(world, actors, world.sub, 0)
+    _assess(world, actors, world.other, 1)
+    actions.do_finalise(actors.alice, world.sub)
+    actions.do_publish(actors.alice, world.cycle)
+    frozen = Result.objects.get(cycle=world.cycle, region_id="16.07")
+    assert frozen.frozen_at is not None
+
+    assert actions.do_recompute(actors.alice, world.cycle) == 1
+
+    again = Result.objects.get(pk=frozen.pk)
+    assert again.trace == frozen.trace and again.computed_at == frozen.computed_at and again.rank == 1
+    other = Result.objects.get(cycle=world.cycle, region_id="16.06")
+    assert other.rank is None  # ranked among the published results only, as rank_cycle does
+    assert batch.is_inputs_step(other.trace)
+
+
+def test_it_lets_only_the_national_admin_recompute(world, actors) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(NotAllowed):
+        actions.do_recompute(actors.citra, world.cycle)

@@ -1,0 +1,186 @@
+"""Every role × every page (and the evaluation actions' rules) × own/other region: allowed or denied.
+
+Actors (tests/base.py + budi): anon (public); alice national admin; andi (panel lead) and ayu, assessors
+assigned to Banyuasin; budi, an assessor not assigned; arif, an assessor who lives in Banyuasin (conflict
+of interest: he may read his own region as a member but never score it); citra coordinator, oki operator
+(Disdukcapil) and eka executive of Banyuasin; mira, coordinator of another region (Musi Banyuasin).
+A new page must be added to EXPECT (or to EXEMPT with a reason), so nothing is left unchecked."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from kotacerdas.evaluations import actions
+from kotacerdas.evaluations import rules as perms
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anon", "alice", "andi", "ayu", "budi", "arif", "citra", "oki", "eka", "mira"]
+ALL = set(ROLES)
+REGION = {"alice", "andi", "ayu", "arif", "citra", "oki", "eka"}  # admin, assigned assessors, own region
+ASSESS = {"alice", "andi", "ayu"}
+NATIONAL = {"alice", "andi", "ayu", "budi", "arif"}
+
+# route name -> roles that may GET it (everyone else: login redirect, 403 or 404)
+EXPECT: dict[str, set[str]] = {
+    "healthz": ALL, "web:home": ALL, "web:programmes": ALL, "web:programme": ALL, "web:region_map": ALL,
+    "web:region_map_data": ALL, "web:national_map": ALL, "web:national_map_data": ALL, "web:portal": ALL,
+    "web:public_region": ALL, "web:surveys:public_form": ALL, "web:surveys:public_thanks": ALL,
+    "web:surveys:public_qr": ALL,
+    "web:dashboard": REGION, "web:submission": REGION, "web:reports": REGION,
+    "web:actionplans:plan": REGION, "web:actionplans:export": REGION, "web:actionplans:item": REGION,
+    "web:surveys:manage": REGION, "web:surveys:export": REGION, "web:surveys:public_summary": REGION,
+    "web:assess": ASSESS,
+    "web:national": NATIONAL,
+    "web:actionplans:new": {"citra"},
+    "web:surveys:paper": {"citra", "oki"}, "web:surveys:paper_template": {"citra", "oki"},
+}
+# POST-only endpoints: the gate in front of the action. Denied roles must be stopped before the action
+# (login redirect / 403 / 404); allowed roles reach the action, whose own rules are tested below.
+POST_GATE: dict[str, set[str]] = {
+    name: REGION for name in (
+        "web:save_answer", "web:evidence_file", "web:evidence_link", "web:submit", "web:save_score",
+        "web:complete_assessment", "web:consensus", "web:start_assessment", "web:return_submission",
+        "web:conclude", "web:actionplans:import")
+}
+EXEMPT = {
+    "web:login": "redirect to allauth's login page", "web:logout": "redirect to allauth's logout page",
+    "web:geojson": "public boundary files (tested in tests/web)",
+    "web:evidence_archive": "needs an evidence id; gate tested in tests/web",
+    "web:feedback": "needs a programme form; tested in tests/web and e2e",
+    "web:report_start": "POST with a format; tested in tests/reports",
+    "web:report_job": "needs a report job; tested in tests/reports",
+    "web:report_download": "needs a report job; tested in tests/reports",
+    "web:actionplans:import_status": "needs an import job; tested in tests/actionplans",
+}
+
+
+def _routes():  # type: ignore[no-untyped-def]
+    def walk(patterns, prefix="", ns=""):  # type: ignore[no-untyped-def]
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                n = (ns + ":" if ns else "") + p.namespace if p.namespace else ns
+                yield from walk(p.url_patterns, prefix + str(p.pattern), n)
+            elif isinstance(p, URLPattern):
+                yield prefix + str(p.pattern), (ns + ":" if ns else "") + (p.name or "")
+
+    for path, name in walk(get_resolver().url_patterns):
+        if path.startswith(("admin/", "akun/", "api/", "static/", "i18n/", "^")):
+            continue
+        yield path, name
+
+
+def _url(path: str, name: str, matrix) -> str:  # type: ignore[no-untyped-def]
+    values = {"pk": str(matrix.sub.pk), "code": "16.07", "programme": "jam-kunci", "evidence_id": "0",
+              "job_id": "0", "token": matrix.kwargs["survey"]["token"], "name": "banyuasin_kecamatan"}
+    if name.startswith("web:actionplans"):
+        values["pk"] = str(matrix.kwargs["item"]["pk"])
+    if name.startswith("web:surveys"):
+        values["pk"] = str(matrix.kwargs["survey"]["pk"])
+    if name in ("web:save_answer", "web:save_score", "web:evidence_file", "web:evidence_link"):
+        values["code"] = "output.kebijakan.masterplan"
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values.get(m.group(1), "x"), path)
+
+
+def _allowed(response) -> bool:  # type: ignore[no-untyped-def]
+    if response.status_code in (401, 403, 404):
+        return False
+    if response.status_code in (301, 302):
+        return "/akun/login" not in response["Location"] and "/masuk/" not in response["Location"]
+    return True
+
+
+def test_it_has_an_expectation_for_every_page() -> None:
+    names = {name for _, name in _routes()}
+    unknown = names - set(EXPECT) - set(POST_GATE) - set(EXEMPT)
+    assert not unknown, f"pages without an authorization expectation: {sorted(unknown)}"
+
+
+def test_it_lets_each_role_open_exactly_its_pages(matrix) -> None:  # type: ignore[no-untyped-def]
+    wrong = []
+    for path, name in _routes():
+        expected = EXPECT.get(name)
+        gate = POST_GATE.get(name)
+        if expected is None and gate is None:
+            continue
+        url = _url(path, name, matrix)
+        for role in ROLES:
+            client = Client()
+            if matrix.users[role] is not None:
+                client.force_login(matrix.users[role])
+            response = client.get(url) if expected is not None else client.post(url, {})
+            allowed = _allowed(response)
+            want = role in (expected if expected is not None else gate)  # type: ignore[operator]
+            if allowed != want:
+                wrong.append(f"{name} {url} {role}: got {response.status_code}, want {'allow' if want else 'deny'}")
+    assert not wrong, "\n".join(wrong)
+
+
+RULES = {
+    # rule -> roles for which it holds on Banyuasin's submission in the open assessment window
+    "view_submission": ({"alice", "andi", "ayu", "arif", "citra", "oki", "eka"}, perms.can_view_submission),
+    "edit_answers": ({"citra"}, perms.can_edit_answers),
+    "add_evidence": ({"citra", "oki"}, perms.can_add_evidence),
+    "submit": ({"citra"}, perms.can_submit),
+    "return": ({"alice", "andi"}, perms.can_return),
+    "score": ({"andi", "ayu"}, perms.can_score),
+    "set_consensus": ({"andi"}, perms.can_set_consensus),
+    "conclude": ({"alice", "andi"}, perms.can_conclude),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_it_applies_each_evaluation_rule_to_each_role(matrix, rule: str) -> None:  # type: ignore[no-untyped-def]
+    expected, predicate = RULES[rule]
+    got = {role for role, user in matrix.users.items() if user is not None and predicate.test(user, matrix.sub)}
+    assert got == expected
+
+
+def test_it_keeps_other_regions_out_of_every_action(matrix, actors) -> None:  # type: ignore[no-untyped-def]
+    from kotacerdas.evaluations.errors import ActionError
+
+    code = "output.kebijakan.masterplan"
+    attempts = [
+        lambda u: actions.do_save_answer(u, matrix.sub, code, 2),
+        lambda u: actions.do_add_evidence_link(u, matrix.sub, code, "https://contoh.go.id"),
+        lambda u: actions.do_submit(u, matrix.sub),
+        lambda u: actions.do_return(u, matrix.sub, {code: "x"}),
+        lambda u: actions.do_start_assessment(u, matrix.sub),
+        lambda u: actions.do_finalise(u, matrix.sub),
+        lambda u: actions.do_publish(u, matrix.sub.cycle),
+    ]
+    for user in (actors.mira, matrix.users["budi"], actors.eka):
+        for attempt in attempts:
+            with pytest.raises(ActionError):
+                attempt(user)
+    assert not matrix.sub.answers.exists() and not matrix.sub.evidence.exists()
+
+
+@pytest.mark.parametrize(("url", "anon_status"), [
+    ("/api/v1/submissions", 401), ("/api/v1/action-plans?region=16.07&year=2024", 401),
+    ("/api/v1/tokens", 401), ("/api/v1/assessments", 401), ("/api/v1/feedback", 401),
+])
+def test_it_asks_the_public_to_log_in_for_private_api(url: str, anon_status: int) -> None:
+    assert Client().get(url).status_code == anon_status
+
+
+def test_it_never_shows_unpublished_results_to_the_public(matrix, actors) -> None:  # type: ignore[no-untyped-def]
+    from kotacerdas.scoring import engine
+
+    # an unpublished result of the 2030 test cycle
+
+    pack = actions.queries.cycle_pack(matrix.sub.cycle)
+    actions.store_result(actors.alice, matrix.sub.cycle, "16.07", engine.score(pack, answers={}), pack)
+    public = Client().get("/api/v1/results", {"year": 2030}).json()
+    assert public["count"] == 0
+    admin = Client()
+    admin.force_login(actors.alice)
+    assert admin.get("/api/v1/results", {"year": 2030}).json()["count"] == 1
+    assert "2030" not in Client().get("/publik/16.07/").content.decode()
+    mira = Client()
+    mira.force_login(actors.mira)
+    assert mira.get("/api/v1/results", {"year": 2030}).json()["count"] == 0
