@@ -17,5 +17,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("akun/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("kotacerdas.monitoring.urls")),
     path("", include("kotacerdas.web.urls")),
 ]

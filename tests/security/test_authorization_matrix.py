@@ -37,6 +37,7 @@ EXPECT: dict[str, set[str]] = {
     "web:assess": ASSESS,
     "web:national": NATIONAL,
     "web:actionplans:new": {"citra"},
+    "monitoring:upload": {"alice", "citra", "oki"},
     "web:surveys:paper": {"citra", "oki"}, "web:surveys:paper_template": {"citra", "oki"},
 }
 # POST-only endpoints: the gate in front of the action. Denied roles must be stopped before the action
@@ -56,6 +57,7 @@ EXEMPT = {
     "web:report_job": "needs a report job; tested in tests/reports",
     "web:report_download": "needs a report job; tested in tests/reports",
     "web:actionplans:import_status": "needs an import job; tested in tests/actionplans",
+    "monitoring:job": "needs an import job; tested in tests/monitoring/test_upload_page.py",
 }
 
 
