@@ -36,7 +36,7 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
             error = 'Pemetaan kolom harus JSON, mis. {"kpi": "Indikator", "value": "Nilai"}'
         if not error and upload_file is None:
             error = "Pilih berkas CSV atau Excel"
-        if not error:
+        if not error and upload_file is not None:
             year = request.POST.get("year", "").strip()
             try:
                 job = actions.do_start_kpi_import(
