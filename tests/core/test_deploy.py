@@ -39,3 +39,11 @@ def test_it_sends_a_content_security_policy_without_inline_script() -> None:
     assert "frame-ancestors 'none'" in policy
     assert r["X-Content-Type-Options"] == "nosniff"
     assert b" onchange=" not in r.content
+
+
+@pytest.mark.django_db
+def test_it_speaks_indonesian_to_an_english_browser_until_switched() -> None:
+    c = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert c.get("/").headers["Content-Language"] == "id"
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert c.get("/").headers["Content-Language"] == "en"

@@ -44,3 +44,25 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if is_db_outage(sys.exc_info()[1]):
         return unavailable_response(request)
     return default_server_error(request)
+
+
+class DefaultIndonesianLocaleMiddleware:
+    """Indonesian unless the person chose another language (the language switch sets a cookie).
+    Unlike Django's LocaleMiddleware, the browser's Accept-Language is ignored: most office PCs run
+    an English browser, and the product's working language is Indonesian."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        response.headers["Vary"] = ", ".join(filter(None, [response.headers.get("Vary"), "Cookie"]))
+        return response
