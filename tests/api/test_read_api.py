@@ -77,3 +77,10 @@ def test_it_answers_503_when_the_database_is_down(client: Client, monkeypatch: p
     assert client.get("/healthz").status_code == 503
     r = client.get("/api/v1/regions/16.07")
     assert r.status_code == 503 and r.json()["code"] == "db_unavailable"
+
+
+@pytest.mark.parametrize("url", ["/api/v1/programmes?q=a%00b", "/api/v1/regions/16%0007", "/wilayah/16.07/program/?q=%00"])
+def test_it_refuses_nul_characters_cleanly(client: Client, url: str) -> None:
+    r = client.get(url)
+    assert r.status_code == 400
+    assert b"NUL" in r.content

@@ -28,7 +28,12 @@ def test_it_explains_every_command_in_indonesian_and_english(name: str, capsys: 
         assert "/" in out and ("Kode keluar" in out or "exit" in out.lower())
 
 
-def test_it_returns_1_for_data_errors_and_2_for_usage_errors(tmp_path: Path) -> None:
+def test_it_returns_1_for_data_errors_and_2_for_usage_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Django's run_from_argv closes every connection when a command ends; inside the test's
+    # transaction on PostgreSQL that would close the test's own connection.
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     assert main(["report", "99.99", "2024", "-o", str(tmp_path / "x.pdf")]) == 1
     assert main(["report", "16.07", "1999", "-o", str(tmp_path / "x.pdf")]) == 1
     assert main(["report", "16.07"]) == 2

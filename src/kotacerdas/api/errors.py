@@ -43,6 +43,14 @@ def install(api: NinjaAPI) -> None:
             body["context"] = extra
         return api.create_response(request, body, status=exc.status)
 
+    @api.exception_handler(ValueError)
+    def _value(request: HttpRequest, exc: ValueError) -> HttpResponse:
+        # A JSON body may still carry "\u0000", which PostgreSQL refuses to store in text.
+        if "NUL" in str(exc) or "\x00" in str(exc):
+            return api.create_response(request, {"detail": "Karakter NUL (\\x00) tidak diizinkan",
+                                                 "code": "invalid"}, status=422)
+        raise exc
+
     @api.exception_handler(PermissionError)
     def _perm(request: HttpRequest, exc: PermissionError) -> HttpResponse:
         return api.create_response(request, {"detail": str(exc), "code": "forbidden"}, status=403)

@@ -66,3 +66,23 @@ class DefaultIndonesianLocaleMiddleware:
         response.headers.setdefault("Content-Language", language)
         response.headers["Vary"] = ", ".join(filter(None, [response.headers.get("Vary"), "Cookie"]))
         return response
+
+
+class RejectNulMiddleware:
+    """A NUL character has no business in a URL or form field, and PostgreSQL cannot store one in text:
+    answer 400 with a clear message instead of failing deep inside a query."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        suspects = [request.path, *request.GET.keys(), *(v for vs in request.GET.lists() for v in vs[1])]
+        if request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded",
+                                                                  "multipart/form-data"):
+            suspects += [v for vs in request.POST.lists() for v in vs[1]]
+        if any("\x00" in s for s in suspects):
+            body = {"detail": "Karakter NUL (\\x00) tidak diizinkan dalam alamat atau isian", "code": "invalid"}
+            if request.path.startswith("/api/"):
+                return JsonResponse(body, status=400)
+            return HttpResponse(body["detail"], status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
