@@ -50,7 +50,7 @@ def test_it_recomputes_a_cycle_exactly_like_the_engine(world, actors) -> None:  
                                      old.previous_index, old.improvement)
         assert abs(Decimal(new.index_raw) - Decimal(old.index_raw)) < Decimal("1e-9")
         assert batch.is_inputs_step(new.trace)  # stored as inputs ...
-        assert actions.result_trace(new) == old.trace  # ... and rebuilt to the engine's full trace
+        assert queries.result_trace(new) == old.trace  # ... and rebuilt to the engine's full trace
         sub = queries.stage_submission(world.cycle, region)
         expected = engine.score(pack, answers=queries.panel_levels(sub), previous=queries.previous_index(sub))
         assert new.index == expected.index

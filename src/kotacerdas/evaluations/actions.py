@@ -519,7 +519,7 @@ def do_recompute(actor: Any, cycle: Cycle) -> int:
 # region, the engine's full trace per region, one save per region) takes seconds; here the rows are read
 # with one query, scored with numpy by scoring.batch (the engine's numbers exactly), and written with one
 # upsert. The trace is stored as its inputs and rebuilt by the engine when somebody opens it
-# (result_trace).
+# (queries.result_trace).
 
 # The database sums the assessors' levels per submission x indicator (integers: exact), so a fifth of
 # the rows travel; the panel level is sum / count, as aggregate_assessors computes it.
@@ -768,9 +768,6 @@ def _batchable(pack: Any) -> bool:
     except batch.NotBatchable:
         return False
     return True
-
-
-result_trace = queries.result_trace  # kept here for callers that import it from actions
 
 
 @transaction.atomic
