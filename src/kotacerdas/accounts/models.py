@@ -7,10 +7,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kotacerdas.core.nodelete import NoDeleteModel, NoDeleteQuerySet
+
 from .choices import Role
 
 
-class Membership(models.Model):
+class Membership(NoDeleteModel):
     """What a person may do where: a role, held in a region (coordinator, executive, assessor's home
     region) or a unit (operator), or nationally (admin, assessor)."""
 
@@ -36,15 +38,18 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()} · {where}"
 
 
-class AuditQuerySet(models.QuerySet["AuditEvent"]):
+APPEND_ONLY = "Jejak audit hanya bisa ditambah / the audit trail is append-only"
+REVOKE_NOT_DELETE = "Token dicabut, tidak dihapus / tokens are revoked, not deleted"
+
+
+class AuditQuerySet(NoDeleteQuerySet["AuditEvent"]):
+    delete_refused_message = APPEND_ONLY
+
     def update(self, **kwargs: Any) -> int:
-        raise PermissionError("Jejak audit hanya bisa ditambah / the audit trail is append-only")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise PermissionError("Jejak audit hanya bisa ditambah / the audit trail is append-only")
+        raise PermissionError(APPEND_ONLY)
 
 
-class AuditEvent(models.Model):
+class AuditEvent(NoDeleteModel):
     """One state change: who did what to which object, from which state to which, when and why.
     Append-only: rows are never updated or deleted."""
 
@@ -71,21 +76,19 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
 
+    delete_refused_message = APPEND_ONLY
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
-            raise PermissionError("Jejak audit hanya bisa ditambah / the audit trail is append-only")
+            raise PermissionError(APPEND_ONLY)
         super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("Jejak audit hanya bisa ditambah / the audit trail is append-only")
+
+class ApiTokenQuerySet(NoDeleteQuerySet["ApiToken"]):
+    delete_refused_message = REVOKE_NOT_DELETE
 
 
-class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise PermissionError("Token dicabut, tidak dihapus / tokens are revoked, not deleted")
-
-
-class ApiToken(models.Model):
+class ApiToken(NoDeleteModel):
     """A per-user token for systems that call the API (e.g. a Dukcapil server pushing KPI values).
     Only a hash is stored; the token is shown once. Revocable, with scopes."""
 
@@ -109,5 +112,4 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
 
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("Token dicabut, tidak dihapus / tokens are revoked, not deleted")
+    delete_refused_message = REVOKE_NOT_DELETE

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from kotacerdas.core.nodelete import ArchivableQuerySet, NoDeleteModel
 
 from .choices import ActionStatus, JobStatus, ProgressMode
 
@@ -38,15 +40,7 @@ def fmt_plain(value: Decimal | float | int) -> str:
     return text.replace(".", ",")
 
 
-class ActionPlanQuerySet(models.QuerySet):  # type: ignore[type-arg]
-    def active(self) -> Any:
-        return self.filter(archived_at__isnull=True)
-
-    def delete(self) -> Any:
-        raise PermissionError("Tidak ada yang dihapus permanen; gunakan arsip / nothing is hard-deleted")
-
-
-class ActionItem(models.Model):
+class ActionItem(NoDeleteModel):
     """One action of a region's *rencana aksi* for an evaluation year: what will be done to follow up an
     assessor recommendation or strengthen a programme/pillar, by which unit, by when, and how far it got."""
 
@@ -88,7 +82,7 @@ class ActionItem(models.Model):
     archived_at = models.DateTimeField(_("diarsipkan pada"), null=True, blank=True)
     is_demo = models.BooleanField(_("data demo"), default=False)
 
-    objects = ActionPlanQuerySet.as_manager()
+    objects = ArchivableQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("rencana aksi")
@@ -100,8 +94,6 @@ class ActionItem(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise PermissionError("Tidak ada yang dihapus permanen; gunakan arsip / nothing is hard-deleted")
 
     @property
     def percent(self) -> Decimal:
@@ -135,14 +127,15 @@ def progress(mode: str, status: str, target: Decimal | None, realised: Decimal |
         real = realised or Decimal(0)
         pct = min(HUNDRED, max(Decimal(0), real / target * HUNDRED))
         pct = pct.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        capped = " (maks. 100)" if real / target * HUNDRED > HUNDRED else ""
-        return pct, f"realisasi {fmt_plain(real)} / target {fmt_plain(target)} × 100 = {fmt_num(pct)}%{capped}"
+        capped = gettext(" (maks. 100)") if real / target * HUNDRED > HUNDRED else ""
+        return pct, gettext("realisasi %(real)s / target %(target)s × 100 = %(pct)s%%%(capped)s") % {
+            "real": fmt_plain(real), "target": fmt_plain(target), "pct": fmt_num(pct), "capped": capped}
     pct = Decimal(status_percent().get(status, 0))
     label = ActionStatus(status).label if status in ActionStatus.values else status
-    return pct, f"status {label} = {fmt_plain(pct)}%"
+    return pct, gettext("status %(label)s = %(pct)s%%") % {"label": label, "pct": fmt_plain(pct)}
 
 
-class ActionComment(models.Model):
+class ActionComment(NoDeleteModel):
     """A remark on an action item (progress note, question from an assessor, answer from the unit)."""
 
     item = models.ForeignKey(ActionItem, verbose_name=_("rencana aksi"), on_delete=models.PROTECT,
@@ -152,8 +145,6 @@ class ActionComment(models.Model):
     text = models.TextField(_("komentar"))
     created_at = models.DateTimeField(_("dibuat pada"), default=timezone.now)
 
-    objects = ActionPlanQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("komentar rencana aksi")
         verbose_name_plural = _("komentar rencana aksi")
@@ -162,11 +153,9 @@ class ActionComment(models.Model):
     def __str__(self) -> str:
         return f"{self.item.code}: {self.text[:40]}"
 
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise PermissionError("Tidak ada yang dihapus permanen / nothing is hard-deleted")
 
 
-class ImportJob(models.Model):
+class ImportJob(NoDeleteModel):
     """One upload of an action-plan workbook, processed in the background: the stored file, how far the
     check has got (for the progress bar) and the final report (row/column errors or counts)."""
 
@@ -190,8 +179,6 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(_("selesai diproses"), null=True, blank=True)
     is_demo = models.BooleanField(_("data demo"), default=False)
 
-    objects = ActionPlanQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("impor rencana aksi")
         verbose_name_plural = _("impor rencana aksi")
@@ -200,8 +187,6 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_status_display()})"
 
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise PermissionError("Tidak ada yang dihapus permanen / nothing is hard-deleted")
 
     @property
     def percent(self) -> int:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from kotacerdas.core.admin import NoDeleteAdmin
+
 from .models import Pillar, Programme, SubDimension, Unit
 
 
@@ -11,13 +13,13 @@ class SubDimensionInline(admin.TabularInline):
 
 
 @admin.register(Pillar)
-class PillarAdmin(admin.ModelAdmin):
+class PillarAdmin(NoDeleteAdmin):
     list_display = ("code", "name", "order")
     inlines = [SubDimensionInline]
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(NoDeleteAdmin):
     list_display = ("name", "short_name", "kind", "region", "archived_at")
     list_filter = ("kind",)
     search_fields = ("name", "short_name")
@@ -25,13 +27,10 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(NoDeleteAdmin):
     list_display = ("title", "region", "pillar", "subdimension", "owner", "status", "quick_win", "is_application")
     list_filter = ("pillar", "status", "quick_win", "is_application", "sector")
     search_fields = ("title", "code", "description")
     raw_id_fields = ("region", "owner")
     filter_horizontal = ("kecamatan",)
     readonly_fields = ("created_at", "updated_at", "version")
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False

@@ -4,10 +4,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kotacerdas.core.nodelete import ArchivableQuerySet, NoDeleteModel
+
 from .choices import AreaScope, Hosting, ProgrammeStatus, Sector, UnitKind
 
 
-class Pillar(models.Model):
+class Pillar(NoDeleteModel):
     """One of the six Smart City pillars (Smart Governance … Smart Environment)."""
 
     code = models.SlugField(_("kode"), max_length=20, primary_key=True)
@@ -23,7 +25,7 @@ class Pillar(models.Model):
         return self.name
 
 
-class SubDimension(models.Model):
+class SubDimension(NoDeleteModel):
     """One of the three elements of a pillar, e.g. Layanan Publik under Smart Governance."""
 
     code = models.CharField(_("kode"), max_length=40, primary_key=True)
@@ -42,15 +44,7 @@ class SubDimension(models.Model):
         return self.name
 
 
-class ArchivableQuerySet(models.QuerySet):  # type: ignore[type-arg]
-    def active(self):  # type: ignore[no-untyped-def]
-        return self.filter(archived_at__isnull=True)
-
-    def delete(self):  # type: ignore[no-untyped-def]
-        raise PermissionError("Tidak ada yang dihapus permanen; gunakan arsip / nothing is hard-deleted")
-
-
-class Unit(models.Model):
+class Unit(NoDeleteModel):
     """A unit of the regional government that owns programmes: an OPD (dinas/badan), a BUMD or a PDAM."""
 
     region = models.ForeignKey("regions.Region", verbose_name=_("wilayah"), on_delete=models.PROTECT,
@@ -71,11 +65,9 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.short_name or self.name
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        raise PermissionError("Tidak ada yang dihapus permanen; gunakan arsip / nothing is hard-deleted")
 
 
-class Programme(models.Model):
+class Programme(NoDeleteModel):
     """A Smart City programme, innovation or application of a region (e.g. JAM KUNCI of Disdukcapil),
     placed in one pillar and sub-dimension and owned by one unit."""
 
@@ -122,5 +114,3 @@ class Programme(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        raise PermissionError("Tidak ada yang dihapus permanen; gunakan arsip / nothing is hard-deleted")

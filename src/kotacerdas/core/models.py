@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .nodelete import NoDeleteModel
 
 
 class JobStatus(models.TextChoices):
@@ -15,7 +15,7 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Gagal")
 
 
-class Job(models.Model):
+class Job(NoDeleteModel):
     """A piece of long work (an import, a report, a recomputation) run by `kotacerdas worker` outside the
     request, with progress for the progress bar. A worker that dies loses its lease; the job is then
     retried once by another worker. The job's effect and its `done` status commit together."""
@@ -54,5 +54,3 @@ class Job(models.Model):
             return 100
         return min(99, round(100 * self.progress / self.total)) if self.total else 0
 
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise PermissionError("Tidak ada yang dihapus permanen / nothing is hard-deleted")

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from kotacerdas.core.admin import ReadOnlyAdmin
+
 from .models import (
     Answer,
     Assessment,
@@ -17,21 +19,6 @@ from .models import (
     Result,
     Submission,
 )
-
-
-class NoDeleteAdmin(admin.ModelAdmin):
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-
-class ReadOnlyAdmin(NoDeleteAdmin):
-    """State changes go through actions (with audit); the admin only shows them."""
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(Cycle)

@@ -1,36 +1,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kotacerdas.core.nodelete import NoDeleteModel
+
 from .choices import AssessmentStatus, EvidenceKind, NoteKind, RegionClass, Stage, SubmissionStatus
-
-_M = TypeVar("_M", bound=models.Model)
-
-
-class NoDeleteQuerySet(models.QuerySet[_M]):
-    def delete(self) -> Any:
-        raise PermissionError("Tidak ada yang dihapus permanen / nothing is hard-deleted")
-
-
-class NoDeleteManager(models.Manager[_M]):
-    def get_queryset(self) -> NoDeleteQuerySet[_M]:
-        return NoDeleteQuerySet(self.model, using=self._db)
-
-
-class NoDeleteModel(models.Model):
-    objects: Any = NoDeleteManager()
-
-    class Meta:
-        abstract = True
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise PermissionError("Tidak ada yang dihapus permanen / nothing is hard-deleted")
 
 
 class Cycle(NoDeleteModel):

@@ -1,15 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 
+from kotacerdas.core.admin import NoDeleteAdmin
+
 from .models import IngestJob, Kpi, KpiValue, ReachPublication
-
-
-class NoDeleteAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Kpi)

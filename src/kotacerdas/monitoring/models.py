@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from kotacerdas.core.nodelete import ArchivableQuerySet, NoDeleteModel
 
 from .choices import (
     Aggregation,
@@ -20,25 +20,12 @@ from .choices import (
     ValueSource,
 )
 
-NO_DELETE = "Tidak ada yang dihapus permanen; gunakan arsip / nothing is hard-deleted"
 
-
-class MonitoringQuerySet(models.QuerySet):  # type: ignore[type-arg]
-    def active(self) -> Any:
-        return self.filter(archived_at__isnull=True)
-
-    def delete(self) -> Any:
-        raise PermissionError(NO_DELETE)
-
-
-class MonitoringModel(models.Model):
-    objects = MonitoringQuerySet.as_manager()
+class MonitoringModel(NoDeleteModel):
+    objects = ArchivableQuerySet.as_manager()
 
     class Meta:
         abstract = True
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise PermissionError(NO_DELETE)
 
 
 class Kpi(MonitoringModel):

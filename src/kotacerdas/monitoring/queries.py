@@ -251,7 +251,7 @@ def kpi_series(programme: Programme | int | str, *, periods: int = 24) -> list[K
                     .values_list("period", "value", "target")[:periods])
         rows.reverse()
         default = _f(kpi.target)
-        points = [{"period": p.strftime("%Y-%m"), "value": float(v),
+        points: list[dict[str, Any]] = [{"period": p.strftime("%Y-%m"), "value": float(v),
                    "target": _f(t) if t is not None else default} for p, v, t in rows]
         last = points[-1] if points else None
         att, met = attainment(last["value"], last["target"], kpi.direction) if last else (None, None)

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from kotacerdas.core.admin import NoDeleteAdmin
+
 from .models import Region
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(NoDeleteAdmin):
     list_display = ("code", "name", "level", "kind", "parent", "population")
     list_filter = ("level", "kind")
     search_fields = ("code", "name")

@@ -3,10 +3,12 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kotacerdas.core.nodelete import NoDeleteModel, NoDeleteQuerySet
+
 from .choices import Kind, Level
 
 
-class RegionQuerySet(models.QuerySet["Region"]):
+class RegionQuerySet(NoDeleteQuerySet["Region"]):
     def without_geometry(self) -> RegionQuerySet:
         return self.defer("geometry")
 
@@ -14,7 +16,7 @@ class RegionQuerySet(models.QuerySet["Region"]):
         return self.filter(level=Level.KABKOTA)
 
 
-class Region(models.Model):
+class Region(NoDeleteModel):
     """An administrative area of Indonesia (provinsi, kabupaten/kota, kecamatan or desa/kelurahan),
     identified by its Kemendagri code such as ``16.07`` (Kabupaten Banyuasin)."""
 

@@ -7,19 +7,16 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kotacerdas.core.nodelete import NoDeleteModel
+
 from .choices import JobStatus, ReportFormat, ReportLanguage
-
-
-class NoDeleteQuerySet(models.QuerySet["ReportJob"]):
-    def delete(self) -> Any:
-        raise PermissionError("Tidak ada yang dihapus permanen / nothing is hard-deleted")
 
 
 def report_path(instance: ReportJob, filename: str) -> str:
     return f"reports/{instance.region_id}/{instance.cycle.year}/{filename}"
 
 
-class ReportJob(models.Model):
+class ReportJob(NoDeleteModel):
     """A request to produce a region's evaluation report (PDF or Excel) for one cycle, built in the
     background; people watch its progress and download the file when it is done."""
 
@@ -47,8 +44,6 @@ class ReportJob(models.Model):
     started_at = models.DateTimeField(_("mulai pada"), null=True, blank=True)
     finished_at = models.DateTimeField(_("selesai pada"), null=True, blank=True)
 
-    objects = NoDeleteQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("pekerjaan laporan")
         verbose_name_plural = _("pekerjaan laporan")
@@ -57,8 +52,6 @@ class ReportJob(models.Model):
     def __str__(self) -> str:
         return f"{self.region_id} {self.cycle.year} {self.format} ({self.status})"
 
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise PermissionError("Tidak ada yang dihapus permanen / nothing is hard-deleted")
 
     def state(self) -> dict[str, Any]:
         """What the progress bar shows: the background job's live progress while it runs."""

@@ -2,20 +2,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from kotacerdas.core.admin import ReadOnlyAdmin
+
 from .models import AccessCode, Response, Survey, SurveyService
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """State changes go through actions (with audit); the admin only shows them."""
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(Survey)

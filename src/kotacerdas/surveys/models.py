@@ -8,22 +8,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kotacerdas.core.nodelete import NoDeleteModel
+
 from .choices import AgeBand, Channel, Gender, SurveyStatus
 
 
-class SurveyQuerySet(models.QuerySet):  # type: ignore[type-arg]
-    def delete(self) -> Any:
-        raise PermissionError("Tidak ada yang dihapus permanen / nothing is hard-deleted")
-
-
-class SurveyBaseModel(models.Model):
-    objects = SurveyQuerySet.as_manager()
-
+class SurveyBaseModel(NoDeleteModel):
     class Meta:
         abstract = True
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise PermissionError("Tidak ada yang dihapus permanen / nothing is hard-deleted")
 
 
 def new_token() -> str:
