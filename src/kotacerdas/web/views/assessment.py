@@ -35,6 +35,7 @@ from kotacerdas.evaluations.models import (
 from kotacerdas.scoring import agreement
 
 from .. import access
+from .common import perform
 
 
 def anchor(code: str) -> str:
@@ -254,12 +255,8 @@ def archive_evidence(request: HttpRequest, pk: int, evidence_id: int) -> HttpRes
 @require_POST
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     sub = _submission(request, pk)
-    try:
-        actions.do_submit(request.user, sub, request.POST.get("reason", ""))
-    except ActionError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Pengajuan terkirim ke panel asesor."))
+    perform(request, lambda: actions.do_submit(request.user, sub, request.POST.get("reason", "")),
+            _("Pengajuan terkirim ke panel asesor."))
     return _back(sub)
 
 
@@ -368,12 +365,8 @@ def save_score(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 @require_POST
 def complete_assessment(request: HttpRequest, pk: int) -> HttpResponse:
     sub = _submission(request, pk)
-    try:
-        actions.do_complete_assessment(request.user, sub)
-    except ActionError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Penilaian Anda ditandai selesai."))
+    perform(request, lambda: actions.do_complete_assessment(request.user, sub),
+            _("Penilaian Anda ditandai selesai."))
     return _back(sub, screen="web:assess")
 
 
@@ -382,17 +375,17 @@ def complete_assessment(request: HttpRequest, pk: int) -> HttpResponse:
 def save_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     sub = _submission(request, pk)
     programme = get_object_or_404(Programme, pk=_int_or_none(request.POST.get("programme")) or 0)
-    try:
-        actions.do_feedback(request.user, sub, programme, strengths=request.POST.get("strengths", "").strip(),
-                            weaknesses=request.POST.get("weaknesses", "").strip(),
-                            recommendation=request.POST.get("recommendation", "").strip())
-    except ActionError as exc:
-        messages.error(request, exc.message)
+    ok, _saved = perform(
+        request, lambda: actions.do_feedback(request.user, sub, programme,
+                                             strengths=request.POST.get("strengths", "").strip(),
+                                             weaknesses=request.POST.get("weaknesses", "").strip(),
+                                             recommendation=request.POST.get("recommendation", "").strip()),
+        _("Umpan balik untuk %(title)s tersimpan.") % {"title": programme.title})
+    if ok:
+        request.session.pop("feedback_draft", None)
+    else:
         request.session["feedback_draft"] = {k: request.POST.get(k, "") for k in
                                              ("programme", "strengths", "weaknesses", "recommendation")}
-    else:
-        messages.success(request, _("Umpan balik untuk %(title)s tersimpan.") % {"title": programme.title})
-        request.session.pop("feedback_draft", None)
     return redirect(reverse("web:assess", args=[sub.pk]) + "#umpan-balik")
 
 
@@ -402,12 +395,8 @@ def set_consensus(request: HttpRequest, pk: int) -> HttpResponse:
     sub = _submission(request, pk)
     levels = {k[2:]: int(v) for k, v in request.POST.items()
               if k.startswith("c-") and isinstance(v, str) and v.strip().isdigit()}
-    try:
-        changed = actions.do_set_consensus(request.user, sub, levels, request.POST.get("note", ""))
-    except ActionError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Konsensus ditetapkan untuk %(n)d indikator.") % {"n": changed})
+    perform(request, lambda: actions.do_set_consensus(request.user, sub, levels, request.POST.get("note", "")),
+            lambda changed: _("Konsensus ditetapkan untuk %(n)d indikator.") % {"n": changed})
     return redirect(reverse("web:assess", args=[sub.pk]) + "#konsensus")
 
 
@@ -415,12 +404,8 @@ def set_consensus(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def start_assessment(request: HttpRequest, pk: int) -> HttpResponse:
     sub = _submission(request, pk)
-    try:
-        actions.do_start_assessment(request.user, sub)
-    except ActionError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Penilaian dimulai."))
+    perform(request, lambda: actions.do_start_assessment(request.user, sub),
+            _("Penilaian dimulai."))
     return _back(sub, screen="web:assess")
 
 
@@ -433,12 +418,8 @@ def return_submission(request: HttpRequest, pk: int) -> HttpResponse:
     code = request.POST.get("indicator", "")
     if code and request.POST.get("text", "").strip():
         notes[code] = request.POST["text"].strip()
-    try:
-        actions.do_return(request.user, sub, notes, request.POST.get("reason", ""))
-    except ActionError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Pengajuan dikembalikan ke daerah dengan catatan."))
+    perform(request, lambda: actions.do_return(request.user, sub, notes, request.POST.get("reason", "")),
+            _("Pengajuan dikembalikan ke daerah dengan catatan."))
     return _back(sub, screen="web:assess")
 
 
@@ -446,10 +427,6 @@ def return_submission(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def conclude(request: HttpRequest, pk: int) -> HttpResponse:
     sub = _submission(request, pk)
-    try:
-        actions.do_conclude(request.user, sub, request.POST.get("reason", ""))
-    except ActionError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Penilaian ditutup; hasil dihitung."))
+    perform(request, lambda: actions.do_conclude(request.user, sub, request.POST.get("reason", "")),
+            _("Penilaian ditutup; hasil dihitung."))
     return _back(sub, screen="web:assess")

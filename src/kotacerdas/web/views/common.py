@@ -1,8 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from django.contrib import messages
 from django.db.models import Q
+from django.http import HttpRequest
 
 from kotacerdas.evaluations.models import Cycle, Submission
 
@@ -49,3 +52,20 @@ def assigned_submissions(user: Any, cycle: Cycle | None) -> list[Submission]:
 
 def name_filter(q: str) -> Q:
     return Q(region__name__icontains=q) | Q(region__code__startswith=q)
+
+
+T = TypeVar("T")
+
+
+def perform(request: HttpRequest, call: Callable[[], T], success: str | Callable[[T], str]) -> tuple[bool, T | None]:
+    """Run one state change (a `do_*` action) for a web form: an ActionError becomes an error message on
+    the next page, success becomes a success message. Returns (succeeded, the action's result)."""
+    from kotacerdas.evaluations.errors import ActionError
+
+    try:
+        result = call()
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return False, None
+    messages.success(request, success(result) if callable(success) else success)
+    return True, result
