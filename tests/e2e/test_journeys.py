@@ -150,3 +150,17 @@ def test_it_switches_to_english(page) -> None:  # type: ignore[no-untyped-def]
     assert page.locator("html").get_attribute("lang") == "en"
     assert "Public portal" in page.content()
     screenshot(page, "public-portal-en")
+    # The language choice survives the login; the coordinator's work pages speak English too.
+    login(page, "koordinator@banyuasin.test")
+    page.goto("/wilayah/16.07/rencana-aksi/?tahun=2024")
+    assert page.locator("h1").inner_text().startswith("Action plan — ")
+    assert page.get_by_role("heading", name="Achievement by category").count() == 1
+    screenshot(page, "action-plan-en")
+    page.get_by_role("link", name="Impact survey").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1").inner_text().startswith("Impact survey — ")
+    assert page.get_by_role("heading", name="Progress by pillar").count() == 1
+    screenshot(page, "survey-manage-en")
+    page.get_by_role("link", name="Reports", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1").inner_text().startswith("Evaluation Results Report — ")

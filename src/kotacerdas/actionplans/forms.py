@@ -40,7 +40,7 @@ class ItemForm(forms.Form):
 
     def __init__(self, *args: Any, region_code: str, cycle: Cycle, allowed: tuple[str, ...], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [(c.code, c.name) for c in queries.categories(cycle)]  # type: ignore[attr-defined]
+        self.fields["category"].choices = list(queries.category_labels(cycle).items())  # type: ignore[attr-defined]
         self.fields["owner"].queryset = Unit.objects.active().filter(region_id=region_code)  # type: ignore[attr-defined]
         self.fields["programme"].queryset = Programme.objects.active().filter(region_id=region_code)  # type: ignore[attr-defined]
         self.fields["recommendation"].queryset = (  # type: ignore[attr-defined]

@@ -10,6 +10,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from kotacerdas.accounts.models import AuditEvent
 from kotacerdas.catalogue.models import Pillar
@@ -42,6 +44,12 @@ def categories(cycle: Cycle) -> tuple[Category, ...]:
 
 def category_names(cycle: Cycle) -> dict[str, str]:
     return {c.code: c.name for c in categories(cycle)}
+
+
+def category_labels(cycle: Cycle) -> dict[str, str]:
+    """Category names for the screen: the pack's English name when English is the active language."""
+    en = (get_language() or "id").startswith("en")
+    return {c.code: (c.name_en if en and c.name_en else c.name) for c in categories(cycle)}
 
 
 def plan_items(region_code: str, cycle: Cycle, *, category: str | None = None, status: str | None = None,
@@ -87,13 +95,14 @@ class Achievement:
 
 def _mean(percents: Sequence[Decimal]) -> tuple[Decimal | None, str]:
     if not percents:
-        return None, "belum ada rencana aksi"
+        return None, _("belum ada rencana aksi")
     total = sum(percents, Decimal(0))
     mean = (total / len(percents)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if len(percents) <= MAX_TERMS:
         terms = " + ".join(fmt_plain(p) for p in percents)
         return mean, f"({terms}) / {len(percents)} = {fmt_num(mean)}%"
-    return mean, f"Σ capaian {fmt_plain(total)} / {len(percents)} kegiatan = {fmt_num(mean)}%"
+    return mean, _("Σ capaian %(total)s / %(n)d kegiatan = %(mean)s%%") % {
+        "total": fmt_plain(total), "n": len(percents), "mean": fmt_num(mean)}
 
 
 def _group(key: str, name: str, items: Iterable[ActionItem], today: dt.date) -> Achievement:
@@ -109,7 +118,8 @@ def achievement_by_category(cycle: Cycle, items: Iterable[ActionItem],
     """Per pack category, in pack order: the plain mean of the items' % (each item weighs the same)."""
     today = today or timezone.localdate()
     rows = list(items)
-    return [_group(c.code, c.name, (i for i in rows if i.category == c.code), today) for c in categories(cycle)]
+    names = category_labels(cycle)
+    return [_group(c.code, names[c.code], (i for i in rows if i.category == c.code), today) for c in categories(cycle)]
 
 
 def achievement_by_pillar(items: Iterable[ActionItem], today: dt.date | None = None) -> list[Achievement]:
@@ -125,7 +135,7 @@ def achievement_by_pillar(items: Iterable[ActionItem], today: dt.date | None = N
 
 
 def overall(items: Iterable[ActionItem], today: dt.date | None = None) -> Achievement:
-    return _group("all", "Seluruh rencana aksi", items, today or timezone.localdate())
+    return _group("all", _("Seluruh rencana aksi"), items, today or timezone.localdate())
 
 
 def history(item: ActionItem) -> QuerySet[AuditEvent]:

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kotacerdas.catalogue.models import Pillar, Unit
 from kotacerdas.evaluations.errors import ActionError, StaleEdit
@@ -60,7 +61,7 @@ def plan(request: HttpRequest, code: str) -> HttpResponse:
         "region": region, "cycle": cycle, "years": years, "items": items, "filters": filters,
         "total": len(all_items), "categories": queries.achievement_by_category(cycle, all_items),
         "pillars": queries.achievement_by_pillar(all_items), "overall": queries.overall(all_items),
-        "category_names": queries.category_names(cycle), "statuses": ActionStatus.choices,
+        "category_names": queries.category_labels(cycle), "statuses": ActionStatus.choices,
         "units": Unit.objects.active().filter(region=region), "pillar_list": Pillar.objects.all(),
         "can_manage": perms.can_manage_plan.test(request.user, region),
         "can_import": perms.can_import.test(request.user, region), "import_form": ImportForm(), "job": job,
@@ -85,7 +86,7 @@ def import_upload(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(_plan_url(region, cycle))
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "Pilih berkas .xlsx untuk diimpor")
+        messages.error(request, _("Pilih berkas .xlsx untuk diimpor"))
         return redirect(_plan_url(region, cycle))
     upload = form.cleaned_data["file"]
     try:
@@ -132,16 +133,16 @@ def item_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         try:
             if what == "comment":
                 actions.do_comment(request.user, item, request.POST.get("text", ""))
-                messages.success(request, "Komentar disimpan")
+                messages.success(request, _("Komentar disimpan"))
                 return redirect(request.path + "#komentar")
             if what == "archive":
                 actions.do_archive_item(request.user, item, request.POST.get("reason", ""))
-                messages.success(request, f"{item.code} diarsipkan")
+                messages.success(request, _("%(code)s diarsipkan") % {"code": item.code})
                 return redirect(_plan_url(item.region, item.cycle))
             form = ItemForm(request.POST, region_code=item.region_id, cycle=item.cycle, allowed=allowed)
             if form.is_valid():
                 actions.do_update_item(request.user, item, int(request.POST.get("version") or 0), form.changes())
-                messages.success(request, f"{item.code} disimpan")
+                messages.success(request, _("%(code)s disimpan") % {"code": item.code})
                 return redirect(request.path)
             status = 422
         except StaleEdit as exc:
@@ -158,7 +159,7 @@ def item_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return render(request, "actionplans/item.html", {
         "item": item, "form": form, "can_edit": bool(allowed),
         "can_manage": perms.can_manage_plan.test(request.user, item),
-        "category_name": queries.category_names(item.cycle).get(item.category, item.category),
+        "category_name": queries.category_labels(item.cycle).get(item.category, item.category),
         "comments": item.comments.select_related("author"), "history": queries.history(item)[:50],
     }, status=status)
 
@@ -173,7 +174,7 @@ def item_new(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             item = actions.do_create_item(request.user, region, cycle, form.changes())
-            messages.success(request, f"{item.code} ditambahkan")
+            messages.success(request, _("%(code)s ditambahkan") % {"code": item.code})
             return redirect("web:actionplans:item", code=region.code, pk=item.pk)
         except ActionError as exc:
             field = str(exc.context.get("field", ""))

@@ -302,7 +302,7 @@ def run_ingest_job(job_id: int, progress: Callable[[int, float], None] | None = 
         log.exception("import job %s crashed", job_id)
         IngestJob.objects.filter(pk=job_id).update(
             status=IngestStatus.FAILED, finished_at=timezone.now(), phase="",
-            message="Kesalahan internal saat mengimpor; berkas tidak ditulis. Hubungi admin.")
+            message=importer.CRASHED)
         return IngestJob.objects.get(pk=job_id)
 
 
@@ -315,8 +315,8 @@ def _finish(job: IngestJob, actor: Any, validated: importer.Validated, source: s
         IngestJob.objects.filter(pk=job.pk).update(
             status=IngestStatus.FAILED, progress=100, error_count=validated.error_count,
             errors=[e.as_dict() for e in validated.errors],
-            message=(f"{validated.error_count} galat pada {validated.rows} baris; tidak ada yang ditulis"
-                     if validated.rows else "Berkas ditolak; tidak ada yang ditulis"), **base)
+            message=(importer.REJECTED_ROWS % {"n": validated.error_count, "rows": validated.rows}
+                     if validated.rows else importer.REJECTED_FILE), **base)
         job.refresh_from_db()
         record_event(actor, "monitoring.import_rejected", job, from_state=IngestStatus.RUNNING,
                      to_state=IngestStatus.FAILED, data={"errors": validated.error_count, "rows": validated.rows})

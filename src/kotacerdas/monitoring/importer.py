@@ -43,6 +43,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
+from django.utils.translation import gettext, gettext_noop
+
 from .choices import COUNT_UNITS, AreaLevel, Frequency, KpiUnit
 
 __all__ = [
@@ -76,35 +78,61 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "target": ("target", "sasaran"),
 }
 
+# The fixed part of each message, marked for translation (stored in Indonesian; shown translated by
+# localised_message). Details appended after ": " stay as recorded.
 MESSAGES = {
-    "empty_file": "Berkas kosong: tidak ada baris judul",
-    "no_rows": "Berkas tidak berisi baris data",
-    "missing_column": "Kolom wajib tidak ditemukan",
-    "header_empty": "Sel judul kosong padahal kolom berisi data (sel judul digabung/merged?)",
-    "header_merged": "Sel judul digabung (merged); beri setiap kolom satu judul di satu baris",
-    "header_duplicate": "Judul kolom ganda",
-    "bad_mapping": "Pemetaan kolom merujuk kolom yang tidak ada",
-    "encoding": "Pengodean teks bukan UTF-8",
-    "malformed": "Baris CSV rusak",
-    "bad_file": "Berkas tidak bisa dibaca",
-    "extra_cells": "Baris berisi lebih banyak sel daripada judul kolom",
-    "required": "Wajib diisi",
-    "unknown_programme": "Program tidak dikenal di wilayah ini",
-    "unknown_kpi": "KPI tidak dikenal untuk program ini",
-    "forbidden": "Anda tidak berhak mengisi KPI program ini",
-    "unknown_region": "Kode wilayah tidak dikenal",
-    "region_outside": "Wilayah berada di luar kabupaten/kota program",
-    "area_level": "KPI ini tidak dirinci sampai tingkat wilayah ini",
-    "bad_period": "Periode tidak terbaca (contoh: 2024-03, 2024-Q1, 2024)",
-    "period_frequency": "Periode tidak cocok dengan frekuensi KPI",
-    "period_out_of_range": "Periode di luar rentang yang diizinkan",
-    "bad_number": "Bukan angka (tanpa pemisah ribuan, contoh 1234567 atau 87,5)",
-    "negative": "Nilai negatif tidak diizinkan",
-    "not_whole": "KPI ini menghitung jumlah, nilainya harus bilangan bulat",
-    "out_of_range": "Persentase harus antara 0 dan 100",
-    "too_large": "Angka terlalu besar",
-    "duplicate": "Kunci (KPI, periode, wilayah) ganda dalam berkas",
+    "empty_file": gettext_noop("Berkas kosong: tidak ada baris judul"),
+    "no_rows": gettext_noop("Berkas tidak berisi baris data"),
+    "missing_column": gettext_noop("Kolom wajib tidak ditemukan"),
+    "header_empty": gettext_noop("Sel judul kosong padahal kolom berisi data (sel judul digabung/merged?)"),
+    "header_merged": gettext_noop("Sel judul digabung (merged); beri setiap kolom satu judul di satu baris"),
+    "header_duplicate": gettext_noop("Judul kolom ganda"),
+    "bad_mapping": gettext_noop("Pemetaan kolom merujuk kolom yang tidak ada"),
+    "encoding": gettext_noop("Pengodean teks bukan UTF-8"),
+    "malformed": gettext_noop("Baris CSV rusak"),
+    "bad_file": gettext_noop("Berkas tidak bisa dibaca"),
+    "extra_cells": gettext_noop("Baris berisi lebih banyak sel daripada judul kolom"),
+    "required": gettext_noop("Wajib diisi"),
+    "unknown_programme": gettext_noop("Program tidak dikenal di wilayah ini"),
+    "unknown_kpi": gettext_noop("KPI tidak dikenal untuk program ini"),
+    "forbidden": gettext_noop("Anda tidak berhak mengisi KPI program ini"),
+    "unknown_region": gettext_noop("Kode wilayah tidak dikenal"),
+    "region_outside": gettext_noop("Wilayah berada di luar kabupaten/kota program"),
+    "area_level": gettext_noop("KPI ini tidak dirinci sampai tingkat wilayah ini"),
+    "bad_period": gettext_noop("Periode tidak terbaca (contoh: 2024-03, 2024-Q1, 2024)"),
+    "period_frequency": gettext_noop("Periode tidak cocok dengan frekuensi KPI"),
+    "period_out_of_range": gettext_noop("Periode di luar rentang yang diizinkan"),
+    "bad_number": gettext_noop("Bukan angka (tanpa pemisah ribuan, contoh 1234567 atau 87,5)"),
+    "negative": gettext_noop("Nilai negatif tidak diizinkan"),
+    "not_whole": gettext_noop("KPI ini menghitung jumlah, nilainya harus bilangan bulat"),
+    "out_of_range": gettext_noop("Persentase harus antara 0 dan 100"),
+    "too_large": gettext_noop("Angka terlalu besar"),
+    "duplicate": gettext_noop("Kunci (KPI, periode, wilayah) ganda dalam berkas"),
 }
+
+# A rejected upload's summary (IngestJob.message), stored in Indonesian; see localised_job_message.
+REJECTED_ROWS = gettext_noop("%(n)d galat pada %(rows)d baris; tidak ada yang ditulis")
+REJECTED_FILE = gettext_noop("Berkas ditolak; tidak ada yang ditulis")
+CRASHED = gettext_noop("Kesalahan internal saat mengimpor; berkas tidak ditulis. Hubungi admin.")
+
+
+def localised_job_message(message: str, error_count: int, rows: int) -> str:
+    """An upload job's stored summary in the active language (as stored when it is free text)."""
+    values = {"n": error_count, "rows": rows}
+    if message == REJECTED_ROWS % values:
+        return gettext(REJECTED_ROWS) % values
+    if message in (REJECTED_FILE, CRASHED):
+        return gettext(message)
+    return message
+
+
+def localised_message(error: dict[str, Any]) -> str:
+    """A stored row error's message with its fixed part in the active language."""
+    base = MESSAGES.get(str(error.get("code", "")))
+    message = str(error.get("message", ""))
+    if base and message.startswith(base):
+        return gettext(base) + message[len(base):]
+    return message
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,14 @@ import json
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kotacerdas.evaluations.errors import ActionError
 from kotacerdas.regions.models import Region
 
 from . import actions, queries
+from .importer import localised_job_message, localised_message
 from .models import IngestJob
 
 
@@ -33,9 +35,9 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
             if not isinstance(mapping, dict):
                 raise ValueError
         except ValueError:
-            error = 'Pemetaan kolom harus JSON, mis. {"kpi": "Indikator", "value": "Nilai"}'
+            error = _('Pemetaan kolom harus JSON, mis. {"kpi": "Indikator", "value": "Nilai"}')
         if not error and upload_file is None:
-            error = "Pilih berkas CSV atau Excel"
+            error = _("Pilih berkas CSV atau Excel")
         if not error and upload_file is not None:
             year = request.POST.get("year", "").strip()
             try:
@@ -56,4 +58,8 @@ def job_status(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
     if job is None or not queries.can_see_job(request.user, job):
         raise Http404(str(job_id))
     template = "monitoring/_job.html" if request.htmx else "monitoring/job.html"  # type: ignore[attr-defined]
-    return render(request, template, {"region": job.region, "job": job, "live": queries.ingest_progress(job)})
+    row_errors = [{**e, "message": localised_message(e)} for e in (job.errors or [])]
+    return render(request, template, {"region": job.region, "job": job, "live": queries.ingest_progress(job),
+                                      "row_errors": row_errors,
+                                      "job_message": localised_job_message(job.message, job.error_count,
+                                                                           job.total_rows)})

@@ -24,6 +24,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, QuerySet
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from kotacerdas.actionplans.models import fmt_num
 from kotacerdas.evaluations.models import Cycle
@@ -55,12 +57,19 @@ def items_by_subdimension(pack: Pack) -> dict[str, list[SurveyItem]]:
     return dict(out)
 
 
+def _english() -> bool:
+    return (get_language() or "id").startswith("en")
+
+
 def subdimension_names(pack: Pack) -> dict[str, str]:
-    return {s.code: s.name for s in pack.subdimensions}
+    """Display names in the active language (the pack's name_en in English, when it has one)."""
+    en = _english()
+    return {s.code: (s.name_en if en and s.name_en else s.name) for s in pack.subdimensions}
 
 
 def pillar_names(pack: Pack) -> dict[str, str]:
-    return {p.code: p.name for p in pack.pillars}
+    en = _english()
+    return {p.code: (p.name_en if en and p.name_en else p.name) for p in pack.pillars}
 
 
 def active_services(survey: Survey) -> QuerySet[SurveyService]:
@@ -171,6 +180,7 @@ def progress(survey: Survey) -> Progress:
     for r in rows:
         by_sub[r.subdimension].append(r)
     services = {s.subdimension: s for s in survey.services.select_related("programme")}
+    sub_names, p_names = subdimension_names(pack), pillar_names(pack)
     warnings: list[str] = []
     pillars = []
     for p in pack.pillars:
@@ -181,26 +191,30 @@ def progress(survey: Survey) -> Progress:
             kec = {r.kecamatan for r in members}
             service = services.get(s.code)
             programme = service.programme.title if service and service.programme else ""
-            sp = SubProgress(s.code, s.name, len(members), subdimension_required(survey, p.code), len(kec),
+            sp = SubProgress(s.code, sub_names[s.code], len(members), subdimension_required(survey, p.code), len(kec),
                              programme)
             sub_progress.append(sp)
+            where = {"p": p_names[p.code], "s": sp.name}
             if not programme:
-                warnings.append(f"{p.name} — {s.name}: program/layanan belum dipilih")
+                warnings.append(_("%(p)s — %(s)s: program/layanan belum dipilih") % where)
             elif sp.under_sampled:
-                warnings.append(f"{p.name} — {s.name}: kurang sampel, {sp.n} dari minimal {sp.required} responden")
+                warnings.append(_("%(p)s — %(s)s: kurang sampel, %(n)d dari minimal %(req)d responden")
+                                % {**where, "n": sp.n, "req": sp.required})
             if len(members) >= 2 and len(kec) == 1:
                 only = Region.objects.filter(code=next(iter(kec))).values_list("name", flat=True).first()
-                warnings.append(f"{p.name} — {s.name}: semua {len(members)} tanggapan dari satu kecamatan ({only})")
+                warnings.append(_("%(p)s — %(s)s: semua %(n)d tanggapan dari satu kecamatan (%(only)s)")
+                                % {**where, "n": len(members), "only": only})
         n = sum(sp.n for sp in sub_progress)
-        pp = PillarProgress(p.code, p.name, n, pillar_target(survey, p.code, len(subs)), sub_progress)
+        pp = PillarProgress(p.code, p_names[p.code], n, pillar_target(survey, p.code, len(subs)), sub_progress)
         if pp.n < pp.target:
-            warnings.append(f"{p.name}: {pp.n} dari target {pp.target} responden (kurang {pp.target - pp.n})")
+            warnings.append(_("%(p)s: %(n)d dari target %(target)d responden (kurang %(gap)d)")
+                            % {"p": pp.name, "n": pp.n, "target": pp.target, "gap": pp.target - pp.n})
         pillars.append(pp)
     counts = Counter(r.kecamatan for r in rows)
     kec_rows = [(k.code, k.name, counts.get(k.code, 0)) for k in kecamatan_of(survey.region_id)]
     g = gini([c for _, _, c in kec_rows]) if kec_rows and rows else None
     if rows and len(counts) == 1:
-        warnings.insert(0, "Semua tanggapan berasal dari satu kecamatan: hasil tidak mewakili wilayah")
+        warnings.insert(0, _("Semua tanggapan berasal dari satu kecamatan: hasil tidak mewakili wilayah"))
     return Progress(total=len(rows), target=sum(p.target for p in pillars), pillars=pillars,
                     kecamatan=kec_rows, kecamatan_gini=g, warnings=warnings)
 
@@ -250,15 +264,17 @@ def _stat(key: str, name: str, values: list[float], dist_values: list[int], pack
     for v in dist_values:
         dist[v] = dist.get(v, 0) + 1
     if not values:
-        return Stat(key, name, 0, None, None, None, dist, None, "belum ada tanggapan")
+        return Stat(key, name, 0, None, None, None, dist, None, _("belum ada tanggapan"))
     ci = mean_ci95(values)
     moe = None if math.isnan(ci.moe) else ci.moe
     score = to_impact_scale(ci.mean, pack)
     span = pack.survey_scale_max - pack.survey_scale_min
-    moe_part = f" ± {fmt_num(moe)} (95%, t, n={ci.n})" if moe is not None else f" (n={ci.n}, margin belum dapat dihitung)"
-    formula = (f"rerata {what} = {fmt_num(ci.mean)}{moe_part}; skala Impact = ({fmt_num(ci.mean)} − "
-               f"{pack.survey_scale_min}) / {span} × {pack.scale_max - pack.scale_min} + {pack.scale_min} = "
-               f"{fmt_num(score)}")
+    moe_part = (f" ± {fmt_num(moe)} (95%, t, n={ci.n})" if moe is not None
+                else _(" (n=%(n)d, margin belum dapat dihitung)") % {"n": ci.n})
+    formula = _("rerata %(what)s = %(mean)s%(moe)s; skala Impact = (%(mean)s − %(lo)s) / %(span)s × %(range)s + "
+                "%(base)s = %(score)s") % {
+        "what": what, "mean": fmt_num(ci.mean), "moe": moe_part, "lo": pack.survey_scale_min, "span": span,
+        "range": pack.scale_max - pack.scale_min, "base": pack.scale_min, "score": fmt_num(score)}
     return Stat(key, name, ci.n, ci.mean, moe, None if math.isnan(ci.sd) else ci.sd, dist, score, formula)
 
 
@@ -273,21 +289,22 @@ class Results:
 def results(survey: Survey) -> Results:
     pack = survey_pack(survey)
     rows = _rows(survey)
-    sub_names = subdimension_names(pack)
+    sub_names, p_names, en = subdimension_names(pack), pillar_names(pack), _english()
     items = []
     for item in pack.survey_items:
         vals = [r.values[item.code] for r in rows if item.code in r.values]
-        items.append(_stat(item.code, item.text, [float(v) for v in vals], vals, pack, "jawaban butir"))
+        text = item.text_en if en and item.text_en else item.text
+        items.append(_stat(item.code, text, [float(v) for v in vals], vals, pack, _("jawaban butir")))
     subs = []
     for s in pack.subdimensions:
         members = [r for r in rows if r.subdimension == s.code]
         subs.append(_stat(s.code, sub_names[s.code], [r.score for r in members],
-                          [v for r in members for v in r.values.values()], pack, "skor responden"))
+                          [v for r in members for v in r.values.values()], pack, _("skor responden")))
     pillars = []
     for p in pack.pillars:
         members = [r for r in rows if r.pillar == p.code]
-        pillars.append(_stat(p.code, p.name, [r.score for r in members],
-                             [v for r in members for v in r.values.values()], pack, "skor responden"))
+        pillars.append(_stat(p.code, p_names[p.code], [r.score for r in members],
+                             [v for r in members for v in r.values.values()], pack, _("skor responden")))
     return Results(items=items, subdimensions=subs, pillars=pillars, total=len(rows))
 
 
@@ -313,14 +330,16 @@ class Suggestion:
 
 def suggested_level(mean: float | None, n: int, required: int) -> tuple[int, str]:
     if not n or mean is None:
-        return 0, "tidak ada tanggapan → tingkat 0"
+        return 0, _("tidak ada tanggapan → tingkat 0")
     if n < required:
-        return 1, f"responden {n} < ketentuan {required} → tingkat 1 (tidak memenuhi ketentuan)"
+        return 1, _("responden %(n)d < ketentuan %(req)d → tingkat 1 (tidak memenuhi ketentuan)") % {
+            "n": n, "req": required}
     m = _q(mean)
     rule = ", ".join(f"≥{fmt_num(t)}→{lv}" for t, lv in level_thresholds())
     chosen = next((level for threshold, level in level_thresholds() if m >= threshold), 1)
-    return chosen, (f"responden {n} ≥ ketentuan {required}; rerata {fmt_num(m)} dengan aturan paket "
-                    f"({rule}, lainnya 1) → tingkat {chosen}")
+    return chosen, _("responden %(n)d ≥ ketentuan %(req)d; rerata %(mean)s dengan aturan paket "
+                     "(%(rule)s, lainnya 1) → tingkat %(level)d") % {
+        "n": n, "req": required, "mean": fmt_num(m), "rule": rule, "level": chosen}
 
 
 def impact_evidence(region_code: str, cycle: Cycle) -> dict[str, Suggestion]:

@@ -16,6 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
 from kotacerdas.actionplans.queries import plan_cycle, plan_years
@@ -196,7 +198,7 @@ def _manage_post(request: HttpRequest, region: Region, cycle: Any, survey: Surve
     try:
         if what == "create":
             actions.do_create_survey(request.user, region, cycle, title=request.POST.get("title", "").strip())
-            messages.success(request, "Survei dibuat; pilih program untuk setiap sub-dimensi")
+            messages.success(request, _("Survei dibuat; pilih program untuk setiap sub-dimensi"))
             return redirect(back)
         if survey is None:
             raise Http404
@@ -207,7 +209,7 @@ def _manage_post(request: HttpRequest, region: Region, cycle: Any, survey: Surve
                     continue
                 programme = Programme.objects.filter(pk=int(raw), region=region).first() if raw.isdigit() else None
                 actions.do_choose_programme(request.user, survey, s.subdimension, programme)
-            messages.success(request, "Pilihan program disimpan")
+            messages.success(request, _("Pilihan program disimpan"))
         elif what == "settings":
             changes = {
                 "opens_at": _parse_dt(request.POST.get("opens_at", "")),
@@ -218,16 +220,16 @@ def _manage_post(request: HttpRequest, region: Region, cycle: Any, survey: Surve
                 "requires_code": request.POST.get("requires_code") == "1",
             }
             actions.do_update_survey(request.user, survey, int(request.POST.get("version") or 0), changes)
-            messages.success(request, "Pengaturan survei disimpan")
+            messages.success(request, _("Pengaturan survei disimpan"))
         elif what == "open":
             actions.do_open_survey(request.user, survey)
-            messages.success(request, "Survei dibuka")
+            messages.success(request, _("Survei dibuka"))
         elif what == "close":
             actions.do_close_survey(request.user, survey)
-            messages.success(request, "Survei ditutup")
+            messages.success(request, _("Survei ditutup"))
         elif what in ("publish", "unpublish"):
             actions.do_publish_summary(request.user, survey, what == "publish")
-            messages.success(request, "Ringkasan diterbitkan" if what == "publish" else "Ringkasan ditarik")
+            messages.success(request, _("Ringkasan diterbitkan") if what == "publish" else _("Ringkasan ditarik"))
         elif what == "codes":
             codes = actions.do_generate_codes(request.user, survey, int(request.POST.get("count") or 0))
             return render(request, "surveys/codes.html", {"survey": survey, "codes": codes,
@@ -235,12 +237,12 @@ def _manage_post(request: HttpRequest, region: Region, cycle: Any, survey: Surve
         elif what == "import_paper":
             upload = request.FILES.get("file")
             if upload is None:
-                messages.error(request, "Pilih berkas .xlsx")
+                messages.error(request, _("Pilih berkas .xlsx"))
             else:
                 n = actions.do_import_paper(request.user, survey, upload.read())
-                messages.success(request, f"{n} kuesioner kertas diimpor")
+                messages.success(request, ngettext("%(n)d kuesioner kertas diimpor", "%(n)d kuesioner kertas diimpor", n) % {"n": n})
         else:
-            messages.error(request, "Perintah tidak dikenal")
+            messages.error(request, _("Perintah tidak dikenal"))
     except ActionError as exc:
         errors = exc.context.get("errors")
         if isinstance(errors, list):
@@ -248,7 +250,7 @@ def _manage_post(request: HttpRequest, region: Region, cycle: Any, survey: Surve
                                                                   "message": exc.message}, status=422)
         messages.error(request, exc.message)
     except ValueError:
-        messages.error(request, "Isian tidak valid")
+        messages.error(request, _("Isian tidak valid"))
     return redirect(back)
 
 
@@ -270,10 +272,10 @@ def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
             data.submitted_at = timezone.make_aware(dt.datetime.combine(dt.date.fromisoformat(day), dt.time(12))) \
                 if day else None
             actions.do_enter_paper_response(request.user, survey, data)
-            messages.success(request, "Kuesioner kertas disimpan; lanjut lembar berikutnya")
+            messages.success(request, _("Kuesioner kertas disimpan; lanjut lembar berikutnya"))
             return redirect(reverse("web:surveys:paper", args=[survey.pk]) + f"?layanan={service.pk}")
         except ValueError:
-            ctx.update({"errors": {"submitted_on": "Tanggal tidak valid"}, "data": data, "error_count": 1})
+            ctx.update({"errors": {"submitted_on": _("Tanggal tidak valid")}, "data": data, "error_count": 1})
         except ActionError as exc:
             found: Any = exc.context.get("errors") or {str(exc.context.get("field", "")): exc.message}
             ctx.update({"errors": found, "data": data, "error_count": len(found)})

@@ -102,6 +102,7 @@ def nav_links(context: Any) -> list[dict[str, Any]]:
 
     from kotacerdas.accounts import roles
     from kotacerdas.accounts.choices import Role
+    from kotacerdas.reports.rules import can_report_region
 
     request = context.get("request")
     user = getattr(request, "user", None)
@@ -114,6 +115,8 @@ def nav_links(context: Any) -> list[dict[str, Any]]:
         if home and not roles.has_role(user, Role.ASSESSOR):
             links.append((reverse("web:dashboard", args=[home]), gettext("Dasbor")))
             links.append((reverse("web:programmes", args=[home]), gettext("Katalog")))
+            if can_report_region.test(user, home):
+                links.append((reverse("web:reports", args=[home]), gettext("Laporan")))
     path = getattr(request, "path", "")
     return [{"url": u, "label": label, "current": u == path} for u, label in links]
 
