@@ -1,22 +1,24 @@
 """Background import of action-plan workbooks.
 
-There is no job system in the project yet, so an ImportJob row is the queue entry, the progress bar's
-source and the report. `start_import` stores the upload and runs it in a daemon thread (the web page polls
-the row with htmx); `kotacerdas actionplan_jobs` runs jobs left queued, e.g. after a restart. Progress is
-written with plain UPDATEs outside any transaction so that the polling request sees it while the check
-runs; the final write happens in one transaction, all or nothing.
+An ImportJob row holds the upload, the progress for the progress bar and the final report. `start_import`
+stores the upload and queues `import_task` on the project's job queue (`core.jobs`, run by `kotacerdas
+worker`, which `kotacerdas serve` starts). The worker runs the whole import in one transaction — check,
+write, report and audit commit together or not at all — so a worker killed halfway leaves the previous
+state, and the retry (once, by the queue) writes the result exactly once. While it runs, progress lives in
+the shared cache (`live`) because the row's own updates are not visible before the commit.
+`run_import_job` can also be called directly (tests, the demo, settings.ACTIONPLAN_IMPORT_SYNC); it then
+writes progress to the row as it goes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import transaction
 from django.utils import timezone
 
 from kotacerdas.accounts.actions import record_event
@@ -52,28 +54,63 @@ def create_job(actor: Any, region: Region, cycle: Cycle, content: bytes, filenam
 
 
 def start_import(actor: Any, region: Region, cycle: Cycle, content: bytes, filename: str) -> ImportJob:
-    """Queue an import and start it in a background thread (synchronously when
+    """Store the upload and queue its import for the background worker (run at once when
     settings.ACTIONPLAN_IMPORT_SYNC is true, e.g. in tests)."""
-    job = create_job(actor, region, cycle, content, filename)
-    if getattr(settings, "ACTIONPLAN_IMPORT_SYNC", False):
-        job = run_import_job(job.pk)
-    else:
-        threading.Thread(target=_thread_main, args=(job.pk,), name=f"actionplan-import-{job.pk}",
-                         daemon=True).start()
+    from kotacerdas.core.jobs import enqueue
+
+    with transaction.atomic():
+        job = create_job(actor, region, cycle, content, filename)
+        if getattr(settings, "ACTIONPLAN_IMPORT_SYNC", False):
+            return run_import_job(job.pk)
+        core = enqueue("kotacerdas.actionplans.jobs.import_task", {"import_job_id": job.pk}, user=actor,
+                       region_code=region.code)
+        ImportJob.objects.filter(pk=job.pk).update(report={"core_job": core.pk})
+    job.refresh_from_db()
     return job
 
 
-def _thread_main(job_id: int) -> None:
-    close_old_connections()
-    try:
-        run_import_job(job_id)
-    finally:
-        connection.close()
+def import_task(core_job: Any, import_job_id: int) -> dict[str, Any]:
+    """The body run by `kotacerdas worker` inside one transaction; progress goes to the shared cache."""
+    from kotacerdas.core.jobs import job_progress
+
+    def progress(done: int, total: int) -> None:
+        job_progress(core_job, done, total)
+
+    job = run_import_job(import_job_id, on_progress=progress, progress_to_db=False)
+    return {"import_job": job.pk, "status": job.status, "errors": job.report.get("error_count", 0),
+            "summary": job.report.get("summary", {})}
 
 
-def run_import_job(job_id: int, on_progress: Callable[[int, int], None] | None = None) -> ImportJob:
-    """Check the stored workbook row by row (writing progress), then apply it all or nothing. The job ends
-    `done` (report: counts) or `failed` (report: every error with row and column)."""
+def live(job: ImportJob) -> ImportJob:
+    """The job as its progress bar should show it: while the worker runs it, progress and total come from
+    the worker's heartbeat in the cache; a job whose worker gave up shows as failed. Changes the instance
+    in memory only."""
+    core_id = (job.report or {}).get("core_job")
+    if job.finished or not core_id:
+        return job
+    from kotacerdas.core.jobs import live_progress
+    from kotacerdas.core.models import Job
+    from kotacerdas.core.models import JobStatus as CoreStatus
+
+    core = Job.objects.filter(pk=core_id).first()
+    if core is None:
+        return job
+    data = live_progress(core)
+    if data["status"] == CoreStatus.RUNNING:
+        job.status = JobStatus.RUNNING
+        job.progress, job.total = int(data["progress"] or 0), int(data["total"] or 0)
+    elif data["status"] == CoreStatus.FAILED:
+        job.status = JobStatus.FAILED
+        job.report = {"errors": [{"row": 0, "column": "", "value": "", "message": data["error"] or ""}],
+                      "error_count": 1, "summary": {}}
+    return job
+
+
+def run_import_job(job_id: int, on_progress: Callable[[int, int], None] | None = None, *,
+                   progress_to_db: bool = True) -> ImportJob:
+    """Check the stored workbook row by row (writing progress to the row unless ``progress_to_db`` is
+    false), then apply it all or nothing. The job ends `done` (report: counts) or `failed` (report: every
+    error with row and column)."""
     claimed = ImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
         status=JobStatus.RUNNING, started_at=timezone.now(), phase="Memeriksa baris")
     job = ImportJob.objects.select_related("region", "cycle", "created_by").get(pk=job_id)
@@ -84,7 +121,7 @@ def run_import_job(job_id: int, on_progress: Callable[[int, int], None] | None =
     def progress(done: int, total: int) -> None:
         if done == 0:
             step[0] = max(1, total // PROGRESS_STEPS)
-        if done == 0 or done == total or done % step[0] == 0:
+        if progress_to_db and (done == 0 or done == total or done % step[0] == 0):
             ImportJob.objects.filter(pk=job_id).update(progress=done, total=total)
         if on_progress:
             on_progress(done, total)
@@ -121,8 +158,12 @@ def _finish(job: ImportJob, status: str, report: dict[str, Any]) -> ImportJob:
 
 
 def run_pending() -> int:
+    """Run queued imports that have no job on the queue (uploaded before the queue existed)."""
     ran = 0
-    for job_id in ImportJob.objects.filter(status=JobStatus.QUEUED).order_by("id").values_list("pk", flat=True):
+    for job_id, report in ImportJob.objects.filter(status=JobStatus.QUEUED).order_by("id").values_list("pk",
+                                                                                                     "report"):
+        if (report or {}).get("core_job"):
+            continue
         run_import_job(job_id)
         ran += 1
     return ran

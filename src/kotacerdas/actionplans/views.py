@@ -30,7 +30,7 @@ def _region_cycle(request: HttpRequest, code: str) -> tuple[Region, Cycle, list[
     if region is None:
         raise Http404(code)
     if not perms.can_view_plan.test(request.user, region):
-        raise PermissionDenied("Anda tidak berhak melihat rencana aksi wilayah ini")
+        raise PermissionDenied(_("Anda tidak berhak melihat rencana aksi wilayah ini"))
     years = queries.plan_years()
     year = request.GET.get("tahun") or request.POST.get("tahun")
     chosen = int(year) if year and year.isdigit() and int(year) in years else (years[0] if years else None)
@@ -56,7 +56,8 @@ def plan(request: HttpRequest, code: str) -> HttpResponse:
     items = list(queries.plan_items(region.code, cycle, **filters))  # type: ignore[arg-type]
     job = None
     if g.get("impor", "").isdigit():
-        job = ImportJob.objects.filter(pk=int(g["impor"]), region=region).first()
+        job = ImportJob.objects.defer("content").filter(pk=int(g["impor"]), region=region).first()
+        job = jobs.live(job) if job else None
     return render(request, "actionplans/plan.html", {
         "region": region, "cycle": cycle, "years": years, "items": items, "filters": filters,
         "total": len(all_items), "categories": queries.achievement_by_category(cycle, all_items),
@@ -104,7 +105,8 @@ def import_status(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
     region = get_object_or_404(Region.objects.without_geometry(), code=code)
     if not perms.can_view_plan.test(request.user, region):
         raise PermissionDenied
-    job = get_object_or_404(ImportJob.objects.defer("content").select_related("cycle"), pk=job_id, region=region)
+    job = jobs.live(get_object_or_404(ImportJob.objects.defer("content").select_related("cycle"), pk=job_id,
+                                      region=region))
     return render(request, "actionplans/_job.html", {"job": job, "region": region, "cycle": job.cycle})
 
 
@@ -168,7 +170,7 @@ def item_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 def item_new(request: HttpRequest, code: str) -> HttpResponse:
     region, cycle, _years = _region_cycle(request, code)
     if not perms.can_manage_plan.test(request.user, region):
-        raise PermissionDenied("Hanya koordinator daerah yang menambah rencana aksi")
+        raise PermissionDenied(_("Hanya koordinator daerah yang menambah rencana aksi"))
     form = ItemForm(request.POST or None, region_code=region.code, cycle=cycle, allowed=actions.COORDINATOR_FIELDS,
                     initial={"status": ActionStatus.NOT_STARTED, "progress_mode": "status"})
     if request.method == "POST" and form.is_valid():
