@@ -93,3 +93,18 @@ def test_it_hides_feedback_and_evidence_of_a_programme_from_the_public() -> None
     assert "Umpan balik asesor" not in public
     member = client_for("bupati@banyuasin.test").get("/wilayah/16.07/program/jam-kunci/").content.decode()
     assert "Umpan balik asesor" in member and "Bukti dukung terkait" in member
+
+
+def test_the_reach_map_opens_on_a_programme_with_data_from_an_earlier_year() -> None:
+    """Events of a year that is neither this year nor last still colour the map; the page opens on the
+    programme that has them instead of a grey map."""
+    from kotacerdas.monitoring import actions as mon_actions
+    from kotacerdas.regions.models import Region
+
+    mon_actions.generate_events(None, Region.objects.get(code="16.07"), n_events=3000, year=2021, seed=7,
+                                programmes=["oss"], is_demo=True)
+    page = client_for(None).get("/wilayah/16.07/peta/").content.decode()
+    assert '<option value="oss" selected>' in page
+    data = client_for(None).get("/wilayah/16.07/peta/data.json?metrik=oss").json()
+    assert "2021" in data["source"] and len(data["values"]) == 21
+    assert client_for(None).get("/wilayah/16.07/peta/data.json?metrik=jam-kunci").json()["values"] == {}

@@ -66,6 +66,15 @@ def has_events(region: str, year: int | None = None, root: Path | None = None) -
     return base.is_dir() and next(base.glob(pattern), None) is not None
 
 
+def event_years(region: str, root: Path | None = None) -> list[int]:
+    """The years that have service events for the region, newest first."""
+    base = (root or events_root()) / f"region={region}"
+    if not base.is_dir():
+        return []
+    years = {int(d.name[5:]) for d in base.glob("year=*") if d.name[5:].isdigit() and next(d.glob("month=*/*.parquet"), None)}
+    return sorted(years, reverse=True)
+
+
 def events(region: str, *, backend: str | None = None, root: Path | None = None) -> tuple[ibis.BaseBackend,
                                                                                           ir.Table]:
     """(connection, events table of one kabupaten). Call ``has_events`` first: an empty data set

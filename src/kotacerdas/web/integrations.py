@@ -105,7 +105,10 @@ def monitoring_reach(region_code: str, metric: str, user: Any) -> ReachData | No
         return None
     from django.utils import timezone
 
-    for year in (timezone.localdate().year, timezone.localdate().year - 1):
+    from kotacerdas.monitoring.backend import event_years
+
+    # The newest year with service events (not only this year and last: a region may upload later).
+    for year in [y for y in event_years(region_code) if y <= timezone.localdate().year][:3]:
         reach = mq.reach_by_kecamatan(prog, year)
         if reach.has_data:
             return ReachData(label=_("Pengguna per 1.000 penduduk"), unit="‰",

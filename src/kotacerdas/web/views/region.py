@@ -94,8 +94,18 @@ def region_map(request: HttpRequest, code: str) -> HttpResponse:
     if code not in MAPPED_REGIONS:
         raise Http404(gettext("Peta kecamatan belum tersedia untuk wilayah ini"))
     programmes = list(public_programmes(region=code).select_related("pillar"))
-    metric = request.GET.get("metrik") or (programmes[0].code if programmes else "")
-    table = _reach_table(code, metric, request.user)
+    metric = request.GET.get("metrik") or ""
+    table = _reach_table(code, metric, request.user) if metric else None
+    if table is None:
+        # Open on the first programme that has reach data to show (else the first one), not on a grey map.
+        for prog in programmes:
+            table = _reach_table(code, prog.code, request.user)
+            if table["data"] is not None:
+                metric = prog.code
+                break
+        else:
+            metric = programmes[0].code if programmes else ""
+            table = _reach_table(code, metric, request.user)
     classes = reach_classes([r["value"] for r in table["rows"]])
     return render(request, "web/map.html", {"region": region, "programmes": programmes, "metric": metric,
                                             "geo": MAPPED_REGIONS[code], "classes": classes,
