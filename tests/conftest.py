@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 # `make test` keeps fuzzing short; `make fuzz` (--hypothesis-profile=long) digs deeper, still bounded.
@@ -40,7 +41,11 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, settings) -> Iterat
     # A fresh cache per test: rate limits and job progress of one test never leak into another.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": str(home)}}
+    # Each test starts in the default language: a request with the English cookie leaves English active
+    # in the thread afterwards, which would change the next test's messages.
+    translation.activate(settings.LANGUAGE_CODE)
     yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -103,3 +103,19 @@ def test_it_serves_units_cycles_results_feedback_and_assessments(actors) -> None
     assert c.get("/api/v1/assessments", {"submission": sub.pk}).status_code == 200
     assert actors.client(actors.mira).get("/api/v1/feedback", {"submission": sub.pk}).status_code == 404
     assert actors.client(None).get("/api/v1/results/16.07/2023").status_code == 200
+
+
+def test_an_api_refusal_is_indonesian_unless_the_language_cookie_says_english(actors) -> None:  # type: ignore[no-untyped-def]
+    """The browser's Accept-Language is ignored (DefaultIndonesianLocaleMiddleware): a program calling the
+    API gets Indonesian; only the language switch's cookie turns the refusal's detail English."""
+    from django.conf import settings
+
+    mira = actors.client(actors.mira)
+    ask = {"path": "/api/v1/reports", "data": {"region": "16.07", "year": 2024}, "content_type": "application/json"}
+    default = mira.post(**ask, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert default.status_code == 403
+    assert default.json() == {"detail": "Anda tidak boleh membuat laporan wilayah ini", "code": "forbidden"}
+    mira.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = mira.post(**ask)
+    assert english.status_code == 403
+    assert english.json() == {"detail": "You may not produce this region's report", "code": "forbidden"}

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
+from django.utils.translation import gettext as _
 
 from .models import AuditEvent
 
@@ -50,11 +51,11 @@ def do_create_token(actor: Any, user: Any, name: str, scopes: list[str] | None =
         from . import roles
 
         if not roles.is_national_admin(actor):
-            raise PermissionError("Hanya pemilik akun atau admin nasional yang membuat token")
+            raise PermissionError(_("Hanya pemilik akun atau admin nasional yang membuat token"))
     scopes = sorted(set(scopes or ["read"]))
     unknown = set(scopes) - {"read", "write"}
     if unknown:
-        raise ValueError(f"Cakupan tidak dikenal: {', '.join(sorted(unknown))}")
+        raise ValueError(_("Cakupan tidak dikenal: %(names)s") % {"names": ", ".join(sorted(unknown))})
     raw = "kc_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, prefix=raw[:10], key_hash=_hash_token(raw), scopes=scopes)
     record_event(actor, "accounts.create_token", token, data={"user": user.username, "scopes": scopes})
@@ -68,7 +69,7 @@ def do_revoke_token(actor: Any, token: Any, reason: str = "") -> Any:
     from .models import ApiToken
 
     if actor.pk != token.user_id and not roles.is_national_admin(actor):
-        raise PermissionError("Hanya pemilik token atau admin nasional yang mencabut token")
+        raise PermissionError(_("Hanya pemilik token atau admin nasional yang mencabut token"))
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     record_event(actor, "accounts.revoke_token", token, to_state="revoked", reason=reason)
     token.refresh_from_db()

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kotacerdas.accounts.actions import record_event
 from kotacerdas.evaluations.errors import InvalidInput, NotAllowed, StaleEdit
@@ -58,29 +59,32 @@ def check_values(values: Mapping[str, Any], *, cycle: Cycle, region_code: str) -
     (dates, Decimals, ids). Returns {field: message}; empty means valid."""
     errors: dict[str, str] = {}
     if not (values.get("title") or "").strip():
-        errors["title"] = "Nama kegiatan wajib diisi"
+        errors["title"] = _("Nama kegiatan wajib diisi")
     cats = queries.category_names(cycle)
     if values.get("category") not in cats:
-        errors["category"] = f"Kategori tidak dikenal; pilih salah satu: {', '.join(cats.values())}"
+        errors["category"] = _("Kategori tidak dikenal; pilih salah satu: %(choices)s") % {
+            "choices": ", ".join(cats.values())}
     if values.get("status") not in ActionStatus.values:
-        errors["status"] = "Status tidak diizinkan; pilih: " + ", ".join(str(s.label) for s in ActionStatus)
+        errors["status"] = _("Status tidak diizinkan; pilih: %(choices)s") % {
+            "choices": ", ".join(str(s.label) for s in ActionStatus)}
     if values.get("progress_mode") not in ProgressMode.values:
-        errors["progress_mode"] = "Cara hitung tidak dikenal; pilih: " + ", ".join(str(m.label) for m in ProgressMode)
+        errors["progress_mode"] = _("Cara hitung tidak dikenal; pilih: %(choices)s") % {
+            "choices": ", ".join(str(m.label) for m in ProgressMode)}
     if not values.get("owner"):
-        errors["owner"] = "Unit pemilik wajib diisi"
+        errors["owner"] = _("Unit pemilik wajib diisi")
     target, realised = values.get("target_value"), values.get("realised_value")
     if values.get("progress_mode") == ProgressMode.MEASURED and not target:
-        errors["target_value"] = "Target angka wajib diisi (lebih dari 0) bila capaian dihitung dari realisasi"
+        errors["target_value"] = _("Target angka wajib diisi (lebih dari 0) bila capaian dihitung dari realisasi")
     if target is not None and target < 0:
-        errors["target_value"] = "Target angka tidak boleh negatif"
+        errors["target_value"] = _("Target angka tidak boleh negatif")
     if realised is not None and realised < 0:
-        errors["realised_value"] = "Realisasi tidak boleh negatif"
+        errors["realised_value"] = _("Realisasi tidak boleh negatif")
     start, due = values.get("start_on"), values.get("due_on")
     if start and due and due < start:
-        errors["due_on"] = "Tenggat lebih awal dari tanggal mulai"
+        errors["due_on"] = _("Tenggat lebih awal dari tanggal mulai")
     url = values.get("evidence_url") or ""
     if url and not url.startswith(("http://", "https://")):
-        errors["evidence_url"] = "Tautan bukti harus diawali http:// atau https://"
+        errors["evidence_url"] = _("Tautan bukti harus diawali http:// atau https://")
     return errors
 
 
@@ -99,18 +103,19 @@ def _fk_kwargs(values: Mapping[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def do_create_item(actor: Any, region: Region, cycle: Cycle, values: Mapping[str, Any], *, code: str = "",
                    is_demo: bool = False, source: str = "form") -> ActionItem:
-    _require(perms.can_manage_plan, actor, region, "Hanya koordinator daerah yang menambah rencana aksi")
+    _require(perms.can_manage_plan, actor, region, _("Hanya koordinator daerah yang menambah rencana aksi"))
     data = {"progress_mode": ProgressMode.STATUS, "status": ActionStatus.NOT_STARTED, **values}
     unknown = set(data) - set(COORDINATOR_FIELDS)
     if unknown:
-        raise InvalidInput(f"Kolom tidak dikenal: {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+        raise InvalidInput(_("Kolom tidak dikenal: %(names)s") % {"names": ", ".join(sorted(unknown))},
+                           field=sorted(unknown)[0])
     errors = check_values(data, cycle=cycle, region_code=region.code)
     if errors:
         name, message = next(iter(errors.items()))
         raise InvalidInput(message, field=name, errors=errors)
     code = code or _next_code(region.code, cycle)
     if ActionItem.objects.filter(region=region, cycle=cycle, code=code).exists():
-        raise InvalidInput(f"Kode {code} sudah dipakai", field="code")
+        raise InvalidInput(_("Kode %(code)s sudah dipakai") % {"code": code}, field="code")
     item = ActionItem.objects.create(region=region, cycle=cycle, code=code, created_by=_user(actor),
                                      is_demo=is_demo, **_fk_kwargs(data))
     record_event(actor, "actionplans.create_item", item, to_state=item.status,
@@ -135,15 +140,15 @@ def do_update_item(actor: Any, item: ActionItem, version: int, changes: Mapping[
                    source: str = "form", reason: str = "") -> ActionItem:
     """Change fields of an item the actor saw at `version`. A stale version is refused (optimistic lock),
     so two people editing the same item never overwrite each other silently."""
-    _require(perms.can_edit_item, actor, item, "Anda hanya boleh mengubah rencana aksi milik unit Anda")
+    _require(perms.can_edit_item, actor, item, _("Anda hanya boleh mengubah rencana aksi milik unit Anda"))
     if item.archived_at is not None:
-        raise InvalidInput("Rencana aksi ini sudah diarsipkan")
+        raise InvalidInput(_("Rencana aksi ini sudah diarsipkan"))
     fields = allowed_fields(actor, item)
     before = current_values(item)
     diff = {k: v for k, v in changes.items() if k not in before or before[k] != v}
     refused = sorted(set(diff) - set(fields))
     if refused:
-        raise NotAllowed(f"Anda tidak boleh mengubah: {', '.join(refused)}", field=refused[0])
+        raise NotAllowed(_("Anda tidak boleh mengubah: %(names)s") % {"names": ", ".join(refused)}, field=refused[0])
     stored = ActionItem.objects.filter(pk=item.pk).values_list("version", flat=True).first()
     if int(version) != item.version or int(version) != stored:
         raise _stale(item, version, stored)
@@ -168,13 +173,14 @@ def do_update_item(actor: Any, item: ActionItem, version: int, changes: Mapping[
 
 def _stale(item: ActionItem, version: int, stored: int | None) -> StaleEdit:
     return StaleEdit(
-        f"Rencana aksi {item.code} sudah diubah orang lain (versi {stored}, Anda menyunting versi {version}). "
-        "Muat ulang halaman, periksa perubahannya, lalu simpan lagi.", current_version=stored)
+        _("Rencana aksi %(code)s sudah diubah orang lain (versi %(stored)s, Anda menyunting versi %(version)s). "
+          "Muat ulang halaman, periksa perubahannya, lalu simpan lagi.")
+        % {"code": item.code, "stored": stored, "version": version}, current_version=stored)
 
 
 @transaction.atomic
 def do_archive_item(actor: Any, item: ActionItem, reason: str = "") -> ActionItem:
-    _require(perms.can_manage_plan, actor, item, "Hanya koordinator daerah yang mengarsipkan rencana aksi")
+    _require(perms.can_manage_plan, actor, item, _("Hanya koordinator daerah yang mengarsipkan rencana aksi"))
     if item.archived_at is None:
         ActionItem.objects.filter(pk=item.pk).update(archived_at=timezone.now(), version=F("version") + 1)
         item.refresh_from_db()
@@ -184,12 +190,12 @@ def do_archive_item(actor: Any, item: ActionItem, reason: str = "") -> ActionIte
 
 @transaction.atomic
 def do_comment(actor: Any, item: ActionItem, text: str) -> ActionComment:
-    _require(perms.can_view_plan, actor, item, "Anda tidak berhak mengomentari rencana aksi wilayah ini")
+    _require(perms.can_view_plan, actor, item, _("Anda tidak berhak mengomentari rencana aksi wilayah ini"))
     if not getattr(actor, "is_authenticated", False):
-        raise NotAllowed("Masuk terlebih dahulu")
+        raise NotAllowed(_("Masuk terlebih dahulu"))
     text = (text or "").strip()
     if not text:
-        raise InvalidInput("Komentar kosong", field="text")
+        raise InvalidInput(_("Komentar kosong"), field="text")
     comment = ActionComment.objects.create(item=item, author=actor, text=text[:4000])
     record_event(actor, "actionplans.comment", item, data={"comment": comment.pk})
     return comment

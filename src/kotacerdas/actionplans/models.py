@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from kotacerdas.core.nodelete import ArchivableQuerySet, NoDeleteModel
@@ -186,6 +186,14 @@ class ImportJob(NoDeleteModel):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_status_display()})"
+
+    # The phases the import stores in `phase` (Indonesian, as stored); `phase_label` shows them translated.
+    PHASES = (gettext_noop("Memeriksa baris"), gettext_noop("Menyimpan"))
+
+    @property
+    def phase_label(self) -> str:
+        """The stored phase in the active language (a phase not in PHASES is shown as stored)."""
+        return gettext(self.phase) if self.phase in self.PHASES else self.phase
 
 
     @property

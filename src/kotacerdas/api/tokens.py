@@ -1,6 +1,7 @@
 from datetime import datetime
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import Field
 
@@ -65,5 +66,5 @@ def revoke_token(request: HttpRequest, token_id: int, body: RevokeIn):  # type: 
     if token is None or (token.user_id != request.user.pk and not roles.is_national_admin(request.user)):
         raise not_found("Token", str(token_id))
     if token.revoked_at is not None:
-        raise ApiError(409, "Token sudah dicabut", "invalid_transition")
+        raise ApiError(409, _("Token sudah dicabut"), "invalid_transition")
     return _out(do_revoke_token(request.user, token, body.reason))

@@ -15,6 +15,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kotacerdas.accounts import roles
 from kotacerdas.accounts.actions import record_event
@@ -59,11 +61,12 @@ def _transition(actor: Any, submission: Submission, allowed_from: Iterable[str],
     current = submission.status
     if current not in allowed_from:
         raise InvalidTransition(
-            f"Tidak bisa {action}: status sekarang {S(current).label}", status=current)
+            _("Tidak bisa %(action)s: status sekarang %(status)s") % {"action": action, "status": S(current).label},
+            status=current)
     updated = Submission.objects.filter(pk=submission.pk, status=current, version=submission.version).update(
         status=to, version=F("version") + 1, updated_at=timezone.now())
     if not updated:
-        raise StaleEdit("Pengajuan baru saja diubah orang lain; muat ulang halaman")
+        raise StaleEdit(_("Pengajuan baru saja diubah orang lain; muat ulang halaman"))
     submission.refresh_from_db()
     record_event(actor, f"evaluations.{action}", submission, from_state=current, to_state=to, reason=reason,
                  data=data or {})
@@ -78,13 +81,14 @@ def do_open_cycle(actor: Any, *, year: int, pack_code: str, pack_version: str, n
                   self_assessment_deadline: dt.datetime | None = None, is_demo: bool = False,
                   **dates: Any) -> Cycle:
     if not roles.is_national_admin(actor):
-        raise NotAllowed("Hanya admin nasional yang membuka siklus evaluasi")
+        raise NotAllowed(_("Hanya admin nasional yang membuka siklus evaluasi"))
     try:
         pack = queries.pack_for(pack_code, pack_version)
     except LookupError as exc:
-        raise InvalidInput(f"Paket rubrik {pack_code} versi {pack_version} tidak ada") from exc
+        raise InvalidInput(_("Paket rubrik %(pack)s versi %(version)s tidak ada")
+                           % {"pack": pack_code, "version": pack_version}) from exc
     if Cycle.objects.filter(year=year, pack_code=pack_code).exists():
-        raise InvalidInput(f"Siklus {year} dengan paket {pack_code} sudah ada")
+        raise InvalidInput(_("Siklus %(year)s dengan paket %(pack)s sudah ada") % {"year": year, "pack": pack_code})
     cycle = Cycle.objects.create(
         year=year, pack_code=pack_code, pack_version=pack_version, pack_digest=pack.digest, stage=stage,
         name=name or f"Evaluasi Smart City {year}", self_assessment_deadline=self_assessment_deadline,
@@ -100,9 +104,9 @@ def do_open_cycle(actor: Any, *, year: int, pack_code: str, pack_version: str, n
 def do_add_participant(actor: Any, cycle: Cycle, region_code: str, region_class: str = "B",
                        cohort: str = "") -> Participation:
     if not roles.is_national_admin(actor):
-        raise NotAllowed("Hanya admin nasional yang menetapkan peserta")
+        raise NotAllowed(_("Hanya admin nasional yang menetapkan peserta"))
     if not Region.objects.filter(code=region_code, level="kabkota").exists():
-        raise InvalidInput(f"Kode kabupaten/kota {region_code!r} tidak dikenal", field="region")
+        raise InvalidInput(_("Kode kabupaten/kota %(code)r tidak dikenal") % {"code": region_code}, field="region")
     part, created = Participation.objects.get_or_create(
         cycle=cycle, region_id=region_code, defaults={"region_class": region_class, "cohort": cohort})
     if created:
@@ -130,9 +134,10 @@ def do_advance_stage(actor: Any, cycle: Cycle, to_stage: str, reason: str = "") 
     """Move the cycle to its next stage. Entering Tahap I/II opens a fresh submission per participant,
     carrying the previous stage's answers and evidence so nothing is typed twice."""
     if not roles.is_national_admin(actor):
-        raise NotAllowed("Hanya admin nasional yang memindahkan tahap")
+        raise NotAllowed(_("Hanya admin nasional yang memindahkan tahap"))
     if STAGE_ORDER.index(to_stage) != STAGE_ORDER.index(cycle.stage) + 1:
-        raise InvalidTransition(f"Tahap {cycle.get_stage_display()} tidak bisa langsung ke {Stage(to_stage).label}")
+        raise InvalidTransition(_("Tahap %(stage)s tidak bisa langsung ke %(to)s")
+                                % {"stage": cycle.get_stage_display(), "to": Stage(to_stage).label})
     old = cycle.stage
     Cycle.objects.filter(pk=cycle.pk).update(stage=to_stage)
     cycle.refresh_from_db()
@@ -160,13 +165,13 @@ def do_advance_stage(actor: Any, cycle: Cycle, to_stage: str, reason: str = "") 
 def do_form_panel(actor: Any, cycle: Cycle, *, name: str, region_class: str, lead: Any,
                   members: list[Any]) -> Panel:
     if not roles.is_national_admin(actor):
-        raise NotAllowed("Hanya admin nasional yang membentuk panel")
+        raise NotAllowed(_("Hanya admin nasional yang membentuk panel"))
     everyone = {m.pk: m for m in [lead, *members]}
     if not 3 <= len(everyone) <= 5:
-        raise InvalidInput("Panel terdiri dari 4–5 asesor (minimal 3 untuk uji coba)", field="members")
+        raise InvalidInput(_("Panel terdiri dari 4–5 asesor (minimal 3 untuk uji coba)"), field="members")
     not_assessors = [u.username for u in everyone.values() if not roles.has_role(u, "assessor")]
     if not_assessors:
-        raise InvalidInput(f"Bukan asesor: {', '.join(not_assessors)}", field="members")
+        raise InvalidInput(_("Bukan asesor: %(names)s") % {"names": ", ".join(not_assessors)}, field="members")
     panel = Panel.objects.create(cycle=cycle, name=name, region_class=region_class, lead=lead)
     panel.members.set(list(everyone.values()))
     record_event(actor, "evaluations.form_panel", panel,
@@ -177,17 +182,19 @@ def do_form_panel(actor: Any, cycle: Cycle, *, name: str, region_class: str, lea
 @transaction.atomic
 def do_assign(actor: Any, panel: Panel, region_code: str) -> Assignment:
     if not roles.is_national_admin(actor):
-        raise NotAllowed("Hanya admin nasional yang menugaskan panel")
+        raise NotAllowed(_("Hanya admin nasional yang menugaskan panel"))
     conflicted = [m.username for m in panel.members.all() if region_code in roles.regions_for(m)]
     if conflicted:
         raise InvalidInput(
-            f"Konflik kepentingan: {', '.join(conflicted)} berasal dari wilayah {region_code}", field="region")
+            _("Konflik kepentingan: %(names)s berasal dari wilayah %(region)s")
+            % {"names": ", ".join(conflicted), "region": region_code}, field="region")
     if not Participation.objects.filter(cycle=panel.cycle, region_id=region_code).exists():
-        raise InvalidInput(f"Wilayah {region_code} bukan peserta siklus ini", field="region")
+        raise InvalidInput(_("Wilayah %(region)s bukan peserta siklus ini") % {"region": region_code}, field="region")
     assignment, created = Assignment.objects.get_or_create(
         cycle=panel.cycle, region_id=region_code, defaults={"panel": panel})
     if not created and assignment.panel_id != panel.pk:
-        raise InvalidInput(f"Wilayah {region_code} sudah ditugaskan ke panel {assignment.panel}", field="region")
+        raise InvalidInput(_("Wilayah %(region)s sudah ditugaskan ke panel %(panel)s")
+                           % {"region": region_code, "panel": assignment.panel}, field="region")
     if created:
         record_event(actor, "evaluations.assign", assignment, region_code=region_code, data={"panel": panel.name})
     return assignment
@@ -197,53 +204,57 @@ def do_assign(actor: Any, panel: Panel, region_code: str) -> Assignment:
 
 def _check_editable(submission: Submission) -> None:
     if submission.status not in (S.DRAFT, S.RETURNED):
-        raise InvalidTransition(f"Pengajuan terkunci (status {S(submission.status).label})")
+        raise InvalidTransition(_("Pengajuan terkunci (status %(status)s)") % {"status": S(submission.status).label})
     deadline = submission.deadline or submission.cycle.self_assessment_deadline
     if deadline and timezone.now() > deadline:
-        raise DeadlinePassed(f"Batas waktu {timezone.localtime(deadline):%d-%m-%Y %H:%M} sudah lewat")
+        raise DeadlinePassed(_("Batas waktu %(deadline)s sudah lewat")
+                             % {"deadline": f"{timezone.localtime(deadline):%d-%m-%Y %H:%M}"})
 
 
 def _indicator(submission: Submission, code: str) -> Any:
     pack = queries.cycle_pack(submission.cycle)
     node = next((n for n in pack.indicators() if n.code == code), None)
     if node is None:
-        raise InvalidInput(f"Indikator {code!r} tidak ada dalam paket {pack.code}", field="indicator")
+        raise InvalidInput(_("Indikator %(code)r tidak ada dalam paket %(pack)s") % {"code": code, "pack": pack.code},
+                           field="indicator")
     return pack, node
 
 
 def _check_level(pack: Any, level: int | None, field: str = "level") -> None:
     if level is not None and not pack.scale_min <= level <= pack.scale_max:
-        raise InvalidInput(f"Tingkat {level} di luar skala {pack.scale_min}–{pack.scale_max}", field=field)
+        raise InvalidInput(_("Tingkat %(level)s di luar skala %(min)s–%(max)s")
+                           % {"level": level, "min": pack.scale_min, "max": pack.scale_max}, field=field)
 
 
 @transaction.atomic
 def do_save_answer(actor: Any, submission: Submission, indicator: str, level: int | None,
                    justification: str = "", *, expected_version: int | None = None,
                    programme: Programme | None = None) -> Answer:
-    _require(perms.can_edit_answers, actor, submission, "Hanya koordinator daerah yang mengisi jawaban")
+    _require(perms.can_edit_answers, actor, submission, _("Hanya koordinator daerah yang mengisi jawaban"))
     _check_editable(submission)
     pack, _node = _indicator(submission, indicator)
     _check_level(pack, level)
     if programme is not None and programme.region_id != submission.region_id:
-        raise InvalidInput("Program bukan milik wilayah ini", field="programme")
+        raise InvalidInput(_("Program bukan milik wilayah ini"), field="programme")
     existing = Answer.objects.filter(submission=submission, indicator=indicator).first()
     if existing is None:
         if expected_version not in (None, 0):
-            raise StaleEdit("Jawaban ini sudah tidak ada pada versi yang Anda lihat; muat ulang halaman")
+            raise StaleEdit(_("Jawaban ini sudah tidak ada pada versi yang Anda lihat; muat ulang halaman"))
         answer = Answer.objects.create(submission=submission, indicator=indicator, level=level,
                                        justification=justification, programme=programme, updated_by=actor)
         old_level = None
     else:
         if expected_version is not None and expected_version != existing.version:
             raise StaleEdit(
-                f"Jawaban ini baru saja diubah orang lain (versi Anda {expected_version}, sekarang {existing.version}); perubahan Anda belum "
-                "disimpan — muat ulang lalu ulangi",
+                _("Jawaban ini baru saja diubah orang lain (versi Anda %(yours)s, sekarang %(current)s); "
+                  "perubahan Anda belum disimpan — muat ulang lalu ulangi")
+                % {"yours": expected_version, "current": existing.version},
                 current=existing.version)
         updated = Answer.objects.filter(pk=existing.pk, version=existing.version).update(
             level=level, justification=justification, programme=programme, updated_by=actor,
             version=F("version") + 1, updated_at=timezone.now())
         if not updated:
-            raise StaleEdit("Jawaban ini baru saja diubah orang lain; muat ulang lalu ulangi")
+            raise StaleEdit(_("Jawaban ini baru saja diubah orang lain; muat ulang lalu ulangi"))
         old_level = existing.level
         answer = Answer.objects.get(pk=existing.pk)
     record_event(actor, "evaluations.save_answer", answer, region_code=submission.region_id,
@@ -255,10 +266,10 @@ def do_save_answer(actor: Any, submission: Submission, indicator: str, level: in
 @transaction.atomic
 def do_add_evidence_file(actor: Any, submission: Submission, indicator: str, data: bytes, filename: str,
                          description: str = "", programme: Programme | None = None) -> Evidence:
-    _require(perms.can_add_evidence, actor, submission, "Anda tidak boleh menambah bukti dukung di wilayah ini")
+    _require(perms.can_add_evidence, actor, submission, _("Anda tidak boleh menambah bukti dukung di wilayah ini"))
     if roles.has_role(actor, "operator") and not perms.is_region_coordinator(actor, submission):
         if programme is None or programme.owner_id not in roles.units_for(actor):
-            raise NotAllowed("Operator unit hanya menambah bukti untuk program unitnya sendiri")
+            raise NotAllowed(_("Operator unit hanya menambah bukti untuk program unitnya sendiri"))
     _check_editable(submission)
     _indicator(submission, indicator)
     try:
@@ -281,13 +292,13 @@ def do_add_evidence_file(actor: Any, submission: Submission, indicator: str, dat
 def do_add_evidence_link(actor: Any, submission: Submission, indicator: str, url: str, *,
                          kind: str = EvidenceKind.LINK, duration_seconds: int | None = None,
                          description: str = "", programme: Programme | None = None) -> Evidence:
-    _require(perms.can_add_evidence, actor, submission, "Anda tidak boleh menambah bukti dukung di wilayah ini")
+    _require(perms.can_add_evidence, actor, submission, _("Anda tidak boleh menambah bukti dukung di wilayah ini"))
     _check_editable(submission)
     _indicator(submission, indicator)
     if not url.startswith(("https://", "http://")):
-        raise InvalidInput("Tautan harus diawali http:// atau https://", field="url")
+        raise InvalidInput(_("Tautan harus diawali http:// atau https://"), field="url")
     if kind == EvidenceKind.VIDEO and (duration_seconds is None or duration_seconds > MAX_VIDEO_SECONDS):
-        raise InvalidInput("Video bukti dukung paling lama 3 menit", field="duration_seconds")
+        raise InvalidInput(_("Video bukti dukung paling lama 3 menit"), field="duration_seconds")
     evidence = Evidence.objects.create(submission=submission, indicator=indicator, kind=kind, url=url,
                                        duration_seconds=duration_seconds, description=description,
                                        programme=programme, uploaded_by=actor)
@@ -298,7 +309,7 @@ def do_add_evidence_link(actor: Any, submission: Submission, indicator: str, url
 
 @transaction.atomic
 def do_archive_evidence(actor: Any, evidence: Evidence, reason: str = "") -> Evidence:
-    _require(perms.can_add_evidence, actor, evidence.submission, "Anda tidak boleh mengubah bukti dukung ini")
+    _require(perms.can_add_evidence, actor, evidence.submission, _("Anda tidak boleh mengubah bukti dukung ini"))
     _check_editable(evidence.submission)
     Evidence.objects.filter(pk=evidence.pk).update(archived_at=timezone.now())
     record_event(actor, "evaluations.archive_evidence", evidence, region_code=evidence.submission.region_id,
@@ -309,7 +320,7 @@ def do_archive_evidence(actor: Any, evidence: Evidence, reason: str = "") -> Evi
 
 @transaction.atomic
 def do_submit(actor: Any, submission: Submission, reason: str = "") -> Submission:
-    _require(perms.can_submit, actor, submission, "Hanya koordinator daerah yang mengirim pengajuan")
+    _require(perms.can_submit, actor, submission, _("Hanya koordinator daerah yang mengirim pengajuan"))
     _check_editable(submission)
     errors = [c for c in queries.pre_submit_checks(submission) if c.severity == "error"]
     if errors:
@@ -325,9 +336,9 @@ def do_submit(actor: Any, submission: Submission, reason: str = "") -> Submissio
 
 @transaction.atomic
 def do_return(actor: Any, submission: Submission, notes: Mapping[str, str], reason: str = "") -> Submission:
-    _require(perms.can_return, actor, submission, "Hanya admin nasional atau ketua panel yang mengembalikan")
+    _require(perms.can_return, actor, submission, _("Hanya admin nasional atau ketua panel yang mengembalikan"))
     if not notes:
-        raise InvalidInput("Tuliskan catatan untuk minimal satu indikator", field="notes")
+        raise InvalidInput(_("Tuliskan catatan untuk minimal satu indikator"), field="notes")
     for code in notes:
         _indicator(submission, code)
     sub = _transition(actor, submission, [S.SUBMITTED, S.RESUBMITTED], S.RETURNED, "return", reason,
@@ -342,7 +353,7 @@ def do_return(actor: Any, submission: Submission, notes: Mapping[str, str], reas
 
 @transaction.atomic
 def do_start_assessment(actor: Any, submission: Submission, reason: str = "") -> Submission:
-    _require(perms.can_conclude, actor, submission, "Hanya admin nasional atau ketua panel yang memulai penilaian")
+    _require(perms.can_conclude, actor, submission, _("Hanya admin nasional atau ketua panel yang memulai penilaian"))
     return _transition(actor, submission, [S.SUBMITTED, S.RESUBMITTED], S.UNDER_ASSESSMENT, "start_assessment",
                        reason)
 
@@ -350,12 +361,13 @@ def do_start_assessment(actor: Any, submission: Submission, reason: str = "") ->
 def _assessment(actor: Any, submission: Submission) -> Assessment:
     if not perms.is_assigned_assessor.test(actor, submission):
         if perms.has_conflict_of_interest.test(actor, submission):
-            raise NotAllowed("Konflik kepentingan: Anda berasal dari wilayah ini")
-        raise NotAllowed("Wilayah ini tidak ditugaskan kepada Anda")
+            raise NotAllowed(_("Konflik kepentingan: Anda berasal dari wilayah ini"))
+        raise NotAllowed(_("Wilayah ini tidak ditugaskan kepada Anda"))
     if not submission.cycle.assessment_open():
-        raise NotAllowed("Di luar jendela penilaian")
+        raise NotAllowed(_("Di luar jendela penilaian"))
     if submission.status != S.UNDER_ASSESSMENT:
-        raise InvalidTransition(f"Pengajuan tidak sedang dinilai (status {S(submission.status).label})")
+        raise InvalidTransition(_("Pengajuan tidak sedang dinilai (status %(status)s)")
+                                % {"status": S(submission.status).label})
     assessment, created = Assessment.objects.get_or_create(submission=submission, assessor=actor)
     if created:
         record_event(actor, "evaluations.start_scoring", assessment, region_code=submission.region_id)
@@ -367,22 +379,22 @@ def do_score(actor: Any, submission: Submission, indicator: str, level: int, not
              expected_version: int | None = None) -> AssessmentScore:
     assessment = _assessment(actor, submission)
     if assessment.status == AssessmentStatus.COMPLETE:
-        raise InvalidTransition("Penilaian Anda sudah ditandai selesai")
+        raise InvalidTransition(_("Penilaian Anda sudah ditandai selesai"))
     pack, _node = _indicator(submission, indicator)
     _check_level(pack, level)
     existing = AssessmentScore.objects.filter(assessment=assessment, indicator=indicator).first()
     if existing is None:
         if expected_version not in (None, 0):
-            raise StaleEdit("Skor ini berubah sejak Anda membukanya; muat ulang")
+            raise StaleEdit(_("Skor ini berubah sejak Anda membukanya; muat ulang"))
         score = AssessmentScore.objects.create(assessment=assessment, indicator=indicator, level=level, note=note)
         old = ""
     else:
         if expected_version is not None and expected_version != existing.version:
-            raise StaleEdit("Skor ini baru saja diubah di jendela lain; perubahan Anda belum disimpan — muat ulang",
+            raise StaleEdit(_("Skor ini baru saja diubah di jendela lain; perubahan Anda belum disimpan — muat ulang"),
                             current=existing.version)
         if not AssessmentScore.objects.filter(pk=existing.pk, version=existing.version).update(
                 level=level, note=note, version=F("version") + 1):
-            raise StaleEdit("Skor ini baru saja diubah di jendela lain; muat ulang")
+            raise StaleEdit(_("Skor ini baru saja diubah di jendela lain; muat ulang"))
         old = str(existing.level)
         score = AssessmentScore.objects.get(pk=existing.pk)
     record_event(actor, "evaluations.score", score, region_code=submission.region_id, from_state=old,
@@ -397,7 +409,8 @@ def do_complete_assessment(actor: Any, submission: Submission) -> Assessment:
     scored = set(assessment.scores.values_list("indicator", flat=True))
     missing = [n.code for n in pack.indicators() if n.code not in scored]
     if missing:
-        raise InvalidInput(f"{len(missing)} indikator belum Anda nilai", missing=missing[:20])
+        raise InvalidInput(ngettext("%(n)d indikator belum Anda nilai", "%(n)d indikator belum Anda nilai", len(missing))
+                           % {"n": len(missing)}, missing=missing[:20])
     Assessment.objects.filter(pk=assessment.pk).update(status=AssessmentStatus.COMPLETE, completed_at=timezone.now(),
                                                        version=F("version") + 1)
     record_event(actor, "evaluations.complete_assessment", assessment, region_code=submission.region_id,
@@ -411,9 +424,9 @@ def do_feedback(actor: Any, submission: Submission, programme: Programme, *, str
                 weaknesses: str = "", recommendation: str = "") -> Feedback:
     _assessment(actor, submission)
     if programme.region_id != submission.region_id:
-        raise InvalidInput("Program bukan milik wilayah ini", field="programme")
+        raise InvalidInput(_("Program bukan milik wilayah ini"), field="programme")
     if not (strengths or weaknesses or recommendation):
-        raise InvalidInput("Isi minimal satu dari kekuatan, kelemahan atau rekomendasi", field="recommendation")
+        raise InvalidInput(_("Isi minimal satu dari kekuatan, kelemahan atau rekomendasi"), field="recommendation")
     fb = Feedback.objects.create(submission=submission, programme=programme, assessor=actor, strengths=strengths,
                                  weaknesses=weaknesses, recommendation=recommendation)
     record_event(actor, "evaluations.feedback", fb, region_code=submission.region_id,
@@ -433,10 +446,11 @@ def do_record_interview(actor: Any, submission: Submission, *, at: dt.datetime, 
 
 @transaction.atomic
 def do_set_consensus(actor: Any, submission: Submission, levels: Mapping[str, int], note: str = "") -> int:
-    _require(perms.can_set_consensus, actor, submission, "Hanya ketua panel (dalam jendela penilaian) "
-                                                         "yang menetapkan konsensus")
+    _require(perms.can_set_consensus, actor, submission, _("Hanya ketua panel (dalam jendela penilaian) "
+                                                           "yang menetapkan konsensus"))
     if submission.status not in (S.UNDER_ASSESSMENT, S.ASSESSED):
-        raise InvalidTransition(f"Konsensus tidak bisa diubah pada status {S(submission.status).label}")
+        raise InvalidTransition(_("Konsensus tidak bisa diubah pada status %(status)s")
+                                % {"status": S(submission.status).label})
     pack = queries.cycle_pack(submission.cycle)
     for code, level in levels.items():
         _indicator(submission, code)
@@ -464,10 +478,10 @@ def do_set_consensus(actor: Any, submission: Submission, levels: Mapping[str, in
 @transaction.atomic
 def do_conclude(actor: Any, submission: Submission, reason: str = "") -> Submission:
     """The panel is done: compute the region's result from consensus and assessor levels."""
-    _require(perms.can_conclude, actor, submission, "Hanya admin nasional atau ketua panel yang menutup penilaian")
+    _require(perms.can_conclude, actor, submission, _("Hanya admin nasional atau ketua panel yang menutup penilaian"))
     sheets = queries.assessor_sheets(submission, complete_only=True)
     if not sheets and not queries.consensus_levels(submission):
-        raise InvalidInput("Belum ada penilaian asesor yang selesai")
+        raise InvalidInput(_("Belum ada penilaian asesor yang selesai"))
     sub = _transition(actor, submission, [S.UNDER_ASSESSMENT], S.ASSESSED, "conclude", reason)
     compute_result(actor, sub)
     notify.assessment_complete(sub)
@@ -479,7 +493,7 @@ def compute_result(actor: Any, submission: Submission) -> Result:
     cycle = submission.cycle
     existing = Result.objects.filter(cycle=cycle, region_id=submission.region_id).first()
     if existing is not None and existing.frozen_at is not None:
-        raise InvalidTransition("Hasil sudah diterbitkan dan dibekukan")
+        raise InvalidTransition(_("Hasil sudah diterbitkan dan dibekukan"))
     pack = queries.cycle_pack(cycle)
     previous = queries.previous_index(submission)
     outcome = engine.score(pack, answers=queries.panel_levels(submission), previous=previous)
@@ -510,7 +524,7 @@ def store_result(actor: Any, cycle: Cycle, region_code: str, outcome: Any, pack:
 def do_recompute(actor: Any, cycle: Cycle) -> int:
     """Recompute every assessed/final result of a cycle at once and re-rank; frozen results stay."""
     if not roles.is_national_admin(actor):
-        raise NotAllowed("Hanya admin nasional yang menghitung ulang")
+        raise NotAllowed(_("Hanya admin nasional yang menghitung ulang"))
     return recompute_cycle(actor, cycle)
 
 
@@ -773,7 +787,7 @@ def _batchable(pack: Any) -> bool:
 @transaction.atomic
 def do_finalise(actor: Any, submission: Submission, reason: str = "") -> Submission:
     if not roles.is_national_admin(actor):
-        raise NotAllowed("Hanya admin nasional yang memfinalkan hasil")
+        raise NotAllowed(_("Hanya admin nasional yang memfinalkan hasil"))
     return _transition(actor, submission, [S.ASSESSED], S.FINAL, "finalise", reason)
 
 
@@ -781,10 +795,10 @@ def do_finalise(actor: Any, submission: Submission, reason: str = "") -> Submiss
 def do_publish(actor: Any, cycle: Cycle, reason: str = "") -> int:
     """Publish every final result of the cycle: rank them, freeze them, tell the regions."""
     if not roles.is_national_admin(actor):
-        raise NotAllowed("Hanya admin nasional yang menerbitkan hasil")
+        raise NotAllowed(_("Hanya admin nasional yang menerbitkan hasil"))
     finals = list(Submission.objects.filter(cycle=cycle, status=S.FINAL).select_related("cycle"))
     if not finals:
-        raise InvalidInput("Belum ada hasil final untuk diterbitkan")
+        raise InvalidInput(_("Belum ada hasil final untuk diterbitkan"))
     now = timezone.now()
     for sub in finals:
         _transition(actor, sub, [S.FINAL], S.PUBLISHED, "publish", reason)

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 
 class ActionError(Exception):
-    """A refused action; the message is for people (Indonesian), `code` for programs."""
+    """A refused action; the message is for people (in the request's language, Indonesian by default: raise
+    sites pass gettext(...)), `code` for programs."""
 
     code = "refused"
     status = 400

@@ -9,6 +9,8 @@ from functools import lru_cache
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kotacerdas.catalogue.models import Programme
 from kotacerdas.scoring import engine
@@ -76,24 +78,26 @@ def pre_submit_checks(submission: Submission) -> list[Check]:
     checks: list[Check] = []
     if comp.missing:
         checks.append(Check("error", "missing_answers",
-                            f"{len(comp.missing)} indikator belum dijawab", comp.missing))
+                            ngettext("%(n)d indikator belum dijawab", "%(n)d indikator belum dijawab", len(comp.missing))
+                            % {"n": len(comp.missing)}, comp.missing))
     if comp.missing_evidence:
         checks.append(Check("warning", "missing_evidence",
-                            f"{len(comp.missing_evidence)} indikator terjawab tanpa bukti dukung",
+                            ngettext("%(n)d indikator terjawab tanpa bukti dukung", "%(n)d indikator terjawab tanpa bukti dukung",
+                                     len(comp.missing_evidence)) % {"n": len(comp.missing_evidence)},
                             comp.missing_evidence))
     year = submission.cycle.year
     young = Programme.objects.active().filter(region_id=submission.region_id, status="running",
                                               start_year__gte=year)
     if young.exists():
         checks.append(Check("warning", "young_programmes",
-                            "Program berumur kurang dari satu tahun ditandai berjalan",
+                            _("Program berumur kurang dari satu tahun ditandai berjalan"),
                             [p.title for p in young]))
     titles: dict[str, list[str]] = defaultdict(list)
     for title in Programme.objects.active().filter(region_id=submission.region_id).values_list("title", flat=True):
         titles[" ".join(title.lower().split())].append(title)
     dups = [v[0] for v in titles.values() if len(v) > 1]
     if dups:
-        checks.append(Check("warning", "duplicate_programmes", "Judul program ganda", dups))
+        checks.append(Check("warning", "duplicate_programmes", _("Judul program ganda"), dups))
     return checks
 
 

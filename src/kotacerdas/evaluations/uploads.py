@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass
 
 import filetype
+from django.utils.translation import gettext as _
 
 ALLOWED = {
     "application/pdf": ".pdf",
@@ -46,7 +47,7 @@ OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 class UploadRejected(ValueError):
-    """The file is not what it claims, too large, or dangerous; the message says why (Indonesian)."""
+    """The file is not what it claims, too large, or dangerous; the message says why (in the active language)."""
 
 
 @dataclass(frozen=True)
@@ -60,14 +61,14 @@ def _zip_kind(data: bytes) -> str:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise UploadRejected("Arsip ZIP rusak") from exc
+        raise UploadRejected(_("Arsip ZIP rusak")) from exc
     infos = archive.infolist()
     if len(infos) > MAX_MEMBERS:
-        raise UploadRejected("Arsip berisi terlalu banyak berkas")
+        raise UploadRejected(_("Arsip berisi terlalu banyak berkas"))
     total = sum(i.file_size for i in infos)
     packed = max(1, sum(i.compress_size for i in infos))
     if total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
-        raise UploadRejected("Arsip mencurigakan (rasio kompresi terlalu besar / zip bomb)")
+        raise UploadRejected(_("Arsip mencurigakan (rasio kompresi terlalu besar / zip bomb)"))
     names = {i.filename for i in infos}
     if "mimetype" in names:
         mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
@@ -77,7 +78,7 @@ def _zip_kind(data: bytes) -> str:
         for prefix, kind in (("word/", ".docx"), ("xl/", ".xlsx"), ("ppt/", ".pptx")):
             if any(n.startswith(prefix) for n in names):
                 return next(k for k, v in ALLOWED.items() if v == kind)
-    raise UploadRejected("Arsip ZIP biasa tidak diterima; unggah PDF, gambar atau dokumen Office")
+    raise UploadRejected(_("Arsip ZIP biasa tidak diterima; unggah PDF, gambar atau dokumen Office"))
 
 
 def virus_scan(data: bytes) -> None:
@@ -93,16 +94,18 @@ def virus_scan(data: bytes) -> None:
     try:
         result = subprocess.run(shlex.split(command), input=data, capture_output=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise UploadRejected(f"Pemindai virus tidak bisa dijalankan ({exc.__class__.__name__}); coba lagi") from exc
+        raise UploadRejected(_("Pemindai virus tidak bisa dijalankan (%(error)s); coba lagi")
+                             % {"error": exc.__class__.__name__}) from exc
     if result.returncode != 0:
-        raise UploadRejected("Berkas ditolak oleh pemindai virus")
+        raise UploadRejected(_("Berkas ditolak oleh pemindai virus"))
 
 
 def check_upload(data: bytes, filename: str, max_bytes: int) -> CheckedFile:
     if len(data) == 0:
-        raise UploadRejected("Berkas kosong")
+        raise UploadRejected(_("Berkas kosong"))
     if len(data) > max_bytes:
-        raise UploadRejected(f"Berkas terlalu besar: {len(data) / 1e6:.1f} MB, batas {max_bytes / 1e6:.0f} MB")
+        raise UploadRejected(_("Berkas terlalu besar: %(size)s MB, batas %(limit)s MB")
+                             % {"size": f"{len(data) / 1e6:.1f}", "limit": f"{max_bytes / 1e6:.0f}"})
     if data.startswith(b"PK\x03\x04"):
         content_type = _zip_kind(data)
     elif data.startswith(OLE2):
@@ -111,13 +114,15 @@ def check_upload(data: bytes, filename: str, max_bytes: int) -> CheckedFile:
         guess = filetype.guess(data[:8192])
         content_type = guess.mime if guess else "application/octet-stream"
     if content_type not in ALLOWED:
-        raise UploadRejected(f"Jenis berkas tidak diterima ({content_type}); unggah PDF, gambar atau dokumen Office")
+        raise UploadRejected(_("Jenis berkas tidak diterima (%(type)s); unggah PDF, gambar atau dokumen Office")
+                             % {"type": content_type})
     match = re.search(r"(\.[A-Za-z0-9]{1,5})$", filename or "")
     claimed = match.group(1).lower() if match else ""
     if claimed and claimed in EXPECTED_BY_EXTENSION and content_type not in EXPECTED_BY_EXTENSION[claimed]:
-        raise UploadRejected(f"Isi berkas tidak sesuai dengan namanya: bernama {claimed} tetapi berisi {content_type}")
+        raise UploadRejected(_("Isi berkas tidak sesuai dengan namanya: bernama %(name)s tetapi berisi %(type)s")
+                             % {"name": claimed, "type": content_type})
     if claimed and claimed not in EXPECTED_BY_EXTENSION:
-        raise UploadRejected(f"Ekstensi {claimed} tidak diterima")
+        raise UploadRejected(_("Ekstensi %(ext)s tidak diterima") % {"ext": claimed})
     extension = claimed if claimed in (".doc", ".xls", ".ppt", ".jpeg") else ALLOWED[content_type]
     virus_scan(data)
     return CheckedFile(content_type=content_type, extension=extension, size=len(data))

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kotacerdas.accounts import roles
 from kotacerdas.accounts.actions import record_event
@@ -69,30 +70,32 @@ def _clean(kpi: Kpi, exclude: Sequence[str] = ()) -> None:
 
 @transaction.atomic
 def do_create_kpi(actor: Any, programme: Programme, *, is_demo: bool = False, **fields: Any) -> Kpi:
-    _require(perms.can_edit_kpis, actor, programme, "Anda tidak berhak mengubah KPI program ini")
+    _require(perms.can_edit_kpis, actor, programme, _("Anda tidak berhak mengubah KPI program ini"))
     unknown = set(fields) - set(KPI_FIELDS)
     if unknown:
-        raise InvalidInput(f"Isian tidak dikenal: {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+        raise InvalidInput(_("Isian tidak dikenal: %(names)s") % {"names": ", ".join(sorted(unknown))},
+                           field=sorted(unknown)[0])
     kpi = Kpi(programme=programme, is_demo=is_demo, **_decimal_fields(fields))
     _clean(kpi, exclude=["programme"])
     if Kpi.objects.filter(programme=programme, code=kpi.code).exists():
-        raise InvalidInput(f"Kode KPI {kpi.code!r} sudah dipakai di program ini", field="code")
+        raise InvalidInput(_("Kode KPI %(code)r sudah dipakai di program ini") % {"code": kpi.code}, field="code")
     try:
         with transaction.atomic():
             kpi.save()
     except IntegrityError:
-        raise InvalidInput(f"Kode KPI {kpi.code!r} sudah dipakai di program ini", field="code") from None
+        raise InvalidInput(_("Kode KPI %(code)r sudah dipakai di program ini") % {"code": kpi.code},
+                           field="code") from None
     record_event(actor, "monitoring.create_kpi", kpi, data={"programme": programme.code, "code": kpi.code})
     return kpi
 
 
 @transaction.atomic
 def do_update_kpi(actor: Any, kpi: Kpi, **changes: Any) -> Kpi:
-    _require(perms.can_edit_kpis, actor, kpi.programme, "Anda tidak berhak mengubah KPI program ini")
+    _require(perms.can_edit_kpis, actor, kpi.programme, _("Anda tidak berhak mengubah KPI program ini"))
     unknown = set(changes) - set(KPI_FIELDS) - {"code"}
     if unknown or "code" in changes:
         bad = sorted(unknown | ({"code"} & set(changes)))
-        raise InvalidInput(f"Tidak bisa diubah: {', '.join(bad)}", field=bad[0])
+        raise InvalidInput(_("Tidak bisa diubah: %(names)s") % {"names": ", ".join(bad)}, field=bad[0])
     changes = _decimal_fields(changes)
     before = {k: str(getattr(kpi, k)) for k in changes}
     for k, v in changes.items():
@@ -106,7 +109,7 @@ def do_update_kpi(actor: Any, kpi: Kpi, **changes: Any) -> Kpi:
 
 @transaction.atomic
 def do_archive_kpi(actor: Any, kpi: Kpi, reason: str = "") -> Kpi:
-    _require(perms.can_edit_kpis, actor, kpi.programme, "Anda tidak berhak mengubah KPI program ini")
+    _require(perms.can_edit_kpis, actor, kpi.programme, _("Anda tidak berhak mengubah KPI program ini"))
     if kpi.archived_at is None:
         Kpi.objects.filter(pk=kpi.pk).update(archived_at=timezone.now())
         record_event(actor, "monitoring.archive_kpi", kpi, to_state="archived", reason=reason)
@@ -117,8 +120,8 @@ def do_archive_kpi(actor: Any, kpi: Kpi, reason: str = "") -> Kpi:
 @transaction.atomic
 def do_publish_reach(actor: Any, programme: Programme, published: bool = True, reason: str = "") -> ReachPublication:
     _require(perms.can_publish_reach, actor, programme,
-             "Hanya koordinator wilayah atau admin nasional yang menerbitkan jangkauan program")
-    pub, _ = ReachPublication.objects.select_for_update().get_or_create(programme=programme)
+             _("Hanya koordinator wilayah atau admin nasional yang menerbitkan jangkauan program"))
+    pub, _created = ReachPublication.objects.select_for_update().get_or_create(programme=programme)
     if pub.published != published:
         old = "public" if pub.published else "internal"
         pub.published = published
@@ -177,10 +180,10 @@ def build_lookup(actor: Any, region: Region, programme: Programme | None = None,
 def _check_can_import(actor: Any, region: Region, programme: Programme | None) -> None:
     if programme is not None:
         if programme.region_id != region.code:
-            raise InvalidInput("Program tidak berada di wilayah ini", field="programme")
-        _require(perms.can_edit_kpis, actor, programme, "Anda tidak berhak mengisi KPI program ini")
+            raise InvalidInput(_("Program tidak berada di wilayah ini"), field="programme")
+        _require(perms.can_edit_kpis, actor, programme, _("Anda tidak berhak mengisi KPI program ini"))
     elif not editable_programmes(actor, region):
-        raise NotAllowed("Anda tidak berhak mengisi KPI program mana pun di wilayah ini")
+        raise NotAllowed(_("Anda tidak berhak mengisi KPI program mana pun di wilayah ini"))
 
 
 def do_start_kpi_import(
@@ -207,7 +210,7 @@ def do_start_kpi_import(
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise InvalidInput(f"Pengodean {encoding!r} tidak dikenal (contoh: utf-8, windows-1252)",
+            raise InvalidInput(_("Pengodean %(encoding)r tidak dikenal (contoh: utf-8, windows-1252)") % {"encoding": encoding},
                                field="encoding") from None
     content = ContentFile(upload, name=name) if isinstance(upload, bytes) else upload
     with transaction.atomic():
@@ -382,7 +385,7 @@ def do_append_events(actor: Any, region: Region, table: Any, *, source_name: str
 
     known = event_programmes(actor, region)
     if not known:
-        raise NotAllowed("Anda tidak berhak mengirim transaksi program mana pun di wilayah ini")
+        raise NotAllowed(_("Anda tidak berhak mengirim transaksi program mana pun di wilayah ini"))
     areas = _areas(region)
     kecs = [c for c, lvl in areas.items() if lvl == Level.KECAMATAN]
     desa = dict(Region.objects.filter(parent__in=kecs, level=Level.DESA).values_list("code", "parent_id"))
@@ -432,15 +435,15 @@ def generate_events(actor: Any, region: Region, *, n_events: int, year: int, see
 
     if actor is not None:
         _require(perms.is_national_admin | perms.is_coordinator_of, actor, region,
-                 "Hanya koordinator wilayah atau admin nasional yang membuat data sintetis")
+                 _("Hanya koordinator wilayah atau admin nasional yang membuat data sintetis"))
     if n_events < 0:
-        raise InvalidInput("Jumlah transaksi tidak boleh negatif", field="events")
+        raise InvalidInput(_("Jumlah transaksi tidak boleh negatif"), field="events")
     catalogue = set(Programme.objects.active().filter(region=region).values_list("code", flat=True))
     wanted = list(programmes or [p for p in DEFAULT_PROGRAMMES if p in catalogue])
     unknown = sorted(set(wanted) - catalogue)
     if unknown or not wanted:
-        raise InvalidInput(f"Program tidak ada di katalog {region.code}: {', '.join(unknown) or '(kosong)'}",
-                           field="programme")
+        raise InvalidInput(_("Program tidak ada di katalog %(region)s: %(codes)s")
+                           % {"region": region.code, "codes": ", ".join(unknown) or _("(kosong)")}, field="programme")
     t0 = time.monotonic()
     try:
         rep = write_generated(root or settings.EVENTS_ROOT, region=region.code, programmes=wanted, year=year,

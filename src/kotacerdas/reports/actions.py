@@ -9,6 +9,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kotacerdas.accounts.actions import record_event
 from kotacerdas.evaluations.errors import InvalidInput, NotAllowed
@@ -26,13 +27,14 @@ JOB_KIND = "kotacerdas.reports.actions.run_report_job"
 def do_request_report(actor: Any, region: Region, cycle: Cycle, fmt: str = ReportFormat.PDF,
                       language: str = ReportLanguage.ID) -> ReportJob:
     if not can_report_region.test(actor, region):
-        raise NotAllowed("Anda tidak boleh membuat laporan wilayah ini")
+        raise NotAllowed(_("Anda tidak boleh membuat laporan wilayah ini"))
     if fmt not in ReportFormat.values:
-        raise InvalidInput(f"Format {fmt!r} tidak dikenal (pdf, xlsx)", field="format")
+        raise InvalidInput(_("Format %(fmt)r tidak dikenal (pdf, xlsx)") % {"fmt": fmt}, field="format")
     if language not in ReportLanguage.values:
-        raise InvalidInput(f"Bahasa {language!r} tidak dikenal (id, en)", field="language")
+        raise InvalidInput(_("Bahasa %(language)r tidak dikenal (id, en)") % {"language": language},
+                           field="language")
     if region.level != "kabkota":
-        raise InvalidInput("Laporan dibuat untuk kabupaten/kota", field="region")
+        raise InvalidInput(_("Laporan dibuat untuk kabupaten/kota"), field="region")
     from kotacerdas.core.jobs import enqueue
 
     user = actor if getattr(actor, "is_authenticated", False) else None

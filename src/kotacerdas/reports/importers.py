@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kotacerdas.accounts.actions import record_event
 from kotacerdas.accounts.rules import can_edit_catalogue
@@ -59,7 +60,8 @@ def _import_worksheet(actor: Any, path: Path, region: Region, cycle: Cycle | Non
     sub = queries.stage_submission(cycle, region.code)
     if sub is None:
         report = ImportReport()
-        report.errors.append(RowError("-", 0, "-", f"{region.code} tidak punya pengajuan pada {cycle.year}"))
+        report.errors.append(RowError("-", 0, "-", _("%(region)s tidak punya pengajuan pada %(year)s")
+                                      % {"region": region.code, "year": cycle.year}))
         raise ImportFailed(report)
     return import_worksheet(actor, sub, path.read_bytes(), dry_run=dry_run)
 
@@ -124,14 +126,14 @@ def _programme_rows(path: Path) -> tuple[str, list[tuple[int, dict[str, Any]]]]:
 def _import_programmes(actor: Any, path: Path, region: Region, cycle: Cycle | None,
                        dry_run: bool) -> ImportReport:
     if not can_edit_catalogue.test(actor, region):
-        raise NotAllowed("Hanya admin nasional atau koordinator wilayah yang mengimpor katalog")
+        raise NotAllowed(_("Hanya admin nasional atau koordinator wilayah yang mengimpor katalog"))
     from openpyxl.utils import get_column_letter
 
     report = ImportReport()
     try:
         sheet, rows = _programme_rows(path)
     except Exception as exc:
-        report.errors.append(RowError(path.name, 0, "-", f"Berkas tidak bisa dibaca: {exc}"))
+        report.errors.append(RowError(path.name, 0, "-", _("Berkas tidak bisa dibaca: %(error)s") % {"error": exc}))
         raise ImportFailed(report) from exc
     column = {k: get_column_letter(i + 1) for i, k in enumerate(PROGRAMME_COLUMNS)}
     units = {}
@@ -150,50 +152,51 @@ def _import_programmes(actor: Any, path: Path, region: Region, cycle: Cycle | No
 
         text = {k: str(row.get(k, "") or "").strip() for k in PROGRAMME_COLUMNS}
         if not text["code"]:
-            err("code", "Kode wajib diisi")
+            err("code", _("Kode wajib diisi"))
             continue
         if text["code"] in seen:
-            err("code", f"Kode {text['code']!r} ganda dalam berkas")
+            err("code", _("Kode %(code)r ganda dalam berkas") % {"code": text["code"]})
             continue
         seen.add(text["code"])
         if not text["title"]:
-            err("title", "Nama program wajib diisi")
+            err("title", _("Nama program wajib diisi"))
             continue
         unit = units.get(text["unit"].lower())
         if unit is None:
-            err("unit", f"Unit {text['unit']!r} tidak ada di wilayah {region.code}")
+            err("unit", _("Unit %(unit)r tidak ada di wilayah %(region)s") % {"unit": text["unit"], "region": region.code})
             continue
         sub = subdims.get(text["subdimension"])
         if sub is None:
-            err("subdimension", f"Sub-dimensi {text['subdimension']!r} tidak dikenal")
+            err("subdimension", _("Sub-dimensi %(code)r tidak dikenal") % {"code": text["subdimension"]})
             continue
         sector = text["sector"] or Sector.PEMERINTAHAN
         if sector not in Sector.values:
-            err("sector", f"Sektor {sector!r} tidak dikenal ({', '.join(Sector.values)})")
+            err("sector", _("Sektor %(value)r tidak dikenal (%(choices)s)") % {"value": sector, "choices": ", ".join(Sector.values)})
             continue
         status = text["status"] or ProgrammeStatus.RUNNING
         if status not in ProgrammeStatus.values:
-            err("status", f"Status {status!r} tidak dikenal ({', '.join(ProgrammeStatus.values)})")
+            err("status", _("Status %(value)r tidak dikenal (%(choices)s)")
+                % {"value": status, "choices": ", ".join(ProgrammeStatus.values)})
             continue
         try:
             year = int(float(text["start_year"]))
         except ValueError:
-            err("start_year", f"Tahun mulai {text['start_year']!r} bukan angka")
+            err("start_year", _("Tahun mulai %(value)r bukan angka") % {"value": text["start_year"]})
             continue
         if not 1990 <= year <= timezone.now().year + 5:
-            err("start_year", f"Tahun mulai {year} tidak masuk akal")
+            err("start_year", _("Tahun mulai %(year)s tidak masuk akal") % {"year": year})
             continue
         flags = {}
         for key in ("quick_win", "is_application"):
             value = text[key].lower()
             if value not in TRUE | FALSE:
-                err(key, f"Isi 'ya' atau 'tidak', bukan {text[key]!r}")
+                err(key, _("Isi 'ya' atau 'tidak', bukan %(value)r") % {"value": text[key]})
                 break
             flags[key] = value in TRUE
         if len(flags) < 2:
             continue
         if text["url"] and not text["url"].startswith(("http://", "https://")):
-            err("url", "Alamat aplikasi harus diawali http:// atau https://")
+            err("url", _("Alamat aplikasi harus diawali http:// atau https://"))
             continue
         clean.append((n, {
             "code": text["code"], "title": text["title"][:200], "owner": unit, "pillar_id": sub.pillar_id,

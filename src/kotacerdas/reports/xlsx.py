@@ -15,6 +15,7 @@ from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -209,12 +210,14 @@ def _read_rows(wb: Any, submission: Submission, report: ImportReport) -> list[_R
     if meta is not None:
         sub_id = meta["B7"].value
         if sub_id not in (None, "") and str(sub_id) != str(submission.pk):
-            report.errors.append(RowError(META_SHEET, 7, "B", f"Berkas ini milik pengajuan {sub_id}, bukan "
-                                                               f"{submission.pk} ({submission.region_id} "
-                                                               f"{submission.cycle.year})"))
+            report.errors.append(RowError(META_SHEET, 7, "B", _(
+                "Berkas ini milik pengajuan %(file)s, bukan %(submission)s (%(region)s %(year)s)") % {
+                "file": sub_id, "submission": submission.pk, "region": submission.region_id,
+                "year": submission.cycle.year}))
     missing = [t for t in dims_by_title if t not in wb.sheetnames]
     if missing:
-        report.errors.append(RowError(missing[0], 1, "A", "Lembar dimensi tidak ada: " + ", ".join(missing)))
+        report.errors.append(RowError(missing[0], 1, "A", _("Lembar dimensi tidak ada: %(sheets)s")
+                                      % {"sheets": ", ".join(missing)}))
     seen: dict[str, tuple[str, int]] = {}
     out: list[_Row] = []
     for title, dim in dims_by_title.items():
@@ -224,7 +227,7 @@ def _read_rows(wb: Any, submission: Submission, report: ImportReport) -> list[_R
         header = [_text(c.value) for c in ws[1]]
         expected = [h for _k, h, _w in COLUMNS]
         if header[: len(expected)] != expected:
-            report.errors.append(RowError(title, 1, "A", "Judul kolom berubah; pakai berkas hasil ekspor"))
+            report.errors.append(RowError(title, 1, "A", _("Judul kolom berubah; pakai berkas hasil ekspor")))
             continue
         codes = {n.code for n in dim.indicators()}
         for r, values in enumerate(ws.iter_rows(min_row=2, max_col=len(COLUMNS), values_only=True), start=2):
@@ -238,10 +241,12 @@ def _read_rows(wb: Any, submission: Submission, report: ImportReport) -> list[_R
                 report.errors.append(RowError(title, r, _letter(key), message))
 
             if code not in codes:
-                err("code", f"Kode indikator {code!r} tidak ada pada dimensi {dim.name}")
+                err("code", _("Kode indikator %(code)r tidak ada pada dimensi %(dimension)s")
+                    % {"code": code, "dimension": dim.name})
                 continue
             if code in seen:
-                err("code", f"Indikator {code} ganda (juga di {seen[code][0]} baris {seen[code][1]})")
+                err("code", _("Indikator %(code)s ganda (juga di %(sheet)s baris %(row)s)")
+                    % {"code": code, "sheet": seen[code][0], "row": seen[code][1]})
                 continue
             seen[code] = (title, r)
             raw_level = cells.get("level")
@@ -250,21 +255,22 @@ def _read_rows(wb: Any, submission: Submission, report: ImportReport) -> list[_R
                 try:
                     as_float = float(str(raw_level).replace(",", "."))
                 except ValueError:
-                    err("level", f"Tingkat {raw_level!r} bukan angka")
+                    err("level", _("Tingkat %(value)r bukan angka") % {"value": raw_level})
                     continue
                 if not as_float.is_integer():
-                    err("level", f"Tingkat {raw_level!r} harus bilangan bulat")
+                    err("level", _("Tingkat %(value)r harus bilangan bulat") % {"value": raw_level})
                     continue
                 level = int(as_float)
                 if not pack.scale_min <= level <= pack.scale_max:
-                    err("level", f"Tingkat {level} di luar skala {pack.scale_min}–{pack.scale_max}")
+                    err("level", _("Tingkat %(level)s di luar skala %(min)s–%(max)s")
+                        % {"level": level, "min": pack.scale_min, "max": pack.scale_max})
                     continue
             programme = None
             pcode = _text(cells.get("programme"))
             if pcode:
                 programme = programmes.get(pcode)
                 if programme is None:
-                    err("programme", f"Program {pcode!r} tidak ada di katalog wilayah ini")
+                    err("programme", _("Program %(code)r tidak ada di katalog wilayah ini") % {"code": pcode})
                     continue
             links = []
             for line in _text(cells.get("evidence")).splitlines():
@@ -272,14 +278,14 @@ def _read_rows(wb: Any, submission: Submission, report: ImportReport) -> list[_R
                 if not line or line.startswith("[berkas]"):
                     continue
                 if not line.startswith(("http://", "https://")):
-                    err("evidence", f"Tautan bukti harus diawali http:// atau https:// ({line[:40]!r})")
+                    err("evidence", _("Tautan bukti harus diawali http:// atau https:// (%(value)r)") % {"value": line[:40]})
                     break
                 links.append(line)
             raw_version = cells.get("version")
             try:
                 version = int(float(_text(raw_version))) if _text(raw_version) else 0
             except (TypeError, ValueError):
-                err("version", f"Versi {raw_version!r} bukan bilangan bulat")
+                err("version", _("Versi %(value)r bukan bilangan bulat") % {"value": raw_version})
                 continue
             out.append(_Row(title, r, code, level, _text(cells.get("justification")), programme, links, version))
     return out
@@ -293,7 +299,7 @@ def import_worksheet(actor: Any, submission: Submission, source: bytes | IO[byte
     try:
         wb = load_workbook(io.BytesIO(source) if isinstance(source, bytes) else source, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a non-workbook
-        report.errors.append(RowError("-", 0, "-", f"Bukan berkas Excel (.xlsx) yang bisa dibaca: {exc}"))
+        report.errors.append(RowError("-", 0, "-", _("Bukan berkas Excel (.xlsx) yang bisa dibaca: %(error)s") % {"error": exc}))
         raise ImportFailed(report) from exc
     rows = _read_rows(wb, submission, report)
     if report.errors:

@@ -17,6 +17,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kotacerdas.accounts.actions import record_event
 from kotacerdas.catalogue.models import Programme
@@ -58,15 +60,16 @@ def _user(actor: Any) -> Any:
 @transaction.atomic
 def do_create_survey(actor: Any, region: Region, cycle: Cycle, *, title: str = "", is_demo: bool = False,
                      **config: Any) -> Survey:
-    _require(perms.can_manage_survey, actor, region, "Hanya koordinator daerah yang merancang survei dampak")
+    _require(perms.can_manage_survey, actor, region, _("Hanya koordinator daerah yang merancang survei dampak"))
     if Survey.objects.filter(region=region, cycle=cycle).exists():
-        raise InvalidInput(f"Survei dampak {region.name} {cycle.year} sudah ada", field="cycle")
+        raise InvalidInput(_("Survei dampak %(region)s %(year)s sudah ada") % {"region": region.name, "year": cycle.year},
+                           field="cycle")
     unknown = set(config) - set(SETTINGS_FIELDS)
     if unknown:
-        raise InvalidInput(f"Pengaturan tidak dikenal: {', '.join(sorted(unknown))}")
+        raise InvalidInput(_("Pengaturan tidak dikenal: %(names)s") % {"names": ", ".join(sorted(unknown))})
     pack = queries.cycle_pack(cycle)
     if not pack.survey_items:
-        raise InvalidInput(f"Paket {pack.code} tidak memuat butir survei dampak", field="cycle")
+        raise InvalidInput(_("Paket %(pack)s tidak memuat butir survei dampak") % {"pack": pack.code}, field="cycle")
     survey = Survey.objects.create(region=region, cycle=cycle, created_by=_user(actor), is_demo=is_demo,
                                    title=title or f"Survei Dampak Smart City {region.name} {cycle.year}", **config)
     _check_window(survey.opens_at, survey.closes_at)
@@ -79,26 +82,27 @@ def do_create_survey(actor: Any, region: Region, cycle: Cycle, *, title: str = "
 
 def _check_window(opens: dt.datetime | None, closes: dt.datetime | None) -> None:
     if opens and closes and closes <= opens:
-        raise InvalidInput("Waktu tutup survei harus sesudah waktu buka", field="closes_at")
+        raise InvalidInput(_("Waktu tutup survei harus sesudah waktu buka"), field="closes_at")
 
 
 @transaction.atomic
 def do_update_survey(actor: Any, survey: Survey, version: int, changes: Mapping[str, Any]) -> Survey:
-    _require(perms.can_manage_survey, actor, survey, "Hanya koordinator daerah yang mengubah survei dampak")
+    _require(perms.can_manage_survey, actor, survey, _("Hanya koordinator daerah yang mengubah survei dampak"))
     unknown = set(changes) - set(SETTINGS_FIELDS)
     if unknown:
-        raise InvalidInput(f"Pengaturan tidak dikenal: {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+        raise InvalidInput(_("Pengaturan tidak dikenal: %(names)s") % {"names": ", ".join(sorted(unknown))},
+                           field=sorted(unknown)[0])
     diff = {k: v for k, v in changes.items() if getattr(survey, k) != v}
     if not diff:
         return survey
     if int(version) != survey.version:
-        raise StaleEdit("Survei ini baru saja diubah orang lain; muat ulang halaman lalu simpan lagi")
+        raise StaleEdit(_("Survei ini baru saja diubah orang lain; muat ulang halaman lalu simpan lagi"))
     if "target_per_pillar" in diff and not (1 <= int(diff["target_per_pillar"]) <= 10000):
-        raise InvalidInput("Target responden per pilar harus 1–10.000", field="target_per_pillar")
+        raise InvalidInput(_("Target responden per pilar harus 1–10.000"), field="target_per_pillar")
     _check_window(diff.get("opens_at", survey.opens_at), diff.get("closes_at", survey.closes_at))
     before = {k: str(getattr(survey, k)) for k in diff}
     if not Survey.objects.filter(pk=survey.pk, version=version).update(**diff, version=F("version") + 1):
-        raise StaleEdit("Survei ini baru saja diubah orang lain; muat ulang halaman lalu simpan lagi")
+        raise StaleEdit(_("Survei ini baru saja diubah orang lain; muat ulang halaman lalu simpan lagi"))
     survey.refresh_from_db()
     record_event(actor, "surveys.update", survey,
                  data={"changes": {k: [before[k], str(getattr(survey, k))] for k in diff}})
@@ -108,20 +112,22 @@ def do_update_survey(actor: Any, survey: Survey, version: int, changes: Mapping[
 @transaction.atomic
 def do_choose_programme(actor: Any, survey: Survey, subdimension: str, programme: Programme | None) -> SurveyService:
     """Pick the programme whose beneficiaries answer for one sub-dimension (one per sub-dimension)."""
-    _require(perms.can_manage_survey, actor, survey, "Hanya koordinator daerah yang memilih program survei")
+    _require(perms.can_manage_survey, actor, survey, _("Hanya koordinator daerah yang memilih program survei"))
     service = SurveyService.objects.filter(survey=survey, subdimension=subdimension).first()
     if service is None:
-        raise InvalidInput(f"Sub-dimensi {subdimension!r} tidak ada di paket survei", field="subdimension")
+        raise InvalidInput(_("Sub-dimensi %(code)r tidak ada di paket survei") % {"code": subdimension},
+                           field="subdimension")
     new_id = programme.pk if programme else None
     if service.programme_id == new_id:
         return service
     if programme is not None and (programme.region_id != survey.region_id or programme.archived_at is not None):
-        raise InvalidInput("Program bukan milik wilayah ini", field="programme")
+        raise InvalidInput(_("Program bukan milik wilayah ini"), field="programme")
     if programme is not None and programme.subdimension_id != subdimension:
-        raise InvalidInput(f"Program {programme.title} bukan bagian dari sub-dimensi ini", field="programme")
+        raise InvalidInput(_("Program %(title)s bukan bagian dari sub-dimensi ini") % {"title": programme.title},
+                           field="programme")
     if service.responses.exists():
         # Answers were given about the old programme; swapping it would misattribute them.
-        raise InvalidTransition("Sub-dimensi ini sudah punya tanggapan; program tidak bisa diganti",
+        raise InvalidTransition(_("Sub-dimensi ini sudah punya tanggapan; program tidak bisa diganti"),
                                 field="programme")
     old = service.programme_id
     SurveyService.objects.filter(pk=service.pk).update(programme_id=new_id)
@@ -133,11 +139,12 @@ def do_choose_programme(actor: Any, survey: Survey, subdimension: str, programme
 
 def _transition(actor: Any, survey: Survey, allowed: tuple[str, ...], to: str, action: str) -> Survey:
     if survey.status not in allowed:
-        raise InvalidTransition(f"Tidak bisa {action}: status sekarang {SurveyStatus(survey.status).label}")
+        raise InvalidTransition(_("Tidak bisa %(action)s: status sekarang %(status)s")
+                                % {"action": action, "status": SurveyStatus(survey.status).label})
     current = survey.status
     if not Survey.objects.filter(pk=survey.pk, status=current, version=survey.version).update(
             status=to, version=F("version") + 1):
-        raise StaleEdit("Survei ini baru saja diubah orang lain; muat ulang halaman")
+        raise StaleEdit(_("Survei ini baru saja diubah orang lain; muat ulang halaman"))
     survey.refresh_from_db()
     record_event(actor, f"surveys.{action}", survey, from_state=current, to_state=to)
     return survey
@@ -145,21 +152,21 @@ def _transition(actor: Any, survey: Survey, allowed: tuple[str, ...], to: str, a
 
 @transaction.atomic
 def do_open_survey(actor: Any, survey: Survey) -> Survey:
-    _require(perms.can_manage_survey, actor, survey, "Hanya koordinator daerah yang membuka survei")
+    _require(perms.can_manage_survey, actor, survey, _("Hanya koordinator daerah yang membuka survei"))
     if not survey.services.filter(programme__isnull=False).exists():
-        raise InvalidInput("Pilih minimal satu program/layanan sebelum survei dibuka", field="programme")
+        raise InvalidInput(_("Pilih minimal satu program/layanan sebelum survei dibuka"), field="programme")
     return _transition(actor, survey, (SurveyStatus.DRAFT, SurveyStatus.CLOSED), SurveyStatus.OPEN, "open")
 
 
 @transaction.atomic
 def do_close_survey(actor: Any, survey: Survey) -> Survey:
-    _require(perms.can_manage_survey, actor, survey, "Hanya koordinator daerah yang menutup survei")
+    _require(perms.can_manage_survey, actor, survey, _("Hanya koordinator daerah yang menutup survei"))
     return _transition(actor, survey, (SurveyStatus.OPEN,), SurveyStatus.CLOSED, "close")
 
 
 @transaction.atomic
 def do_publish_summary(actor: Any, survey: Survey, publish: bool = True) -> Survey:
-    _require(perms.can_manage_survey, actor, survey, "Hanya koordinator daerah yang menerbitkan ringkasan")
+    _require(perms.can_manage_survey, actor, survey, _("Hanya koordinator daerah yang menerbitkan ringkasan"))
     when = timezone.now() if publish else None
     Survey.objects.filter(pk=survey.pk).update(summary_published_at=when, version=F("version") + 1)
     survey.refresh_from_db()
@@ -172,9 +179,9 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud an
 
 @transaction.atomic
 def do_generate_codes(actor: Any, survey: Survey, count: int) -> list[str]:
-    _require(perms.can_manage_survey, actor, survey, "Hanya koordinator daerah yang membuat kode sekali pakai")
+    _require(perms.can_manage_survey, actor, survey, _("Hanya koordinator daerah yang membuat kode sekali pakai"))
     if not 1 <= count <= 5000:
-        raise InvalidInput("Jumlah kode 1–5000", field="count")
+        raise InvalidInput(_("Jumlah kode 1–5000"), field="count")
     existing = set(AccessCode.objects.filter(survey=survey).values_list("code", flat=True))
     codes: list[str] = []
     while len(codes) < count:
@@ -209,13 +216,13 @@ def validate_response(survey: Survey, data: ResponseInput) -> tuple[dict[str, st
     errors: dict[str, str] = {}
     service = queries.active_services(survey).filter(pk=data.service).first() if data.service else None
     if service is None:
-        errors["service"] = "Pilih layanan/program yang Anda manfaatkan"
+        errors["service"] = _("Pilih layanan/program yang Anda manfaatkan")
     if not queries.kecamatan_of(survey.region_id).filter(code=data.kecamatan).exists():
-        errors["kecamatan"] = "Pilih kecamatan tempat tinggal Anda"
+        errors["kecamatan"] = _("Pilih kecamatan tempat tinggal Anda")
     if data.age_band not in AgeBand.values:
-        errors["age_band"] = "Pilih kelompok umur"
+        errors["age_band"] = _("Pilih kelompok umur")
     if data.gender not in Gender.values:
-        errors["gender"] = "Pilih jenis kelamin"
+        errors["gender"] = _("Pilih jenis kelamin")
     if service is not None:
         pack = queries.survey_pack(survey)
         items = queries.items_by_subdimension(pack).get(service.subdimension, [])
@@ -223,15 +230,15 @@ def validate_response(survey: Survey, data: ResponseInput) -> tuple[dict[str, st
         for n, item in enumerate(items, start=1):
             value = data.answers.get(item.code)
             if value is None:
-                errors[item.code] = f"Pernyataan {n} belum dijawab"
+                errors[item.code] = _("Pernyataan %(n)s belum dijawab") % {"n": n}
             elif not lo <= value <= hi:
-                errors[item.code] = f"Pernyataan {n}: nilai harus {lo}–{hi}"
+                errors[item.code] = _("Pernyataan %(n)s: nilai harus %(lo)s–%(hi)s") % {"n": n, "lo": lo, "hi": hi}
         extra = set(data.answers) - {i.code for i in items}
         if extra:
-            errors["answers"] = f"Butir tidak termasuk layanan ini: {', '.join(sorted(extra))}"
+            errors["answers"] = _("Butir tidak termasuk layanan ini: %(codes)s") % {"codes": ", ".join(sorted(extra))}
     if len(data.contact_phone) > 30 or (data.contact_phone and not
                                          data.contact_phone.replace("+", "").replace(" ", "").replace("-", "").isdigit()):
-        errors["contact_phone"] = "Nomor telepon hanya berisi angka"
+        errors["contact_phone"] = _("Nomor telepon hanya berisi angka")
     return errors, service
 
 
@@ -279,25 +286,25 @@ def do_submit_public(survey: Survey, data: ResponseInput, *, ip: str, honeypot: 
         record_event(None, "surveys.honeypot", survey, data={"ip": ip_fingerprint(ip)})
         return None
     if not survey.window_open():
-        raise WindowClosed("Survei ini tidak sedang dibuka; tanggapan tidak dapat diterima")
+        raise WindowClosed(_("Survei ini tidak sedang dibuka; tanggapan tidak dapat diterima"))
     ip_hash = ip_fingerprint(ip)
     if _hit_rate_limit(survey, ip_hash):
-        raise RateLimited("Terlalu banyak tanggapan dari jaringan Anda; coba lagi nanti")
+        raise RateLimited(_("Terlalu banyak tanggapan dari jaringan Anda; coba lagi nanti"))
     access_code = None
     if survey.requires_code:
         code = data.code.strip().upper()
         access_code = AccessCode.objects.select_for_update().filter(survey=survey, code=code).first()
         if access_code is None:
-            raise InvalidInput("Kode tidak dikenal; periksa kode pada lembar undangan", field="code")
+            raise InvalidInput(_("Kode tidak dikenal; periksa kode pada lembar undangan"), field="code")
         if access_code.used_at is not None:
-            raise InvalidInput("Kode ini sudah dipakai", field="code")
+            raise InvalidInput(_("Kode ini sudah dipakai"), field="code")
     errors, service = validate_response(survey, data)
     if errors or service is None:
         name, message = next(iter(errors.items()))
         raise InvalidInput(message, field=name, errors=errors)
     if access_code is not None:
         if not AccessCode.objects.filter(pk=access_code.pk, used_at__isnull=True).update(used_at=timezone.now()):
-            raise InvalidInput("Kode ini sudah dipakai", field="code")
+            raise InvalidInput(_("Kode ini sudah dipakai"), field="code")
     response = _create_response(survey, service, data, channel=Channel.ONLINE, ip_hash=ip_hash,
                                 access_code=access_code)
     record_event(None, "surveys.response", response, region_code=survey.region_id,
@@ -306,9 +313,9 @@ def do_submit_public(survey: Survey, data: ResponseInput, *, ip: str, honeypot: 
 
 
 def _check_paper(actor: Any, survey: Survey) -> None:
-    _require(perms.can_enter_responses, actor, survey, "Anda tidak berhak mengentri tanggapan survei ini")
+    _require(perms.can_enter_responses, actor, survey, _("Anda tidak berhak mengentri tanggapan survei ini"))
     if survey.status == SurveyStatus.DRAFT:
-        raise InvalidTransition("Survei masih rancangan; buka survei dulu")
+        raise InvalidTransition(_("Survei masih rancangan; buka survei dulu"))
 
 
 @transaction.atomic
@@ -317,7 +324,7 @@ def do_enter_paper_response(actor: Any, survey: Survey, data: ResponseInput) -> 
     _check_paper(actor, survey)
     data.submitted_at = data.submitted_at or timezone.now()
     if not survey.in_window(data.submitted_at):
-        raise WindowClosed("Tanggal pengisian di luar jendela survei", field="submitted_at")
+        raise WindowClosed(_("Tanggal pengisian di luar jendela survei"), field="submitted_at")
     errors, service = validate_response(survey, data)
     if errors or service is None:
         name, message = next(iter(errors.items()))
@@ -337,8 +344,11 @@ def do_import_paper(actor: Any, survey: Survey, content: bytes) -> int:
     _check_paper(actor, survey)
     rows, errors = parse_paper_workbook(survey, content)
     if errors:
-        raise InvalidInput(f"{len(errors)} kesalahan; tidak ada yang disimpan. Baris {errors[0]['row']}, "
-                           f"kolom {errors[0]['column']}: {errors[0]['message']}", errors=errors)
+        raise InvalidInput(ngettext("%(n)d kesalahan; tidak ada yang disimpan. Baris %(row)s, kolom %(column)s: %(message)s",
+                                    "%(n)d kesalahan; tidak ada yang disimpan. Baris %(row)s, kolom %(column)s: %(message)s",
+                                    len(errors))
+                           % {"n": len(errors), "row": errors[0]["row"], "column": errors[0]["column"],
+                              "message": errors[0]["message"]}, errors=errors)
     for _row, data, service in rows:
         _create_response(survey, service, data, channel=Channel.IMPORT, entered_by=actor)
     record_event(actor, "surveys.import_paper", survey, data={"rows": len(rows)})
@@ -355,9 +365,9 @@ PERSONAL_COLUMNS = ["nama", "telepon", "nomor_lembar"]
 def export_responses(actor: Any, survey: Survey, *, fmt: str = "csv", include_personal: bool = False) -> bytes:
     """Raw responses, one row per respondent and one column per item. Personal data (name, phone, paper
     sheet number) only for roles allowed to see it, and every such export is written to the audit trail."""
-    _require(perms.can_view_survey, actor, survey, "Anda tidak berhak mengunduh data survei ini")
+    _require(perms.can_view_survey, actor, survey, _("Anda tidak berhak mengunduh data survei ini"))
     if include_personal:
-        _require(perms.can_view_personal, actor, survey, "Peran Anda tidak boleh mengunduh data pribadi responden")
+        _require(perms.can_view_personal, actor, survey, _("Peran Anda tidak boleh mengunduh data pribadi responden"))
     pack = queries.survey_pack(survey)
     item_codes = [i.code for i in pack.survey_items]
     header = EXPORT_COLUMNS + (PERSONAL_COLUMNS if include_personal else []) + item_codes

@@ -8,6 +8,7 @@ import io
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
@@ -72,7 +73,7 @@ def _when(value: Any) -> dt.datetime | None:
             except ValueError:
                 continue
         else:
-            raise ValueError(f"Tanggal tidak valid: {_text(value)!r} (pakai format dd/mm/yyyy)")
+            raise ValueError(_("Tanggal tidak valid: %(value)r (pakai format dd/mm/yyyy)") % {"value": _text(value)})
     # Paper sheets carry a day, not a time: count them at noon local time.
     return timezone.make_aware(dt.datetime.combine(day, dt.time(12, 0)))
 
@@ -82,7 +83,7 @@ def parse_paper_workbook(survey: Survey, content: bytes
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a non-workbook
-        return [], [{"row": 0, "column": "", "message": "Berkas bukan workbook Excel (.xlsx) yang valid"}]
+        return [], [{"row": 0, "column": "", "message": _("Berkas bukan workbook Excel (.xlsx) yang valid")}]
     ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
     it = ws.iter_rows(values_only=True)
     header = [_text(h) for h in (next(it, None) or ())]
@@ -92,11 +93,11 @@ def parse_paper_workbook(survey: Survey, content: bytes
     col = {h.casefold(): i for i, h in enumerate(header) if h}
     for key, title in PROFILE:
         if title.casefold() not in col and key not in ("paper_ref", "date"):
-            errors.append({"row": 1, "column": title, "message": f"Kolom wajib '{title}' tidak ada"})
+            errors.append({"row": 1, "column": title, "message": _("Kolom wajib '%(title)s' tidak ada") % {"title": title}})
     unknown = [h for h in header if h and h.casefold() not in {t.casefold() for _, t in PROFILE}
                and h not in item_codes]
     for h in unknown:
-        errors.append({"row": 1, "column": h, "message": f"Kolom/butir tidak dikenal: {h!r}"})
+        errors.append({"row": 1, "column": h, "message": _("Kolom/butir tidak dikenal: %(name)r") % {"name": h}})
     if errors:
         return [], errors
     kecamatan = {}
@@ -127,21 +128,22 @@ def parse_paper_workbook(survey: Survey, content: bytes
 
         kec = kecamatan.get(_text(get("kecamatan")).casefold()) or kecamatan.get(_text(get("kecamatan")))
         if kec is None:
-            err(titles["kecamatan"], f"Kecamatan tidak dikenal di {survey.region.name}", get("kecamatan"))
+            err(titles["kecamatan"], _("Kecamatan tidak dikenal di %(region)s") % {"region": survey.region.name},
+                get("kecamatan"))
         age = ages.get(_text(get("age_band")).casefold())
         if age is None:
-            err(titles["age_band"], "Kelompok umur tidak dikenal (17-24, 25-34, 35-44, 45-54, 55+)", get("age_band"))
+            err(titles["age_band"], _("Kelompok umur tidak dikenal (17-24, 25-34, 35-44, 45-54, 55+)"), get("age_band"))
         gender = genders.get(_text(get("gender")).casefold())
         if gender is None:
-            err(titles["gender"], "Jenis kelamin: L, P atau X", get("gender"))
+            err(titles["gender"], _("Jenis kelamin: L, P atau X"), get("gender"))
         service = services.get(_text(get("service"))) or services.get(_text(get("service")).casefold())
         if service is None:
-            err(titles["service"], "Layanan tidak dikenal (pakai kode program, lihat lembar Petunjuk)",
+            err(titles["service"], _("Layanan tidak dikenal (pakai kode program, lihat lembar Petunjuk)"),
                 get("service"))
         try:
             when = _when(get("date")) if "tanggal isi" in col else None
             if when is not None and not survey.in_window(when):
-                err(titles["date"], "Tanggal pengisian di luar jendela survei", get("date"))
+                err(titles["date"], _("Tanggal pengisian di luar jendela survei"), get("date"))
         except ValueError as exc:
             err(titles["date"], str(exc), get("date"))
             when = None
@@ -154,14 +156,15 @@ def parse_paper_workbook(survey: Survey, content: bytes
             if text == "":
                 continue
             if not text.isdigit():
-                err(code, f"Jawaban harus angka {pack.survey_scale_min}–{pack.survey_scale_max}", value)
+                err(code, _("Jawaban harus angka %(lo)s–%(hi)s") % {"lo": pack.survey_scale_min, "hi": pack.survey_scale_max},
+                    value)
                 continue
             answers[code] = int(text)
         if not row_errors and service is not None:
             data = ResponseInput(service=service.pk, kecamatan=str(kec), age_band=str(age), gender=str(gender),
                                  answers=answers, submitted_at=when, paper_ref=_text(get("paper_ref"))
                                  if titles["paper_ref"].casefold() in col else "")
-            problems, _ = validate_response(survey, data)
+            problems, _service = validate_response(survey, data)
             for name, message in problems.items():
                 err(name if name in item_codes else titles.get(name, name), message,
                     answers.get(name, "") if name in item_codes else "")

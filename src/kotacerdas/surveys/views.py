@@ -144,7 +144,7 @@ def _region(request: HttpRequest, code: str) -> Region:
     if region is None:
         raise Http404(code)
     if not perms.can_view_survey.test(request.user, region):
-        raise PermissionDenied("Anda tidak berhak melihat survei wilayah ini")
+        raise PermissionDenied(_("Anda tidak berhak melihat survei wilayah ini"))
     return region
 
 
