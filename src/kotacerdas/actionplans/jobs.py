@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kotacerdas.accounts.actions import record_event
 from kotacerdas.evaluations.errors import InvalidInput, NotAllowed
@@ -35,16 +36,17 @@ log = logging.getLogger(__name__)
 MAX_BYTES = 5 * 1024 * 1024
 # Write progress about this many times per file: often enough for a smooth bar, rarely enough to be cheap.
 PROGRESS_STEPS = 50
+CHECKING, SAVING = ImportJob.PHASES
 
 
 def create_job(actor: Any, region: Region, cycle: Cycle, content: bytes, filename: str, *,
                is_demo: bool = False) -> ImportJob:
     if not perms.can_import.test(actor, region):
-        raise NotAllowed("Anda tidak berhak mengimpor rencana aksi wilayah ini")
+        raise NotAllowed(_("Anda tidak berhak mengimpor rencana aksi wilayah ini"))
     if not content:
-        raise InvalidInput("Berkas kosong", field="file")
+        raise InvalidInput(_("Berkas kosong"), field="file")
     if len(content) > MAX_BYTES:
-        raise InvalidInput(f"Berkas lebih dari {MAX_BYTES // (1024 * 1024)} MB", field="file")
+        raise InvalidInput(_("Berkas lebih dari %(mb)d MB") % {"mb": MAX_BYTES // (1024 * 1024)}, field="file")
     job = ImportJob.objects.create(
         region=region, cycle=cycle, created_by=actor if getattr(actor, "is_authenticated", False) else None,
         filename=filename[:200], content=content, sha256=hashlib.sha256(content).hexdigest(), is_demo=is_demo)
@@ -112,7 +114,7 @@ def run_import_job(job_id: int, on_progress: Callable[[int, int], None] | None =
     false), then apply it all or nothing. The job ends `done` (report: counts) or `failed` (report: every
     error with row and column)."""
     claimed = ImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=timezone.now(), phase="Memeriksa baris")
+        status=JobStatus.RUNNING, started_at=timezone.now(), phase=CHECKING)
     job = ImportJob.objects.select_related("region", "cycle", "created_by").get(pk=job_id)
     if not claimed:
         return job  # another worker has it, or it already ran
@@ -132,7 +134,7 @@ def run_import_job(job_id: int, on_progress: Callable[[int, int], None] | None =
         if plan.errors:
             return _finish(job, JobStatus.FAILED, {"errors": [e.as_dict() for e in plan.errors[:500]],
                                                    "error_count": len(plan.errors), "summary": plan.summary()})
-        ImportJob.objects.filter(pk=job_id).update(phase="Menyimpan")
+        ImportJob.objects.filter(pk=job_id).update(phase=SAVING)
         excel.apply_plan(job.created_by, job.region, job.cycle, plan, is_demo=job.is_demo)
         return _finish(job, JobStatus.DONE, {"errors": [], "error_count": 0, "summary": plan.summary()})
     except excel.ImportRefused as exc:
