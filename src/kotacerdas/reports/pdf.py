@@ -1,10 +1,17 @@
 """The PDF *Laporan Hasil Evaluasi* of one region and cycle: HTML templates rendered by WeasyPrint, with
-vector charts (matplotlib SVG) and a static choropleth of the kecamatan. Indonesian by default,
-English on request; page numbers via CSS paged media; fonts from the system (DejaVu Sans)."""
+vector charts (SVG written by `charts`) and a static choropleth of the kecamatan. Indonesian by default,
+English on request; page numbers via CSS paged media; fonts from the system (DejaVu Sans).
+
+What a report costs is WeasyPrint's layout and drawing (bench/RESULTS.md, 5), so the templates avoid what
+it is slow at: automatic table widths (tables use ``table-layout: fixed`` with widths in the first row),
+flex boxes, ``leader()``, ``<br>`` inside table cells, and heavy SVG. Fonts are subset with HarfBuzz when
+libharfbuzz-subset is installed (README), else with fontTools (~0.3 s more per report)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -36,15 +43,34 @@ def render_html(region: Region, cycle: Cycle, language: str = "id", progress: Pr
         return render_to_string("reports/pdf/report.html", context)
 
 
+@contextmanager
+def _old_objects_frozen() -> Iterator[None]:
+    """Keep the process's long-lived objects (Django, modules, caches: ~240k) out of the garbage
+    collector while WeasyPrint runs. Laying out a report allocates hundreds of thousands of boxes and
+    styles, which triggers full collections that would walk all of those old objects again (~10 % of
+    a report). Young garbage is still collected as usual during the render; afterwards the old objects
+    go back to the oldest generation. A process that froze its own objects (a preloading server) is
+    left alone."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def render_pdf(region: Region, cycle: Cycle, language: str = "id", progress: Progress = _noop) -> tuple[bytes, int]:
     """The PDF bytes and page count."""
     from weasyprint import HTML
 
     html = render_html(region, cycle, language, progress)
     progress(85, "pdf")
-    document = HTML(string=html, base_url=None).render()
-    pages = len(document.pages)
-    pdf = document.write_pdf()
+    with _old_objects_frozen():
+        document = HTML(string=html, base_url=None).render()
+        pages = len(document.pages)
+        pdf = document.write_pdf()
     if pdf is None:  # pragma: no cover - write_pdf without a target always returns bytes
         raise RuntimeError("WeasyPrint returned no PDF")
     progress(98, "pdf")
