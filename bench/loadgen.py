@@ -8,7 +8,7 @@ import asyncio
 import random
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,8 +60,8 @@ def _pct(sorted_values: list[float], p: float) -> float:
     return sorted_values[k]
 
 
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, int, bool]:
-    """(status, body bytes, server wants to close)."""
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+    """(status, body, server wants to close)."""
     status_line = await reader.readline()
     if not status_line:
         raise ConnectionError("connection closed")
@@ -79,32 +79,73 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, int, bool]:
             chunked = True
         elif name == "connection" and value == "close":
             close = True
-    size = 0
+    body = b""
     if chunked:
+        parts = []
         while True:
             n = int((await reader.readline()).split(b";")[0], 16)
             if n == 0:
                 await reader.readline()
                 break
-            size += len(await reader.readexactly(n + 2)) - 2
+            parts.append((await reader.readexactly(n + 2))[:-2])
+        body = b"".join(parts)
     elif length is not None:
-        size = len(await reader.readexactly(length))
+        body = await reader.readexactly(length)
     else:
-        size = len(await reader.read())
+        body = await reader.read()
         close = True
-    return status, size, close
+    return status, body, close
 
 
-async def _user(host: str, port: int, paths: Sequence[str], headers: str, deadline: float, budget: list[int],
-                think: tuple[float, float], stats: Stats, rnd: random.Random) -> None:
+@dataclass
+class Req:
+    """One step of a journey: a GET by default; ``body(state)`` builds a POST body from the virtual
+    user's own state, ``check(state, status, body)`` reads the answer (e.g. the next optimistic-lock
+    version) and returns False when the answer is an error although its status is 200."""
+
+    path: str  # "{name}" parts are filled from the virtual user's state
+    label: str = ""
+    method: str = "GET"
+    headers: str = ""
+    body: Callable[[dict[str, Any]], bytes] | None = None
+    check: Callable[[dict[str, Any], int, bytes], bool] | None = None
+
+
+@dataclass
+class Persona:
+    """Who a virtual user is (its cookie / token headers, its own state) and the journey it repeats."""
+
+    name: str
+    steps: Sequence[Req | str]
+    headers: str = ""
+    state: Callable[[int], dict[str, Any]] = lambda i: {}
+
+
+def _request(step: Req, host: str, port: int, headers: str, state: dict[str, Any]) -> bytes:
+    payload = step.body(state) if step.body is not None else b""
+    extra = headers + step.headers
+    if step.method != "GET":
+        extra += f"Content-Length: {len(payload)}\r\n"
+    path = step.path.format_map(state) if "{" in step.path else step.path  # e.g. /answer/{code}/
+    return (f"{step.method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{extra}Connection: keep-alive\r\n\r\n"
+            .encode() + payload)
+
+
+async def _user(host: str, port: int, persona: Persona, headers: str, deadline: float, budget: list[int],
+                think: tuple[float, float], stats: Stats, rnd: random.Random, state: dict[str, Any]) -> None:
     conn: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
-    i = rnd.randrange(len(paths))
+    steps = [s if isinstance(s, Req) else Req(s) for s in persona.steps]
+    i = rnd.randrange(len(steps))
     await asyncio.sleep(rnd.uniform(0, think[1]))  # users arrive spread out, not in one burst
     while time.perf_counter() < deadline and budget[0] > 0:
         budget[0] -= 1
-        path = paths[i % len(paths)]
+        step = steps[i % len(steps)]
         i += 1
-        request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{headers}Connection: keep-alive\r\n\r\n".encode()
+        label = step.label or step.path
+        request = _request(step, host, port, headers + persona.headers, state)
+        if step.method != "GET" and conn is not None:
+            conn[1].close()  # a write is never retried, so it never goes out on a connection the server
+            conn = None      # may have closed while idle (gunicorn's keep-alive is 2 s)
         for attempt in (1, 2):
             try:
                 if conn is None:
@@ -113,8 +154,11 @@ async def _user(host: str, port: int, paths: Sequence[str], headers: str, deadli
                 t0 = time.perf_counter()
                 writer.write(request)
                 await writer.drain()
-                status, size, close = await asyncio.wait_for(_read_response(reader), timeout=60)
-                stats.add(path, time.perf_counter() - t0, status, size)
+                status, body, close = await asyncio.wait_for(_read_response(reader), timeout=60)
+                took = time.perf_counter() - t0
+                if status == 200 and step.check is not None and not step.check(state, status, body):
+                    status = 299  # a 200 that says the write did not happen counts as an error
+                stats.add(label, took, status, len(body))
                 if close:
                     writer.close()
                     conn = None
@@ -123,14 +167,15 @@ async def _user(host: str, port: int, paths: Sequence[str], headers: str, deadli
                 if conn is not None:
                     conn[1].close()
                 conn = None
-                if attempt == 2:  # a kept-alive connection the server had closed gets one retry
-                    stats.add(path, 0.0, 599, 0)
+                if attempt == 2 or step.method != "GET":  # a kept-alive connection the server had closed
+                    stats.add(label, 0.0, 599, 0)        # gets one retry (reads only: never repeat a write)
+                    break
         await asyncio.sleep(rnd.uniform(*think))
     if conn is not None:
         conn[1].close()
 
 
-async def _run(host: str, port: int, paths: Sequence[str], users: int, seconds: float, max_requests: int,
+async def _run(host: str, port: int, personas: Sequence[Persona], users: int, seconds: float, max_requests: int,
                cookie: str, think: tuple[float, float], seed: int) -> Stats:
     if host not in ALLOWED_HOSTS:
         raise ValueError(f"load is only ever sent to loopback, not {host!r}")
@@ -140,8 +185,9 @@ async def _run(host: str, port: int, paths: Sequence[str], users: int, seconds: 
     stats.started = time.perf_counter()
     deadline = stats.started + seconds
     rnd = random.Random(seed)
-    await asyncio.gather(*(_user(host, port, paths, headers, deadline, budget, think, stats,
-                                 random.Random(rnd.random())) for _ in range(users)))
+    crowd = [personas[n % len(personas)] for n in range(users)]
+    await asyncio.gather(*(_user(host, port, p, headers, deadline, budget, think, stats, random.Random(rnd.random()),
+                                 p.state(n)) for n, p in enumerate(crowd)))
     stats.finished = time.perf_counter()
     return stats
 
@@ -149,4 +195,12 @@ async def _run(host: str, port: int, paths: Sequence[str], users: int, seconds: 
 def run_load(host: str, port: int, paths: Sequence[str], *, users: int = 50, seconds: float = 30,
              max_requests: int = 20_000, cookie: str = "", think: tuple[float, float] = (0.5, 1.5),
              seed: int = 1) -> dict[str, Any]:
-    return asyncio.run(_run(host, port, paths, users, seconds, max_requests, cookie, think, seed)).summary()
+    """Every user walks the same list of GET paths."""
+    return asyncio.run(_run(host, port, [Persona("all", list(paths))], users, seconds, max_requests, cookie, think,
+                            seed)).summary()
+
+
+def run_journeys(host: str, port: int, personas: Sequence[Persona], *, users: int = 50, seconds: float = 60,
+                 max_requests: int = 20_000, think: tuple[float, float] = (0.5, 1.5), seed: int = 1) -> dict[str, Any]:
+    """Users are dealt round-robin to the personas; each repeats its persona's journey."""
+    return asyncio.run(_run(host, port, personas, users, seconds, max_requests, "", think, seed)).summary()

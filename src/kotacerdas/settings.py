@@ -214,7 +214,15 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(HOME / "cache"),
         "TIMEOUT": 3600,
-    }
+    },
+    # Rendered page bodies (web.pagecache): per worker process, keyed by a data version read from the
+    # database on every request, so nothing needs sharing between gunicorn workers.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kotacerdas-pages",
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": 200},  # a /nasional/ body is ~235 KB: at most ~50 MB a worker
+    },
 }
 JOBS_EAGER = envbool("KOTACERDAS_JOBS_EAGER", "False")
 

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from kotacerdas.scoring.engine import score
-from kotacerdas.scoring.whatif import best_improvements, simulate
+from kotacerdas.scoring.packs import get_pack
+from kotacerdas.scoring.whatif import best_improvements, best_improvements_batch, simulate
+
+from .test_batch import ODD, ODD_CODES
+
+KOMINFO_CODES = [i.code for i in get_pack("kominfo-2021").indicators()]
 
 
 def test_it_ranks_single_level_raises_by_gain_then_code(kominfo):
@@ -52,3 +60,33 @@ def test_it_simulates_changes_on_top_of_answers(kominfo):
     result = simulate(kominfo, answers, {"outcome.program.governance": 4})
     assert result.index_raw == score(kominfo, answers).index_raw + D("0.06")
     assert answers["outcome.program.governance"] == 2  # input untouched
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.dictionaries(st.sampled_from(KOMINFO_CODES), st.integers(min_value=0, max_value=4)),
+       st.sampled_from([None, 0, 1, 3, 5, 10]),
+       st.none() | st.decimals(min_value=0, max_value=4, places=2))
+def test_the_batch_what_if_gives_the_engines_list(sheet, top, previous) -> None:  # type: ignore[no-untyped-def]
+    pack = get_pack("kominfo-2021")
+    assert best_improvements_batch(pack, sheet, top, previous) == best_improvements(pack, sheet, top,
+                                                                                     previous=previous)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.dictionaries(st.sampled_from(ODD_CODES), st.integers(min_value=0, max_value=4)),
+       st.sampled_from([None, 1, 2, 4]))
+def test_the_batch_what_if_keeps_the_engines_ties_with_thirds_and_sixths(sheet, top) -> None:  # type: ignore[no-untyped-def]
+    assert best_improvements_batch(ODD, sheet, top) == best_improvements(ODD, sheet, top)
+
+
+def test_the_batch_what_if_falls_back_to_the_engine_for_a_sheet_with_a_group_score(kominfo) -> None:  # type: ignore[no-untyped-def]
+    answers = {i.code: 2 for i in kominfo.indicators()}
+    answers["impact"] = 3
+    assert best_improvements_batch(kominfo, answers, 5) == best_improvements(kominfo, answers, 5)
+
+
+def test_the_batch_what_if_takes_fractional_panel_means(kominfo) -> None:  # type: ignore[no-untyped-def]
+    answers = {i.code: D(n % 9) / 2 for n, i in enumerate(kominfo.indicators())}  # 0, 0.5, ... 4
+    assert best_improvements_batch(kominfo, answers, None, D("2.10")) == best_improvements(
+        kominfo, answers, None, previous=D("2.10"))
+    assert best_improvements_batch(kominfo, answers, 3) == best_improvements(kominfo, answers, 3)

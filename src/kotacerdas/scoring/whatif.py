@@ -94,3 +94,85 @@ def simulate(
 ) -> ScoreResult:
     """Score ``answers`` with ``changes`` applied on top (changes win)."""
     return score(pack, {**answers, **changes}, given, previous)
+
+
+
+BATCH_TOLERANCE = Decimal("1e-9")  # the batch scorer's index_raw is within this of the engine's (tests/scoring)
+
+
+def best_improvements_batch(
+    pack: Pack,
+    answers: Mapping[str, Number],
+    top: int | None = 10,
+    previous: Number | None = None,
+) -> list[Improvement]:
+    """``best_improvements`` (no given scores), same list, cheaper for a short ``top``: the base sheet and
+    every one-level variation are scored in one ``batch.score_answers`` call; only the variations that
+    can be in the top (within the batch scorer's tolerance of the top-th gain, ties included) are then
+    re-scored by the engine, so gains, order and ties are exactly the engine's.  Falls back to
+    ``best_improvements`` for sheets the batch scorer does not take."""
+    from . import batch
+
+    if _overridden_codes(pack, answers, None):
+        return best_improvements(pack, answers, top, previous=previous)
+    if top is not None and top <= 0:
+        return []
+    checked = check_values(pack, answers, "answer")
+    candidates: list[tuple[Any, Decimal | None, int]] = []
+    for ind in pack.indicators():
+        current = checked.get(ind.code)
+        if current is None:
+            if pack.missing_policy != "zero":
+                continue
+            target = pack.scale_min + 1
+        else:
+            target = int(current.to_integral_value(rounding=ROUND_FLOOR)) + 1
+        if target > pack.scale_max:
+            continue
+        candidates.append((ind, current, target))
+    try:
+        approx = _batch_variations(pack, checked, candidates, previous)
+    except batch.NotBatchable:
+        return best_improvements(pack, answers, top, previous=previous)
+    gains = [new.index_raw - approx[0].index_raw for new in approx[1:]]
+    floor = -BATCH_TOLERANCE
+    if top is not None and top < len(gains):
+        floor = max(floor, sorted(gains, reverse=True)[top - 1] - 2 * BATCH_TOLERANCE)
+    base = score(pack, answers, None, previous)
+    out: list[Improvement] = []
+    for (ind, current, target), rough in zip(candidates, gains, strict=True):
+        if rough < floor:
+            continue
+        new = score(pack, {**answers, ind.code: target}, None, previous)
+        gain = new.index_raw - base.index_raw
+        if gain > 0:
+            out.append(Improvement(ind.code, ind.name, current, target, gain, new.index, new.index_raw))
+    out.sort(key=lambda i: (-i.gain, i.code))
+    return out if top is None else out[:top]
+
+
+def _batch_variations(pack: Pack, checked: Mapping[str, Decimal], candidates: list[tuple[Any, Decimal | None, int]],
+                      previous: Number | None) -> list[Any]:
+    """The base sheet (row 0) and one row per candidate raise, in one batch call: whole levels go
+    straight into the level matrix, anything else through ``score_answers``."""
+    import numpy as np
+
+    from . import batch
+    from .engine import to_decimal
+
+    prev = None if previous is None or isinstance(previous, Decimal) else to_decimal(previous, "previous")
+    comp = batch.compiled(pack)
+    if not all(code in comp.position and value == value.to_integral_value() for code, value in checked.items()):
+        base: dict[str, Number] = dict(checked)
+        sheets: list[Mapping[str, Number]] = [base, *({**base, ind.code: target} for ind, _c, target in candidates)]
+        return batch.score_answers(pack, sheets, [prev] * len(sheets))
+    rows = len(candidates) + 1
+    sums = np.zeros((rows, len(comp.codes)), dtype=np.int64)
+    counts = np.zeros((rows, len(comp.codes)), dtype=np.int64)
+    for code, value in checked.items():
+        sums[:, comp.position[code]] = int(value)
+        counts[:, comp.position[code]] = 1
+    for r, (ind, _current, target) in enumerate(candidates, start=1):
+        sums[r, comp.position[ind.code]] = target
+        counts[r, comp.position[ind.code]] = 1
+    return batch.score_levels(pack, sums, counts, [prev] * rows)

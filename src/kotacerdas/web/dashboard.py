@@ -15,7 +15,7 @@ from kotacerdas.catalogue.models import Pillar, Programme
 from kotacerdas.evaluations import queries
 from kotacerdas.evaluations import rules as eval_rules
 from kotacerdas.evaluations.queries import result_trace
-from kotacerdas.scoring.whatif import best_improvements
+from kotacerdas.scoring.whatif import best_improvements_batch
 
 from . import charts
 from .sections import Section, SectionContext, register
@@ -103,7 +103,7 @@ def _cached_improvements(pack: Any, answers: dict[str, int], previous: Any) -> l
     key = "kotacerdas:whatif:" + hashlib.sha256(raw).hexdigest()
     found = cache.get(key)
     if found is None:
-        found = best_improvements(pack, answers, top=5, previous=previous)
+        found = best_improvements_batch(pack, answers, top=5, previous=previous)
         cache.set(key, found, timeout=3600)
     return list(found)
 
@@ -151,13 +151,13 @@ def _quick_wins(ctx: SectionContext) -> dict[str, Any] | None:
     return {"programmes": qws}
 
 
-register(Section("summary", _("Indeks terkini"), "web/sections/summary.html", _summary, order=10))
+register(Section("summary", _("Indeks terkini"), "web/sections/summary.html", _summary, order=10, cacheable=True))
 register(Section("dimensions", _("Lima dimensi dibanding tahun lalu"), "web/sections/dimensions.html",
-                 _dimensions, order=20))
-register(Section("pillars", _("Enam pilar"), "web/sections/pillars.html", _pillars, order=25))
-register(Section("trend", _("Tren indeks"), "web/sections/trend.html", _trend, order=12))
+                 _dimensions, order=20, cacheable=True))
+register(Section("pillars", _("Enam pilar"), "web/sections/pillars.html", _pillars, order=25, cacheable=True))
+register(Section("trend", _("Tren indeks"), "web/sections/trend.html", _trend, order=12, cacheable=True))
 register(Section("submission", _("Pengajuan berjalan, prakiraan dan simulasi"), "web/sections/submission.html",
-                 _submission, order=40, wide=True))
+                 _submission, order=40, wide=True, cacheable=True))
 register(Section("programmes", _("Program per pilar dan status"), "web/sections/programmes.html", _programmes,
-                 order=50, wide=True))
-register(Section("quick_wins", _("Quick Win"), "web/sections/quick_wins.html", _quick_wins, order=30))
+                 order=50, wide=True, cacheable=True))
+register(Section("quick_wins", _("Quick Win"), "web/sections/quick_wins.html", _quick_wins, order=30, cacheable=True))

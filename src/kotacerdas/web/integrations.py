@@ -82,9 +82,10 @@ def kpi_sparklines(ctx: SectionContext) -> dict[str, Any] | None:
         values = [v.value for v in kpi.kab_values][-12:]
         last = kpi.kab_values[-1] if kpi.kab_values else None
         rows.append({"kpi": kpi, "chart": charts.sparkline(values), "last": last, "values": values})
+    upload = bool(getattr(ctx.user, "is_authenticated", False))  # the body is rendered without the request
     if not rows:
-        return {"pending": True, "installed": True, "what": _("KPI")}
-    return {"rows": rows, "more": max(0, len(kpis) - len(rows))}
+        return {"pending": True, "installed": True, "what": _("KPI"), "upload": upload}
+    return {"rows": rows, "more": max(0, len(kpis) - len(rows)), "upload": upload}
 
 
 def programme_kpis(ctx: SectionContext) -> dict[str, Any] | None:
@@ -156,16 +157,16 @@ def open_survey_links(region_code: str | None) -> list[dict[str, str]]:
 def install() -> None:
     if apps.is_installed("kotacerdas.actionplans"):
         register_default(Section("actionplans", _("Capaian rencana aksi per kategori"),
-                                 "web/sections/actionplans.html", actionplan_progress, order=35))
+                                 "web/sections/actionplans.html", actionplan_progress, order=35, cacheable=True))
         register_default(Section("actionplans", _("Rencana aksi"), "web/sections/programme_actions.html",
                                  programme_actions, order=30, page="programme"))
     if apps.is_installed("kotacerdas.monitoring"):
         register_default(Section("kpis", _("Indikator kinerja (KPI)"), "web/sections/kpis.html", kpi_sparklines,
-                                 order=80, wide=True))
+                                 order=80, wide=True, cacheable=True))
         register_default(Section("kpis", _("Indikator kinerja (KPI)"), "web/sections/programme_kpis.html",
                                  programme_kpis, order=20, page="programme"))
         register_reach(monitoring_reach)
     if apps.is_installed("kotacerdas.surveys"):
         register_default(Section("surveys", _("Progres survei dampak"), "web/sections/surveys.html",
-                                 survey_progress, order=70))
+                                 survey_progress, order=70, cacheable=True))
         register_survey_links(open_survey_links)

@@ -10,6 +10,11 @@ Other apps add theirs without touching the web app: put a ``dashboard.py`` modul
 
 A section registered under an existing key replaces it, which is how the placeholders below
 ("belum ada data" until the app lands) are superseded.
+
+``cacheable=True`` promises that the section's output depends on the viewer only through what
+``web.pagecache.region_viewer`` captures (national admin, roles held in the region, assessor
+assignments to it) and on data only through audited actions; the dashboard body is then cached per
+data version (web.pagecache).  A page with any section that does not promise it is built on every request.
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ class Section:
     page: str = "dashboard"  # "dashboard" | "programme"
     wide: bool = False
     placeholder: bool = False
+    cacheable: bool = False
 
 
 @dataclass
@@ -81,6 +87,15 @@ def registered(page: str = "dashboard") -> list[Section]:
     return sorted((s for (p, _k), s in _REGISTRY.items() if p == page), key=lambda s: (s.order, s.key))
 
 
+def all_cacheable(page: str = "dashboard") -> bool:
+    return all(s.cacheable for s in registered(page))
+
+
+def signature(page: str = "dashboard") -> tuple[tuple[str, str], ...]:
+    """Which sections a page has (part of the page cache key)."""
+    return tuple((s.key, s.template) for s in registered(page))
+
+
 def render_sections(page: str, ctx: SectionContext) -> list[RenderedSection]:
     out = []
     for section in registered(page):
@@ -106,11 +121,11 @@ def _placeholder(app_label: str, what: str | Promise) -> Callable[[SectionContex
 
 
 register(Section("actionplans", _("Capaian rencana aksi per kategori"), "web/sections/placeholder.html",
-                 _placeholder("actionplans", _("rencana aksi")), order=35, placeholder=True))
+                 _placeholder("actionplans", _("rencana aksi")), order=35, placeholder=True, cacheable=True))
 register(Section("surveys", _("Progres survei dampak"), "web/sections/placeholder.html",
-                 _placeholder("surveys", _("survei dampak")), order=70, placeholder=True))
+                 _placeholder("surveys", _("survei dampak")), order=70, placeholder=True, cacheable=True))
 register(Section("kpis", _("Indikator kinerja (KPI)"), "web/sections/placeholder.html",
-                 _placeholder("monitoring", _("KPI")), order=80, placeholder=True))
+                 _placeholder("monitoring", _("KPI")), order=80, placeholder=True, cacheable=True))
 register(Section("kpis", _("Indikator kinerja (KPI)"), "web/sections/placeholder.html",
                  _placeholder("monitoring", _("KPI")), order=20, page="programme", placeholder=True))
 register(Section("actionplans", _("Rencana aksi"), "web/sections/placeholder.html",

@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from kotacerdas.evaluations import queries
 from kotacerdas.evaluations.choices import AssessmentStatus, RegionClass, SubmissionStatus
@@ -22,7 +24,7 @@ from kotacerdas.evaluations.models import (
 )
 from kotacerdas.regions.models import Region
 
-from .. import access, charts
+from .. import access, charts, pagecache
 from ..templatetags.kc import INDEX_CLASSES
 from .common import current_cycle, name_filter
 
@@ -62,17 +64,41 @@ def _filtered(request: HttpRequest) -> tuple[dict[str, Any], Any]:
 
 @login_required
 def national(request: HttpRequest) -> HttpResponse:
+    """The body is cached per data version, language, visibility class and filters (web.pagecache);
+    the permission check runs first on every request."""
+    version = pagecache.data_version()  # before any data is read: a body is never older than its key
     access.require(access.is_admin(request.user) or access.is_assessor(request.user))
+    key = pagecache.make_key("national", version, pagecache.national_viewer(request.user), *_filter_key(request))
+    html = pagecache.cache().get(key)
+    if html is None:
+        html = _national_body(request)
+        pagecache.cache().set(key, html, timeout=pagecache.TTL)
+    body = mark_safe(html)  # noqa: S308 -- rendered by our own templates, autoescaped
+    return render(request, "web/national.html", {"body": body})
+
+
+def _filter_key(request: HttpRequest) -> tuple[Any, ...]:
+    """The query string as _filtered reads it (anything else in it does not change the page)."""
+    g = request.GET
+    province = g.get("provinsi", "")
+    region_class = g.get("kelas", "")
+    return (_int(g.get("tahun")), province if len(province) == 2 and province.isdigit() else "",
+            region_class if region_class in RegionClass.values else "", g.get("q", "").strip())
+
+
+def _national_body(request: HttpRequest) -> str:
     filters, qs = _filtered(request)
     results = list(qs)
     values = [r.index for r in results]
     hist, hist_rows = charts.histogram(values)
     movers = sorted((r for r in results if r.improvement is not None), key=lambda r: -r.improvement)
     predicates = Counter(r.predicate for r in results)
+    cycle = current_cycle()
     ctx = {**filters, "results": results, "hist": hist, "hist_rows": hist_rows, "up": movers[:8],
            "down": [r for r in reversed(movers) if r.improvement < 0][:5], "predicates": sorted(predicates.items()),
-           "panels": _panels(current_cycle()), "cycle": current_cycle()}
-    return render(request, "web/national.html", ctx)
+           "panels": _panels(cycle), "cycle": cycle}
+    # Rendered without the request: no context processor, so no CSRF token, user or messages in the body.
+    return render_to_string("web/_national_body.html", ctx)
 
 
 def _panels(cycle: Cycle | None) -> list[dict[str, Any]]:

@@ -6,6 +6,8 @@ from typing import Any
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from kotacerdas.catalogue.choices import ProgrammeStatus
@@ -16,8 +18,8 @@ from kotacerdas.evaluations.models import Evidence, Feedback
 from kotacerdas.regions.models import Region
 from kotacerdas.regions.queries import region_with_counts
 
-from .. import access
-from ..sections import SectionContext, reach, render_sections
+from .. import access, pagecache
+from ..sections import SectionContext, all_cacheable, reach, render_sections, signature
 from ..templatetags.kc import reach_classes
 from .common import region_cycle, region_submission
 
@@ -30,8 +32,27 @@ def _region(code: str) -> Region:
 
 
 def dashboard(request: HttpRequest, code: str) -> HttpResponse:
-    region = _region(code)
-    access.require(access.can_view_region_dashboard(request.user, code))
+    """The body (everything inside <main>) is cached per data version and visibility class
+    (web.pagecache); the permission check runs first on every request."""
+    version = pagecache.data_version(code)  # before any data is read: a body is never older than its key
+    allowed = access.can_view_region_dashboard(request.user, code)
+    key = pagecache.make_key("dashboard", version, pagecache.region_viewer(request.user, code), code,
+                             signature("dashboard"))
+    cached = pagecache.cache().get(key)
+    if cached is None:
+        region = _region(code)
+        access.require(allowed)
+        cached = _dashboard_body(request, region)
+        if all_cacheable("dashboard"):
+            pagecache.cache().set(key, cached, timeout=pagecache.TTL)
+    else:
+        access.require(allowed)
+    body = mark_safe(cached["html"])  # noqa: S308 -- rendered by our own templates, autoescaped
+    return render(request, "web/dashboard.html", {"title": cached["title"], "body": body})
+
+
+def _dashboard_body(request: HttpRequest, region: Region) -> dict[str, str]:
+    code = region.code
     results = list(queries.visible_results(request.user).filter(region_id=code).order_by("cycle__year"))
     result = results[-1] if results else None
     previous = results[-2] if len(results) > 1 else None
@@ -39,8 +60,10 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     ctx = SectionContext(request=request, region=region, cycle=cycle, submission=region_submission(code, cycle),
                          result=result, extra={"results": results, "previous_result": previous})
     sections = render_sections("dashboard", ctx)
-    return render(request, "web/dashboard.html", {"region": region, "sections": sections, "result": result,
-                                                  "cycle": cycle})
+    # Rendered without the request: no context processor, so no CSRF token, user or messages in the body.
+    html = render_to_string("web/_dashboard_body.html", {"region": region, "sections": sections, "result": result,
+                                                          "cycle": cycle})
+    return {"title": region.name, "html": html}
 
 
 def programme_list(request: HttpRequest, code: str) -> HttpResponse:
