@@ -4,10 +4,12 @@ The analysis: reach per programme x kecamatan x month, coverage (share of kecama
 per programme x year, and equity (users per 1,000 per kecamatan -> Gini, lagging kecamatan).
 
 Legs, over the same Parquet files (hive-partitioned, as analytics.events writes them):
-  ibis     analytics.questions on Ibis -> DuckDB (the product's code path)
-  raw SQL  the same three questions hand-written in DuckDB SQL
-  pandas   pyarrow -> pandas, groupby / nunique / merge
-  pyspark  analytics.questions on Ibis -> PySpark local[2] (checked identical; time reported, no target)
+  ibis     analytics.questions.run_questions on Ibis -> DuckDB (the product's code path: two cached
+           aggregates of the events, the three answers derived from them)
+  raw SQL  the same plan hand-written in DuckDB SQL (two temporary tables, three queries on them)
+  pandas   pyarrow -> pandas, groupby / nunique / merge: what an analyst writes, reading the files once
+  pyspark  analytics.questions.run_questions on Ibis -> PySpark local[2] (checked identical; time
+           reported, no target)
 Every leg returns the same three normalised frames (questions.run's normalisation) and they are
 compared.  Time: interleaved, min of repeats.  Peak RSS: each leg once more in its own process.
 """
@@ -28,7 +30,11 @@ import pandas as pd
 
 from bench.common import fmt_s, interleaved, run_measured
 
-EVENTS = {"quick": 1_000_000, "full": 10_000_000}
+# The issue sets the targets at 10 M events, so both modes run 10 M (quick: fewer repeats). At 1 M the
+# per-request fixed costs (expression compilation, result conversion: ~0.1-0.2 s) weigh on a 0.3-0.6 s
+# run, and under load DuckDB's second thread buys little against single-threaded pandas: a 1 M run
+# (BENCH_EVENTS=1000000) is a smoke test, not the verdict.
+EVENTS = {"quick": 10_000_000, "full": 10_000_000}
 ROUNDS = {"quick": 3, "full": 5}
 REGION = "16.07"
 
@@ -70,9 +76,7 @@ def ibis_leg(kind: str, root: Path, con: Any = None) -> Any:
 
     def leg() -> dict[str, pd.DataFrame]:
         ev = backends.events_table(con, root, region=REGION)
-        pop, desa = q.population_table(REGION), q.desa_table(REGION)
-        return {"reach": q.run(q.reach, con, ev, pop), "coverage": q.run(q.coverage, con, ev, pop, desa),
-                "equity": q.run_equity(con, ev, pop)}
+        return q.run_questions(con, ev, q.population_table(REGION), q.desa_table(REGION))
 
     return leg
 
@@ -83,26 +87,47 @@ _EV = """
         FROM read_parquet('{glob}', hive_partitioning = true, hive_types_autocast = false)
         WHERE region = '{region}'
     )"""
+# The same plan as the product's questions.run_questions, written by hand: the events are read twice,
+# into two temporary tables -- per programme x kecamatan x year x citizen (transactions, bit mask of
+# the months with a transaction) and per programme x kecamatan x desa x month (transactions) -- and
+# reach, coverage and equity are derived from those.
+ACT_SQL = """
+CREATE OR REPLACE TEMP TABLE act AS
+WITH {ev}
+SELECT programme, kecamatan, year, citizen, count(*) AS transactions, bit_or(1::BIGINT << (month - 1)) AS months
+FROM ev GROUP BY programme, kecamatan, year, citizen
+"""
+FOOT_SQL = """
+CREATE OR REPLACE TEMP TABLE foot AS
+WITH {ev}
+SELECT programme, kecamatan, desa, year, month, count(*) AS transactions
+FROM ev GROUP BY programme, kecamatan, desa, year, month
+"""
 REACH_SQL = """
-WITH {ev},
-agg AS (
-    SELECT programme, kecamatan, year, month, count(*) AS transactions, count(DISTINCT citizen) AS users
-    FROM ev GROUP BY programme, kecamatan, year, month
-), periods AS (SELECT DISTINCT programme, year, month FROM ev)
+WITH tx AS (
+    SELECT programme, kecamatan, year, month, sum(transactions) AS transactions
+    FROM foot GROUP BY programme, kecamatan, year, month
+), users AS (
+    SELECT programme, kecamatan, year, m.month, count(citizen) AS users
+    FROM act CROSS JOIN range(1, 13) AS m(month)
+    WHERE (months >> (m.month - 1)) & 1 = 1
+    GROUP BY programme, kecamatan, year, m.month
+), periods AS (SELECT DISTINCT programme, year, month FROM foot)
 SELECT p.programme, k.kecamatan, p.year, p.month,
-       coalesce(a.transactions, 0) AS transactions, coalesce(a.users, 0) AS users,
+       coalesce(t.transactions, 0) AS transactions, coalesce(u.users, 0) AS users,
        k.population, k.population_is_estimate,
-       coalesce(a.users, 0) * 1000.0 / nullif(k.population, 0) AS users_per_1000
+       coalesce(u.users, 0) * 1000.0 / nullif(k.population, 0) AS users_per_1000
 FROM periods p CROSS JOIN pop k
-LEFT JOIN agg a ON a.programme = p.programme AND a.kecamatan = k.kecamatan AND a.year = p.year
-                AND a.month = p.month
+LEFT JOIN tx t ON t.programme = p.programme AND t.kecamatan = k.kecamatan AND t.year = p.year AND t.month = p.month
+LEFT JOIN users u ON u.programme = p.programme AND u.kecamatan = k.kecamatan AND u.year = p.year
+                 AND u.month = p.month
 """
 COVERAGE_SQL = """
-WITH {ev},
+WITH seen AS (SELECT DISTINCT programme, year, kecamatan, desa FROM foot),
 served AS (
     SELECT e.programme, e.year, count(DISTINCT k.kecamatan) AS kecamatan_served,
            count(DISTINCT d.desa) AS desa_served
-    FROM ev e LEFT JOIN pop k ON k.kecamatan = e.kecamatan LEFT JOIN desa d ON d.desa = e.desa
+    FROM seen e LEFT JOIN pop k ON k.kecamatan = e.kecamatan LEFT JOIN desa d ON d.desa = e.desa
     GROUP BY e.programme, e.year
 )
 SELECT s.programme, s.year, s.kecamatan_served, t.kt AS kecamatan_total,
@@ -111,11 +136,10 @@ SELECT s.programme, s.year, s.kecamatan_served, t.kt AS kecamatan_total,
 FROM served s CROSS JOIN (SELECT (SELECT count(*) FROM pop) AS kt, (SELECT count(*) FROM desa) AS dt) t
 """
 EQUITY_SQL = """
-WITH {ev},
-agg AS (
-    SELECT programme, year, kecamatan, count(*) AS transactions, count(DISTINCT citizen) AS users
-    FROM ev GROUP BY programme, year, kecamatan
-), grid AS (SELECT DISTINCT programme, year FROM ev)
+WITH agg AS (
+    SELECT programme, year, kecamatan, sum(transactions) AS transactions, count(citizen) AS users
+    FROM act GROUP BY programme, year, kecamatan
+), grid AS (SELECT DISTINCT programme, year FROM act)
 SELECT g.programme, g.year, k.kecamatan, coalesce(a.transactions, 0) AS transactions,
        coalesce(a.users, 0) AS users, k.population, k.population_is_estimate,
        coalesce(a.users, 0) * 1000.0 / nullif(k.population, 0) AS users_per_1000
@@ -140,8 +164,13 @@ def raw_sql_leg(root: Path) -> Any:
     ev = _EV.format(glob=_glob(root), region=REGION)
 
     def leg() -> dict[str, pd.DataFrame]:
-        return _frames(con.sql(REACH_SQL.format(ev=ev)).df(), con.sql(COVERAGE_SQL.format(ev=ev)).df(),
-                       con.sql(EQUITY_SQL.format(ev=ev)).df())
+        con.execute(ACT_SQL.format(ev=ev))
+        con.execute(FOOT_SQL.format(ev=ev))
+        try:
+            return _frames(con.sql(REACH_SQL).df(), con.sql(COVERAGE_SQL).df(), con.sql(EQUITY_SQL).df())
+        finally:
+            con.execute("DROP TABLE act")
+            con.execute("DROP TABLE foot")
 
     return leg
 
@@ -274,8 +303,10 @@ def summarise(out: dict[str, Any]) -> dict[str, Any]:
         "notes": [f"Result rows: {out['rows']}; Gini per programme: "
                   + ", ".join(f"{g['programme']} {g['gini']:.3f}" for g in out["gini"])],
         "targets": [
-            {"what": "Ibis on DuckDB ÷ raw DuckDB SQL", "value": ib / raw, "target": "≤ 1.3", "ok": ib / raw <= 1.3},
-            {"what": "pandas ÷ Ibis on DuckDB", "value": pdx / ib, "target": "≥ 5", "ok": pdx / ib >= 5},
+            {"what": f"Ibis on DuckDB ÷ raw DuckDB SQL ({out['events']:,} events)", "value": ib / raw,
+             "target": "≤ 1.3", "ok": ib / raw <= 1.3},
+            {"what": f"pandas ÷ Ibis on DuckDB ({out['events']:,} events)", "value": pdx / ib, "target": "≥ 5",
+             "ok": pdx / ib >= 5},
             {"what": "PySpark gives identical results", "value": out["agree"].get("pyspark", "not run"),
              "target": "identical", "ok": out["agree"].get("pyspark") == "identical"},
             {"what": "raw SQL and pandas give the same answers as Ibis",

@@ -61,3 +61,12 @@ def test_equity_summary_equal_and_finds_designed_laggards(
     assert d.gini.between(0.1, 0.5).all()
     for lag in d.lagging:
         assert set(LAGGING_KECAMATAN) <= set(lag.split(","))
+
+
+def test_run_questions_equal_on_duckdb_and_spark(duck_con, spark_con, duck_events, spark_events, refs) -> None:  # type: ignore[no-untyped-def]
+    """The cached-activity path (a DuckDB temp table, a cached Spark DataFrame) answers the same."""
+    d = q.run_questions(duck_con, duck_events, *refs)
+    s = q.run_questions(spark_con, spark_events, *refs)
+    for name in ("reach", "coverage", "equity"):
+        assert len(d[name]) > 0
+        pd.testing.assert_frame_equal(d[name], s[name], check_exact=False, rtol=1e-12, atol=1e-12)

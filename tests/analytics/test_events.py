@@ -222,3 +222,32 @@ def test_hash_citizen() -> None:
     assert len(a) == 32 and "1607000000000001" not in a
     with pytest.raises(ValueError):
         hash_citizen("1607000000000001", "short")
+
+
+def test_layout_sorted_by_question_keys_and_independent_of_input_order(tmp_path: Path) -> None:
+    """Files are sorted by programme, kecamatan, citizen (what the questions group by), in row groups,
+    with the citizen column dictionary-encoded; the same rows in any order give the same file content."""
+    other = hash_citizen("1607000000000002", "kotacerdas-test-salt")
+    recs = [
+        (dt.datetime(2024, 3, d, h), p, k, None, "online", c)
+        for d in (3, 1, 2) for h in (9, 8) for p in ("simpada", "oss") for k in ("16.07.02", "16.07.01")
+        for c in (other, KEY)
+    ]
+    a, b = tmp_path / "a", tmp_path / "b"
+    append(a, rows(*recs))
+    append(b, rows(*reversed(recs)))
+    ta = pq.read_table(next(a.rglob("*.parquet")))
+    tb = pq.read_table(next(b.rglob("*.parquet")))
+    assert ta.equals(tb)
+    keys = list(zip(*(ta.column(c).to_pylist() for c in ("programme", "kecamatan", "citizen", "ts")), strict=True))
+    assert keys == sorted(keys) and keys != sorted(keys, key=lambda r: r[3])
+    meta = pq.ParquetFile(next(a.rglob("*.parquet"))).metadata
+    citizen = meta.row_group(0).column(EVENT_SCHEMA.names.index("citizen"))
+    assert "RLE_DICTIONARY" in citizen.encodings
+
+
+def test_row_groups_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(events, "ROW_GROUP_ROWS", 3)
+    append(tmp_path, rows(*[GOOD] * 7))
+    meta = pq.ParquetFile(next(tmp_path.rglob("*.parquet"))).metadata
+    assert (meta.num_rows, meta.num_row_groups) == (7, 3)

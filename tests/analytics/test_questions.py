@@ -160,3 +160,28 @@ def test_target_attainment_direction_aware(con) -> None:
     assert g["direction"] == "lower" and not g["met"]
     z = rec(df, indicator="zero")
     assert z["met"] and math.isnan(z["attainment"])  # 0 days: better than any target, ratio undefined
+
+
+def test_run_questions_equals_the_questions_one_by_one(con, ev) -> None:
+    pop, desa = q.population_table(), q.desa_table()
+    got = q.run_questions(con, ev, pop, desa)
+    assert list(got) == ["reach", "coverage", "equity"]
+    pd.testing.assert_frame_equal(got["reach"], q.run(q.reach, con, ev, pop))
+    pd.testing.assert_frame_equal(got["coverage"], q.run(q.coverage, con, ev, pop, desa))
+    pd.testing.assert_frame_equal(got["equity"], q.run_equity(con, ev, pop))
+    # the cached activity table is dropped again
+    assert not [t for t in con.list_tables() if "cache" in t.lower()]
+
+
+def test_activity_derived_counts_skip_null_citizens(con) -> None:
+    """A table loaded by other means may hold a null citizen: it counts as a transaction, not a user,
+    as nunique() on the events would count it."""
+    df = pd.DataFrame({"programme": ["oss"] * 3, "kecamatan": ["16.07.01"] * 3, "desa": [None] * 3,
+                       "year": [2024] * 3,
+                       "month": [1] * 3, "citizen": ["a" * 20, None, None]})
+    ev = ibis.memtable(df)
+    pop = q.population_table()
+    r = rec(q.run(q.reach, con, ev, pop), programme="oss", kecamatan="16.07.01", month=1)
+    assert (r["transactions"], r["users"]) == (3, 1)
+    e = rec(q.run(q.equity_by_kecamatan, con, ev, pop), programme="oss", kecamatan="16.07.01")
+    assert (e["transactions"], e["users"]) == (3, 1)

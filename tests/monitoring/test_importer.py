@@ -263,3 +263,59 @@ def test_it_parses_the_periods_people_write(raw: Any, expected: Any) -> None:
 ])
 def test_it_parses_numbers_without_guessing_thousands_separators(raw: Any, expected: Any) -> None:
     assert importer.parse_number(raw) == expected
+
+
+def _kec_rows(months: range, value: int = 0) -> bytes:
+    return ("programme,kpi,period,region,value,target\n"
+            + "".join(f"jam-kunci,dokumen-terbit,2022-{m:02d},16.07.{k:02d},{m * 10 + k + value},{'' if k % 2 else 500}\n"
+                      for m in months for k in range(1, 22))).encode()
+
+
+def test_a_first_import_is_copied_straight_in_with_every_column(actors: Any, banyuasin: Any,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """New data goes in by the fast path (on PostgreSQL: one COPY into the values table) and carries the
+    same source, job, timestamps and nulls as the staging path writes."""
+    from kotacerdas.monitoring import writer
+
+    used: list[int | None] = []
+    real = writer._pg_copy_new
+    monkeypatch.setattr(writer, "_pg_copy_new", lambda *a, **k: used.append(real(*a, **k)) or used[-1])
+    job = _import(actors.citra, banyuasin, "new.csv", _kec_rows(range(1, 4)))
+    assert (job.status, job.created_count, job.updated_count, job.unchanged_count) == ("succeeded", 63, 0, 0)
+    rows = KpiValue.objects.filter(ingest_job_id=job.pk)
+    assert rows.count() == 63
+    v = rows.get(period=dt.date(2022, 2, 1), area_id="16.07.04")
+    assert (v.value, v.target, v.source) == (24, Decimal(500), "upload")
+    assert rows.get(period=dt.date(2022, 2, 1), area_id="16.07.05").target is None
+    assert v.created_at == v.updated_at and v.created_at is not None
+    from django.db import connection
+    if connection.vendor == "postgresql":
+        assert used == [63]
+
+    # months 3-5 overlap the stored month 3: the stored values are seen, the staging path decides
+    more = _import(actors.citra, banyuasin, "more.csv", _kec_rows(range(3, 6)))
+    assert (more.created_count, more.updated_count, more.unchanged_count) == (42, 0, 21)
+    if connection.vendor == "postgresql":
+        assert used == [63, None]
+
+
+def test_a_key_written_concurrently_sends_the_copy_back_to_the_staging_path(
+        on_postgres: None, actors: Any, banyuasin: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between the cheap check and the COPY another import may write one of the keys: the COPY fails on
+    the unique key, its savepoint is rolled back, and the staging path upserts instead."""
+    from kotacerdas.monitoring import writer
+
+    kpi = Kpi.objects.get(code="dokumen-terbit")
+    KpiValue.objects.create(kpi=kpi, period=dt.date(2022, 1, 1), area_id="16.07.01", value=11)
+    checks: list[bool] = []
+    real = writer._spans_free
+
+    def blind_once(*args: Any) -> bool:  # the first check ran before the other import's commit
+        checks.append(real(*args))
+        return len(checks) == 1 or checks[-1]
+
+    monkeypatch.setattr(writer, "_spans_free", blind_once)
+    job = _import(actors.citra, banyuasin, "race.csv", _kec_rows(range(1, 3)))
+    assert checks == [False, False]  # the COPY's check, then the staging path's
+    assert (job.status, job.created_count, job.updated_count, job.unchanged_count) == ("succeeded", 41, 0, 1)
+    assert KpiValue.objects.filter(kpi=kpi, period__year=2022).count() == 42

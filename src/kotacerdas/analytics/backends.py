@@ -78,6 +78,24 @@ def spark_session(
     return session
 
 
+def _pyspark_bit_or() -> None:
+    """Teach ibis' PySpark compiler the ``bit_or`` aggregate (``questions.activity`` uses it).
+
+    Spark SQL has had ``bit_or`` since 3.0 and ibis' own Databricks compiler (a subclass) maps it;
+    the PySpark compiler of ibis 12 just lacks the rule. Added once, only while it is missing.
+    """
+    import ibis.expr.operations as ops
+    from ibis.backends.sql.compilers.pyspark import PySparkCompiler
+
+    if PySparkCompiler.visit_BitOr is not PySparkCompiler.visit_Undefined:
+        return
+
+    def visit_BitOr(self: Any, op: ops.BitOr, *, arg: Any, where: Any) -> Any:
+        return self.agg.bit_or(arg, where=where)
+
+    PySparkCompiler.visit_BitOr = visit_BitOr  # type: ignore[method-assign]
+
+
 def connect(kind: BackendKind = "duckdb", **opts: Any) -> ibis.BaseBackend:
     """Return an ibis backend.
 
@@ -96,6 +114,7 @@ def connect(kind: BackendKind = "duckdb", **opts: Any) -> ibis.BaseBackend:
             con.raw_sql(f"SET threads = {int(threads)}")
         return con
     if kind == "pyspark":
+        _pyspark_bit_or()
         session = opts.pop("session", None)
         if session is None:
             session = spark_session(

@@ -328,7 +328,7 @@ def _finish(job: IngestJob, actor: Any, validated: importer.Validated, source: s
     assert validated.spool is not None
     try:
         with transaction.atomic():
-            counts = upsert_values(validated.spool, source=source, job_id=job.pk)
+            counts = upsert_values(validated.spool, source=source, job_id=job.pk, spans=validated.spans)
             IngestJob.objects.filter(pk=job.pk).update(
                 status=IngestStatus.SUCCEEDED, progress=100, created_count=counts.created,
                 updated_count=counts.updated, unchanged_count=counts.unchanged,

@@ -205,6 +205,9 @@ class Validated:
     encoding: str = ""
     delimiter: str = ""
     columns: dict[str, str] = field(default_factory=dict)
+    # (KPI id, first period, last period) of the spooled rows, one per KPI: lets the writer see
+    # cheaply whether any stored value can share a key with them.
+    spans: list[tuple[int, dt.date, dt.date]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -569,13 +572,14 @@ class _Validator:
         """Duplicate natural keys: sort the packed keys once instead of keeping a set of tuples."""
         import numpy as np
 
-        if len(self.keys) < 2:
+        if not len(self.keys):
             return
         keys = np.frombuffer(self.keys, dtype=np.int64)
         rows = np.frombuffer(self.key_rows, dtype=np.int64)
         # By (key, row): the fast path keys a block's valid rows before the rows it left to ``row``.
         order = np.lexsort((rows, keys))
         sk = keys[order]
+        self.out.spans = _spans(sk)
         dup = np.flatnonzero(sk[1:] == sk[:-1]) + 1
         if not len(dup):
             return
@@ -638,6 +642,24 @@ def _conclude(v: _Validator, header_row: int) -> Validated:
         out.spool.flush()
         out.spool.seek(0)
     return out
+
+
+def _spans(sorted_keys: Any) -> list[tuple[int, dt.date, dt.date]]:
+    """Per KPI, the first and last period of the sorted packed natural keys (see ``_Validator.row``):
+    the KPI is the top of the key and the month below it, so each KPI is one run, in month order."""
+    import numpy as np
+
+    kpi = sorted_keys >> 40
+    first = np.flatnonzero(np.r_[True, kpi[1:] != kpi[:-1]])
+    last = np.r_[first[1:] - 1, len(kpi) - 1]
+    del kpi
+
+    def day(key: int) -> dt.date:
+        m = (key >> 24) & 0xFFFF
+        return dt.date(1900 + m // 12, m % 12 + 1, 1)
+
+    return [(int(sorted_keys[a]) >> 40, day(int(sorted_keys[a])), day(int(sorted_keys[b])))
+            for a, b in zip(first, last, strict=True)]
 
 
 # --------------------------------------------------------------------------- file readers

@@ -11,7 +11,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Q, QuerySet
 from django.utils.text import slugify
@@ -25,6 +25,9 @@ from . import backend
 from . import rules as perms
 from .choices import Direction, EvidenceFor
 from .models import IngestJob, Kpi, KpiValue, ReachPublication
+
+if TYPE_CHECKING:  # pragma: no cover
+    import ibis.expr.types as ir
 
 __all__ = [
     "KecamatanReach",
@@ -158,12 +161,19 @@ def reach_by_kecamatan(programme: Programme | int | str, year: int, *, backend_k
         return _zero_reach(empty, pop, names)
     con, ev = backend.events(region, backend=kind)
     ev = ev.filter((ev.programme == prog.code) & (ev.year == year))
-    per = q.run(q.equity_by_kecamatan, con, ev, pop)
+    # The events are read once: per kecamatan and the kabupaten totals both come from the cached
+    # per-citizen activity (a small temporary table), not from two scans of the Parquet files;
+    # activity has one row per citizen and kecamatan, so the kabupaten's users are its distinct citizens.
+    act = cast("ir.CachedTable", q.activity(ev).cache())
+    try:
+        per = q.run(q.equity_from, con, act, pop)
+        totals = con.execute(act.aggregate(transactions=act.transactions.sum(), users=act.citizen.nunique()))
+    finally:
+        act.release()
     if per.empty:
         return _zero_reach(empty, pop, names)
     summary = q.equity_summary(per, rule).iloc[0]  # type: ignore[arg-type]
     lag = [c for c in str(summary["lagging"]).split(",") if c]
-    totals = con.execute(ev.aggregate(transactions=ev.count(), users=ev.citizen.nunique()))
     kecs = [
         KecamatanReach(code=r.kecamatan, name=names.get(r.kecamatan, r.kecamatan), transactions=int(r.transactions),
                        users=int(r.users), population=None if r.population is None else int(r.population),

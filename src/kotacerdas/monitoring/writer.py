@@ -9,13 +9,19 @@ PostgreSQL: one ``UPDATE ... FROM`` staging for the changed rows, then one plain
 NOT EXISTS`` for the new ones (faster than the upsert, see ``_pg_merge``), the upsert only as the
 fallback when a concurrent import got there first.
 
+PostgreSQL fast path (``_pg_copy_new``): when no stored value can share a key with the new rows —
+none of their KPIs has a value in the span of their periods, one index probe per KPI — the spool is
+COPYed straight into the values table, without staging, join or INSERT ... SELECT. A first import of
+1M rows then costs about what a plain COPY into a table with the same unique key costs.
+
 The caller wraps this in ``transaction.atomic()`` so that a failure leaves nothing behind.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -25,6 +31,7 @@ from django.utils import timezone
 from .models import KpiValue
 
 BATCH = 5000
+NULL = "\\N"  # COPY text format
 
 
 @dataclass(frozen=True)
@@ -46,22 +53,39 @@ def _sqlite_rows(spool: IO[str]) -> Iterator[list[tuple[int, str, str, str, str 
         yield batch
 
 
-def upsert_values(spool: IO[str], *, source: str, job_id: int | None) -> WriteCounts:
+def _blocks(spool: IO[str]) -> Iterator[bytes | str]:
+    """The spool from its start, in blocks: its UTF-8 bytes when it has them (no decode, re-encode)."""
+    data = spool.buffer if hasattr(spool, "buffer") else None
+    spool.flush()
+    if data is not None:
+        data.seek(0)
+        while block := data.read(1 << 20):
+            yield block
+    else:
+        spool.seek(0)
+        while text := spool.read(1 << 16):
+            yield text
+
+
+def upsert_values(spool: IO[str], *, source: str, job_id: int | None,
+                  spans: Sequence[tuple[int, dt.date, dt.date]] | None = None) -> WriteCounts:
+    """Write the spooled rows; ``spans`` (per KPI: first and last period of the rows, see
+    ``importer.Validated.spans``) enables the PostgreSQL fast path of ``_pg_copy_new``."""
     table = KpiValue._meta.db_table
     stage = f"kc_stage_{uuid.uuid4().hex[:12]}"
     now = timezone.now()
     pg = connection.vendor == "postgresql"
+    if pg and spans is not None:
+        created = _pg_copy_new(spool, table, spans, source, job_id, now)
+        if created is not None:
+            return WriteCounts(created=created, updated=0, unchanged=0)
     with connection.cursor() as cur:
         if pg:
             cur.execute(f"CREATE TEMP TABLE {stage} (kpi_id bigint, period date, area_id varchar(13), "
                         f"value numeric(20,4), target numeric(20,4)) ON COMMIT DROP")
             raw = cur.cursor  # psycopg 3 cursor under Django's wrapper
-            data = spool.buffer if hasattr(spool, "buffer") else None  # the UTF-8 bytes: no decode, re-encode
-            if data is not None:
-                spool.flush()
-                data.seek(0)
             with raw.copy(f"COPY {stage} (kpi_id, period, area_id, value, target) FROM STDIN") as copy:
-                while block := (data.read(1 << 20) if data is not None else spool.read(1 << 16)):
+                for block in _blocks(spool):
                     copy.write(block)
         else:
             cur.execute(f"CREATE TEMP TABLE {stage} (kpi_id integer, period text, area_id text, "
@@ -111,12 +135,15 @@ def _pg_merge(cur: Any, table: str, stage: str, params: list[Any], total: int) -
     insert, the insert fails, is rolled back to its savepoint, and the upsert does the job."""
     from django.db import IntegrityError, transaction
 
-    cur.execute(f"ANALYZE {stage}")  # temp tables are never auto-analysed: without it the planner guesses
     key = "v.kpi_id = s.kpi_id AND v.period = s.period AND v.area_id = s.area_id"
     differs = "(v.value IS DISTINCT FROM s.value OR v.target IS DISTINCT FROM s.target)"
     source, job_id, _, ts = params
-    cur.execute(f"SELECT count(*), count(*) FILTER (WHERE {differs}) FROM {stage} s JOIN {table} v ON {key}")
-    existing, changed = (int(x) for x in cur.fetchone())
+    if _none_stored(cur, table, stage):
+        existing = changed = 0
+    else:
+        cur.execute(f"ANALYZE {stage}")  # temp tables are never auto-analysed: without it the planner guesses
+        cur.execute(f"SELECT count(*), count(*) FILTER (WHERE {differs}) FROM {stage} s JOIN {table} v ON {key}")
+        existing, changed = (int(x) for x in cur.fetchone())
     updated = 0
     if changed:
         cur.execute(f"UPDATE {table} v SET value = s.value, target = s.target, source = %s, ingest_job_id = %s, "
@@ -140,3 +167,64 @@ def _pg_merge(cur: Any, table: str, stage: str, params: list[Any], total: int) -
                 f"SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM w", params)
     created, changed = (int(x) for x in cur.fetchone())
     return created, updated + changed
+
+
+def _pg_copy_new(spool: IO[str], table: str, spans: Sequence[tuple[int, dt.date, dt.date]], source: str,
+                 job_id: int | None, now: dt.datetime) -> int | None:
+    """The rows straight into the values table with one COPY, when none of them can meet a stored
+    value: no KPI of theirs has a value in the span of their periods (one index probe per KPI).
+
+    That is a first import of new data, the common case and the bulk of a large one. It saves the
+    staging table, the join that tells new from changed rows and the INSERT ... SELECT, which
+    writes row by row where COPY writes in batches. The constant columns are appended to every
+    spool line as bytes (one ``bytes.replace`` per block, no per-row Python). Returns the number of
+    rows written, or None when the check finds stored values, or a concurrent import wrote one of the
+    keys in between (unique violation): the savepoint is rolled back and the caller's staging path,
+    which handles existing rows, runs instead."""
+    import psycopg
+    from django.db import IntegrityError, transaction
+
+    if not spans:
+        return None
+    with connection.cursor() as cur:
+        if not _spans_free(cur, table, spans):
+            return None
+        when = now.astimezone(dt.UTC).isoformat()
+        job = NULL if job_id is None else str(job_id)
+        suffix = f"\t{source}\t{job}\t{when}\t{when}\n"
+        tail = (suffix.encode(), suffix)
+        raw = cur.cursor  # psycopg 3 cursor under Django's wrapper
+        try:
+            with transaction.atomic():
+                with raw.copy(f"COPY {table} (kpi_id, period, area_id, value, target, source, ingest_job_id, "
+                              f"created_at, updated_at) FROM STDIN") as copy:
+                    for block in _blocks(spool):
+                        # A line cut between two blocks gets its suffix with the block holding its newline.
+                        copy.write(block.replace(b"\n", tail[0]) if isinstance(block, bytes)
+                                   else block.replace("\n", tail[1]))
+                return max(raw.rowcount, 0)
+        except (IntegrityError, psycopg.errors.IntegrityError):
+            return None
+
+
+def _spans_free(cur: Any, table: str, spans: Sequence[tuple[int, dt.date, dt.date]]) -> bool:
+    """True when no stored value has one of the KPIs with a period in its span (an index probe each)."""
+    if not spans:
+        return True
+    kpis, firsts, lasts = (list(c) for c in zip(*spans, strict=True))
+    cur.execute(
+        f"SELECT EXISTS (SELECT 1 FROM unnest(%s::bigint[], %s::date[], %s::date[]) AS r(kpi_id, first, last) "
+        f"WHERE EXISTS (SELECT 1 FROM {table} v WHERE v.kpi_id = r.kpi_id AND v.period BETWEEN r.first AND r.last))",
+        [kpis, firsts, lasts],
+    )
+    return not cur.fetchone()[0]
+
+
+def _none_stored(cur: Any, table: str, stage: str) -> bool:
+    """True when no stored value can share a key with the staged rows: none of their KPIs has a value
+    in the span of their periods. A first import of new data — the common case, and the bulk of a
+    large one — then skips joining every staged row to the values (at 1M rows about as costly as
+    the insert itself). One pass over the staging table and one index range probe per KPI; any
+    doubt (a stored value of the KPI in the span, even for other areas) falls back to the join."""
+    cur.execute(f"SELECT kpi_id, min(period), max(period) FROM {stage} GROUP BY kpi_id")
+    return _spans_free(cur, table, cur.fetchall())
