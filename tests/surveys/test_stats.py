@@ -101,3 +101,22 @@ def test_it_warns_when_every_response_comes_from_one_kecamatan(survey) -> None: 
     prog = queries.progress(survey)
     assert prog.warnings[0].startswith("Semua tanggapan berasal dari satu kecamatan")
     assert prog.kecamatan_gini == pytest.approx(20 / 21)
+
+
+def test_the_report_tables_write_numbers_in_the_reader_s_language(survey) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    from django.utils import translation
+
+    from kotacerdas.surveys.report import survey_section
+
+    data = type("Data", (), {"region": survey.region, "cycle": survey.cycle})()
+    with translation.override("id"):
+        rows = survey_section(data)["tables"][0]["rows"]  # type: ignore[index]
+    with translation.override("en"):
+        rows_en = survey_section(data)["tables"][0]["rows"]  # type: ignore[index]
+    numbers = [r[c] for r in rows for c in (2, 4) if r[c] != "—"]
+    numbers_en = [r[c] for r in rows_en for c in (2, 4) if r[c] != "—"]
+    assert numbers and all(re.fullmatch(r"\d,\d\d", n) for n in numbers), numbers
+    assert all(re.fullmatch(r"\d\.\d\d", n) for n in numbers_en), numbers_en
+    assert [n.replace(",", ".") for n in numbers] == numbers_en

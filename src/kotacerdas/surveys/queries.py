@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from kotacerdas.actionplans.models import fmt_num
 from kotacerdas.evaluations.models import Cycle
 from kotacerdas.evaluations.queries import cycle_pack
+from kotacerdas.lib.formatting import format_number
 from kotacerdas.lib.stats import gini, mean_ci95
 from kotacerdas.regions.models import Region
 from kotacerdas.scoring.packs import Pack, SurveyItem
@@ -250,13 +251,18 @@ class Stat:
     impact_score: Decimal | None = None
     formula: str = ""
 
+    # In the active language: 3,61 in Indonesian, 3.61 in English.
     @property
     def mean_text(self) -> str:
-        return "—" if self.mean is None else fmt_num(self.mean)
+        return "—" if self.mean is None else format_number(self.mean, 2, get_language())
 
     @property
     def moe_text(self) -> str:
-        return "—" if self.moe is None or math.isnan(self.moe) else "±" + fmt_num(self.moe)
+        return "—" if self.moe is None or math.isnan(self.moe) else "±" + format_number(self.moe, 2, get_language())
+
+    @property
+    def impact_text(self) -> str:
+        return "—" if self.impact_score is None else format_number(self.impact_score, 2, get_language())
 
 
 def _stat(key: str, name: str, values: list[float], dist_values: list[int], pack: Pack, what: str) -> Stat:

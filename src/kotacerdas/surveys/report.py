@@ -21,8 +21,7 @@ def survey_section(data: Any) -> dict[str, Any] | None:
     def table(caption: str, stats: list[Any]) -> dict[str, Any]:
         return {"caption": caption,
                 "headers": [_("Kelompok"), "n", _("Rerata (1–5)"), _("Margin 95%"), _("Skala Impact")],
-                "rows": [[s.name, s.n, s.mean_text, s.moe_text,
-                          "—" if s.impact_score is None else str(s.impact_score)] for s in stats]}
+                "rows": [[s.name, s.n, s.mean_text, s.moe_text, s.impact_text] for s in stats]}
 
     return {
         "intro": _("%(n)s responden. Rerata Likert dikonversi linier ke skala dimensi Impact.") % {"n": res.total},
