@@ -149,6 +149,30 @@ def journeys() -> tuple[list[Persona], dict[str, Any]]:
     def cookie(user: Any) -> str:
         return f"Cookie: {session_cookie(user)}; {settings.CSRF_COOKIE_NAME}={csrf}\r\n"
 
+    respond: list[Req | str] = []
+    if survey is not None:  # a citizen answers the impact survey (public form, no login)
+        from urllib.parse import urlencode
+
+        from kotacerdas.regions.models import Region
+        from kotacerdas.surveys import queries as sq
+
+        service = sq.active_services(survey).order_by("pk").first()
+        items = sq.items_by_subdimension(sq.survey_pack(survey)).get(service.subdimension, []) if service else []
+        kecamatan = list(Region.objects.filter(parent_id=survey.region_id).order_by("code")
+                         .values_list("code", flat=True))
+        if service is not None and items and kecamatan:
+            def survey_body(state: dict[str, Any]) -> bytes:
+                state["answers"] = state.get("answers", 0) + 1
+                n = state["answers"]
+                fields = {"service": service.pk, "kecamatan": kecamatan[n % len(kecamatan)], "age_band": "25-34",
+                          "gender": "P" if n % 2 else "L", "website": "",
+                          **{f"q_{item.code}": 1 + (n + i) % 5 for i, item in enumerate(items)}}
+                return urlencode(fields).encode()
+
+            form = ("Content-Type: application/x-www-form-urlencoded\r\n"
+                    f"Cookie: {settings.CSRF_COOKIE_NAME}={csrf}\r\nX-CSRFToken: {csrf}\r\n")
+            respond = [Req(f"/survei/{survey.token}/", label="POST /survei/(token)/ (citizen answers)", method="POST",
+                           headers=form, body=survey_body, expect=302)]
     public = ["/publik/", "/publik/16.07/", "/wilayah/16.07/program/?q=a",
               f"/wilayah/16.07/program/?pilar={pillar.code if pillar else ''}&status=running",
               "/wilayah/16.07/peta/", "/geo/banyuasin-kecamatan.geojson"]
@@ -157,7 +181,7 @@ def journeys() -> tuple[list[Persona], dict[str, Any]]:
     if programme is not None:
         public += [f"/wilayah/16.07/program/{programme.code}/", f"/wilayah/16.07/peta/data.json?metrik={programme.code}"]
     personas = [
-        Persona("public", public),
+        Persona("public", [*public, *respond]),
         Persona("national admin", ["/wilayah/16.07/dasbor/", "/nasional/", "/nasional/?provinsi=16",
                                    f"/nasional/?tahun={year}&kelas=B&q=kab", "/nasional/peta/data.json?provinsi=16"],
                 headers=cookie(admin)),
@@ -177,6 +201,12 @@ def journeys() -> tuple[list[Persona], dict[str, Any]]:
     return personas, info
 
 
+def _survey_responses() -> int:
+    from kotacerdas.surveys.models import Response
+
+    return Response.objects.count()
+
+
 def _get(url: str, cookie: str = "", headers: str = "") -> tuple[int, int]:
     extra = dict(line.split(": ", 1) for line in headers.split("\r\n") if ": " in line)
     if cookie:
@@ -192,9 +222,15 @@ def run(mode: str) -> dict[str, Any]:
     personas, journey_info = journeys()
     port = _free_port()
     exe = Path(sys.executable).with_name("kotacerdas")
-    env = {**os.environ, "DB_CONN_MAX_AGE": "60"}
+    # All virtual citizens come from 127.0.0.1: lift the per-IP survey limit (20/hour) for this server only.
+    env = {**os.environ, "DB_CONN_MAX_AGE": "60", "SURVEY_RATE_LIMIT": "1000000"}
+    # The server's log goes to a file (a pipe nobody reads would block it once full); its tracebacks are
+    # printed when a request failed.
+    server_log = Path(os.environ.get("KOTACERDAS_HOME", "/tmp")) / f"bench-server-{port}.log"
+    server_log.parent.mkdir(parents=True, exist_ok=True)
+    log_file = server_log.open("wb")
     server = subprocess.Popen([str(exe), "serve", "--port", str(port), "--no-worker"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              stdout=subprocess.DEVNULL, stderr=log_file)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):  # bounded wait for gunicorn to answer
@@ -230,14 +266,22 @@ def run(mode: str) -> dict[str, Any]:
         pages = run_load("127.0.0.1", port, PAGES, cookie=cookie, seed=2, **limits)  # type: ignore[arg-type]
         baseline2 = run_load("127.0.0.1", port, BASELINE, cookie=cookie, seed=3,  # drift check
                              **{**limits, "seconds": max(10, seconds // 3)})  # type: ignore[arg-type]
+        responses_before = _survey_responses()
         journey = run_journeys("127.0.0.1", port, personas, users=USERS, seconds=JOURNEY_SECONDS,
                                max_requests=USERS * JOURNEY_SECONDS * 2, seed=4)
+        # every survey POST that was answered with the redirect to the thank-you page stored one response
+        posted = sum(v.get("n", 0) for k, v in journey["paths"].items() if "citizen answers" in k)
+        journey["survey_posts_ok"], journey["survey_rows_written"] = posted, _survey_responses() - responses_before
     finally:
         server.terminate()
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+        log_file.close()
+    if pages["errors"] or journey["errors"]:
+        text = server_log.read_text(errors="replace")
+        print(f"server log ({server_log}), last traceback:\n" + text[text.rfind("Traceback"):][-6000:], file=sys.stderr)
     return {"dataset": data, "sizes": sizes, "baseline": baseline, "pages": pages, "baseline_after": baseline2,
             "journeys": journey, "journey_info": journey_info,
             "personas": {p.name: len(p.steps) for p in personas}, **limits}
@@ -270,14 +314,19 @@ def summarise(out: dict[str, Any]) -> dict[str, Any]:
         "notes": [f"Throughput: baseline {b['rps']:.1f} req/s, pages {p['rps']:.1f} req/s; statuses "
                   f"{p['statuses']}",
                   f"Journeys: {j['requests']} requests, {j['rps']:.1f} req/s, statuses {j['statuses']} "
-                  f"(299 = an autosave answered 200 without saving, counted as an error), p95 over all "
-                  f"{fmt_s(j['p95'])}"],
+                  f"(299 = an autosave answered 200 without saving, 298 = a 200 where a redirect was expected; "
+                  f"both counted as errors), p95 over all {fmt_s(j['p95'])}",
+                  f"Citizens' survey answers: {j.get('survey_posts_ok', 0)} POSTs answered with the thank-you "
+                  f"redirect, {j.get('survey_rows_written', 0)} responses stored"],
         "targets": [
             {"what": "worst page p95 ÷ /healthz p95 (same server, same load)", "value": page_p95 / base_p95,
              "target": "≤ 3", "ok": page_p95 / base_p95 <= 3},
             {"what": "errors under load (pages)", "value": p["errors"], "target": "0", "ok": p["errors"] == 0},
             {"what": f"errors in the journeys run ({USERS} users, {JOURNEY_SECONDS} s, with writes)",
              "value": j["errors"], "target": "0", "ok": j["errors"] == 0},
+            {"what": "journeys: survey answers accepted = responses stored", "value":
+             f"{j.get('survey_posts_ok', 0)}/{j.get('survey_rows_written', 0)}", "target": "equal, > 0",
+             "ok": 0 < j.get("survey_posts_ok", 0) == j.get("survey_rows_written", 0)},
         ],
     }
 

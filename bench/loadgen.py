@@ -109,6 +109,7 @@ class Req:
     headers: str = ""
     body: Callable[[dict[str, Any]], bytes] | None = None
     check: Callable[[dict[str, Any], int, bytes], bool] | None = None
+    expect: int = 200  # e.g. 302 for a form that redirects to its thank-you page
 
 
 @dataclass
@@ -156,8 +157,11 @@ async def _user(host: str, port: int, persona: Persona, headers: str, deadline: 
                 await writer.drain()
                 status, body, close = await asyncio.wait_for(_read_response(reader), timeout=60)
                 took = time.perf_counter() - t0
-                if status == 200 and step.check is not None and not step.check(state, status, body):
-                    status = 299  # a 200 that says the write did not happen counts as an error
+                if status == step.expect:  # counted as 200; any other status is an error
+                    ok = step.check is None or step.check(state, status, body)
+                    status = 200 if ok else 299  # 299: the answer says the write did not happen
+                elif status == 200:
+                    status = 298  # a 200 where another answer was expected (e.g. the form came back)
                 stats.add(label, took, status, len(body))
                 if close:
                     writer.close()

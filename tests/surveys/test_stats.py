@@ -120,3 +120,31 @@ def test_the_report_tables_write_numbers_in_the_reader_s_language(survey) -> Non
     assert numbers and all(re.fullmatch(r"\d,\d\d", n) for n in numbers), numbers
     assert all(re.fullmatch(r"\d\.\d\d", n) for n in numbers_en), numbers_en
     assert [n.replace(",", ".") for n in numbers] == numbers_en
+
+
+def test_a_response_arriving_between_the_two_reads_is_left_for_next_time(survey) -> None:  # type: ignore[no-untyped-def]
+    """Found under load (bench 4): the dashboard's survey progress read the responses, a citizen's answer
+    was committed, then the answers were read — the new answers belonged to no known response (500)."""
+    from django.db import connection
+
+    from kotacerdas.surveys import actions
+    from kotacerdas.surveys.queries import _rows
+
+    service = survey.services.get(subdimension="governance.layanan_publik")
+    answer = actions.ResponseInput(service=service.pk, kecamatan="16.07.05", age_band="25-34", gender="P",
+                                   answers={"governance.layanan_publik.1": 4, "governance.layanan_publik.2": 5,
+                                            "governance.layanan_publik.3": 3})
+    before = len(_rows(survey))
+    fired = []
+
+    def arrive_after_the_first_read(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        result = execute(sql, params, many, context)
+        if not fired and 'FROM "surveys_response"' in sql:
+            fired.append(sql)
+            actions.do_submit_public(survey, answer, ip="10.1.2.3")
+        return result
+
+    with connection.execute_wrapper(arrive_after_the_first_read):
+        rows = _rows(survey)
+    assert fired and len(rows) == before
+    assert len(_rows(survey)) == before + 1

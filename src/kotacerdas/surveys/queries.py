@@ -118,7 +118,9 @@ def _rows(survey: Survey) -> list[_Row]:
         rows[rid] = _Row(rid, sub, pillar, kec)
     for rid, item, value in ResponseAnswer.objects.filter(response__survey=survey).values_list(
             "response_id", "item", "value"):
-        rows[rid].values[item] = value
+        row = rows.get(rid)
+        if row is not None:  # a response committed between the two reads is counted next time
+            row.values[item] = value
     return [r for r in rows.values() if r.values]
 
 
