@@ -17,8 +17,14 @@ class Command(BaseCommand):
                             help="jangan jalankan pekerja latar / do not start the background worker")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        from pathlib import Path
+
+        from django.conf import settings
         from gunicorn.app.base import BaseApplication
 
+        # WhiteNoise serves the packaged static files through the finders; an absent STATIC_ROOT only
+        # makes it warn on every start.
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         from kotacerdas.wsgi import application
 
         bind = f"{opts['host']}:{opts['port']}"
