@@ -40,6 +40,12 @@ def is_executive_of(user: Any, obj: Any) -> bool:
 
 
 @rules.predicate
+def is_operator_of_region(user: Any, obj: Any) -> bool:
+    code = _region_code(obj)
+    return code is not None and code in roles.regions_for(user, Role.OPERATOR)
+
+
+@rules.predicate
 def is_operator_of_unit(user: Any, obj: Any) -> bool:
     unit_id = getattr(obj, "owner_id", None) or getattr(obj, "unit_id", None)
     if obj is not None and obj.__class__.__name__ == "Unit":

@@ -9,23 +9,12 @@ from typing import Any
 import rules
 
 from kotacerdas.accounts import roles
-from kotacerdas.accounts.choices import Role
-from kotacerdas.accounts.rules import is_assigned_assessor_of_region, is_member_of_region, is_national_admin
-
-
-def _region_id(obj: Any) -> str | None:
-    if obj is None:
-        return None
-    if obj.__class__.__name__ == "Region":
-        return str(obj.code)
-    value = getattr(obj, "region_id", None)
-    return str(value) if value is not None else None
-
-
-@rules.predicate
-def is_plan_coordinator(user: Any, obj: Any) -> bool:
-    code = _region_id(obj)
-    return code is not None and code in roles.regions_for(user, Role.COORDINATOR)
+from kotacerdas.accounts.rules import (
+    is_assigned_assessor_of_region,
+    is_coordinator_of,
+    is_member_of_region,
+    is_national_admin,
+)
 
 
 @rules.predicate
@@ -39,9 +28,9 @@ is_assessor = is_assigned_assessor_of_region
 
 
 can_view_plan = is_national_admin | is_member_of_region | is_assigned_assessor_of_region
-can_manage_plan = is_plan_coordinator
-can_edit_item = is_plan_coordinator | is_item_operator
-can_import = is_plan_coordinator | (is_member_of_region & rules.predicate(
+can_manage_plan = is_coordinator_of
+can_edit_item = is_coordinator_of | is_item_operator
+can_import = is_coordinator_of | (is_member_of_region & rules.predicate(
     lambda user: bool(roles.units_for(user)), name="has_unit"))
 
 rules.add_perm("actionplans.view_plan", can_view_plan)
