@@ -59,14 +59,8 @@ def best_improvements(
         if ind.code in covered:
             continue  # a given parent score hides this indicator: raising it changes nothing
         current = checked.get(ind.code)
-        if current is None:
-            if pack.missing_policy != "zero":
-                continue
-            target = pack.scale_min + 1
-        else:
-            # Aggregated panel means may be fractional: the next level is the next whole level.
-            target = int(current.to_integral_value(rounding=ROUND_FLOOR)) + 1
-        if target > pack.scale_max:
+        target = _next_level(pack, current)
+        if target is None:
             continue
         new = score(pack, {**answers, ind.code: target}, given, previous)
         gain = new.index_raw - base.index_raw
@@ -74,6 +68,17 @@ def best_improvements(
             out.append(Improvement(ind.code, ind.name, current, target, gain, new.index, new.index_raw))
     out.sort(key=lambda i: (-i.gain, i.code))
     return out if top is None else out[:top]
+
+
+def _next_level(pack: Pack, current: Decimal | None) -> int | None:
+    """The one-level raise of an indicator: the next whole level (aggregated panel means may be
+    fractional); from unanswered, the first level above the minimum when missing answers count as zero;
+    None when there is nothing to raise to."""
+    if current is None:
+        target = pack.scale_min + 1 if pack.missing_policy == "zero" else None
+    else:
+        target = int(current.to_integral_value(rounding=ROUND_FLOOR)) + 1
+    return target if target is not None and target <= pack.scale_max else None
 
 
 def _overridden_codes(
@@ -121,13 +126,8 @@ def best_improvements_batch(
     candidates: list[tuple[Any, Decimal | None, int]] = []
     for ind in pack.indicators():
         current = checked.get(ind.code)
-        if current is None:
-            if pack.missing_policy != "zero":
-                continue
-            target = pack.scale_min + 1
-        else:
-            target = int(current.to_integral_value(rounding=ROUND_FLOOR)) + 1
-        if target > pack.scale_max:
+        target = _next_level(pack, current)
+        if target is None:
             continue
         candidates.append((ind, current, target))
     try:
