@@ -14,7 +14,6 @@ Run by ``python -m bench``; standalone: ``python -m bench.b1_scoring --mode quic
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import os
@@ -24,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import django_setup, interleaved
+from bench.common import bench_main, interleaved
 
 SIZES = {"quick": (50, 514, 5140), "full": (50, 514, 5140)}
 ROUNDS = {"quick": {50: 5, 514: 5, 5140: 3}, "full": {50: 9, 514: 7, 5140: 5}}
@@ -404,13 +403,7 @@ def _mm(x: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--mode", choices=["quick", "full"], default="quick")
-    args = parser.parse_args()
-    django_setup()
-    out = run(args.mode)
-    out["summary"] = summarise(out)
-    print(json.dumps(out, default=str))
+    bench_main(run, summarise)
 
 
 if __name__ == "__main__":

@@ -18,8 +18,6 @@ All runs bounded in time and requests; loopback only.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import socket
 import subprocess
@@ -30,7 +28,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from bench.common import django_setup, fmt_s
+from bench.common import bench_main, fmt_s
 from bench.loadgen import Persona, Req, run_journeys, run_load
 
 SECONDS = {"quick": 30, "full": 90}
@@ -332,13 +330,7 @@ def summarise(out: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--mode", choices=["quick", "full"], default="quick")
-    args = parser.parse_args()
-    django_setup()
-    out = run(args.mode)
-    out["summary"] = summarise(out)
-    print(json.dumps(out, default=str))
+    bench_main(run, summarise)
 
 
 if __name__ == "__main__":

@@ -12,11 +12,9 @@ it that way for the measurement). Same process, interleaved, min of repeats.
 
 from __future__ import annotations
 
-import argparse
-import json
 from typing import Any
 
-from bench.common import Timing, django_setup, fmt_s, measure
+from bench.common import Timing, bench_main, fmt_s, measure
 
 ROUNDS = {"quick": 3, "full": 7}
 REGION = "16.07"
@@ -93,13 +91,7 @@ def summarise(out: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--mode", choices=["quick", "full"], default="quick")
-    args = parser.parse_args()
-    django_setup()
-    out = run(args.mode)
-    out["summary"] = summarise(out)
-    print(json.dumps(out, default=str))
+    bench_main(run, summarise)
 
 
 if __name__ == "__main__":

@@ -192,6 +192,20 @@ def django_setup() -> None:
     django.setup()
 
 
+def bench_main(run: Callable[[str], dict[str, Any]], summarise: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    """The entry point of a benchmark process: ``--mode quick|full``, set Django up, run, print the figures
+    and their summary as the JSON the runner (``python -m bench``) reads."""
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mode", choices=["quick", "full"], default="quick")
+    args = parser.parse_args()
+    django_setup()
+    out = run(args.mode)
+    out["summary"] = summarise(out)
+    print(json.dumps(out, default=str))
+
+
 def kotacerdas(*args: str, env: Mapping[str, str]) -> None:
     exe = Path(sys.executable).with_name("kotacerdas")
     subprocess.run([str(exe), *args], env={**os.environ, **env}, check=True, cwd=ROOT,
