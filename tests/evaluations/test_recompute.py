@@ -81,3 +81,32 @@ def test_it_leaves_frozen_results_alone_when_recomputing(world, actors) -> None:
 def test_it_lets_only_the_national_admin_recompute(world, actors) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(NotAllowed):
         actions.do_recompute(actors.citra, world.cycle)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_national_read_gets_more_work_mem_for_its_own_transaction_only(world, actors, on_postgres) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL's default 4 MB made the GROUP BY of a 5,140-region cycle spill to disk (bench 1); the read
+    raises work_mem with SET LOCAL, so the connection's setting is untouched once its transaction ends."""
+    from django.db import connection, transaction
+
+    _assess(world, actors, world.sub, 0)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        default = cursor.fetchone()[0]
+    seen: list[str] = []
+
+    def spy(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        if "GROUP BY a.submission_id" in sql:
+            with connection.cursor() as c:  # the setting the GROUP BY runs with
+                c.execute("SHOW work_mem")
+                seen.append(c.fetchone()[0])
+        return execute(sql, params, many, context)
+
+    with transaction.atomic():  # the test's own transaction stands for the recompute's
+        with connection.execute_wrapper(spy):
+            rows = actions.read_cycle_rows(world.cycle)
+        assert len(rows.regions) == 1
+    assert seen == ["128MB"]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        assert cursor.fetchone()[0] == default

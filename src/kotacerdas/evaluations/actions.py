@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from kotacerdas.accounts import roles
 from kotacerdas.accounts.actions import record_event
 from kotacerdas.catalogue.models import Programme
+from kotacerdas.core.gcpause import collection_paused
 from kotacerdas.regions.models import Region
 from kotacerdas.scoring import engine
 
@@ -592,7 +593,13 @@ def _previous_indices(cycle: Cycle, regions: Iterable[str]) -> dict[str, Decimal
 
 
 def read_cycle_rows(cycle: Cycle) -> CycleRows:
-    """Read a cycle for a national recompute: a handful of queries whatever the number of regions."""
+    """Read a cycle for a national recompute: a handful of queries whatever the number of regions. The
+    rows (262k cells at 5,140 regions) are read with the garbage collector paused (core.gcpause)."""
+    with collection_paused():
+        return _read_cycle_rows(cycle)
+
+
+def _read_cycle_rows(cycle: Cycle) -> CycleRows:
     import numpy as np
     from django.db import connection
 
@@ -606,7 +613,13 @@ def read_cycle_rows(cycle: Cycle) -> CycleRows:
     row_of_sub = {chosen[r]: i for i, r in enumerate(regions)}
     pos = {code: i for i, code in enumerate(queries.indicator_codes(pack))}
 
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The GROUP BY holds one hash entry per submission x indicator (262k at 5,140 regions). With
+            # PostgreSQL's default 4 MB of work_mem it spilled to disk in 21 batches and the read grew
+            # 15x for 10x the regions (bench/RESULTS.md, 1); 128 MB keeps a national cycle in memory. LOCAL:
+            # it ends with the transaction (the caller's recompute, when there is one).
+            cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute(_SCORE_CELLS_SQL, [cycle.pk, S.ASSESSED.value, S.FINAL.value])
         rows = cursor.fetchall()
     count = len(rows)
@@ -766,10 +779,12 @@ def _insert(model: Any, rows: list[dict[str, Any]]) -> None:
 def recompute_cycle(actor: Any, cycle: Cycle) -> int:
     """Score every assessed/final submission of ``cycle`` (panel levels: consensus, else the assessors'
     aggregate) and store results and ranks in one transaction. Frozen (published) results stay as they
-    are. Returns the number of results written. The caller checks permission (see do_recompute)."""
-    rows = read_cycle_rows(cycle)
-    scores, traces = score_cycle_rows(cycle, rows)
-    return store_cycle_scores(actor, cycle, rows, scores, traces)
+    are. Returns the number of results written. The caller checks permission (see do_recompute).
+    Rows, scores and audit events are plain data: the garbage collector is paused (core.gcpause)."""
+    with collection_paused():
+        rows = read_cycle_rows(cycle)
+        scores, traces = score_cycle_rows(cycle, rows)
+        return store_cycle_scores(actor, cycle, rows, scores, traces)
 
 
 def _batchable(pack: Any) -> bool:

@@ -9,14 +9,13 @@ libharfbuzz-subset is installed (README), else with fontTools (~0.3 s more per r
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from kotacerdas.core.gcpause import old_objects_frozen
 from kotacerdas.evaluations.models import Cycle
 from kotacerdas.regions.models import Region
 
@@ -43,31 +42,14 @@ def render_html(region: Region, cycle: Cycle, language: str = "id", progress: Pr
         return render_to_string("reports/pdf/report.html", context)
 
 
-@contextmanager
-def _old_objects_frozen() -> Iterator[None]:
-    """Keep the process's long-lived objects (Django, modules, caches: ~240k) out of the garbage
-    collector while WeasyPrint runs. Laying out a report allocates hundreds of thousands of boxes and
-    styles, which triggers full collections that would walk all of those old objects again (~10 % of
-    a report). Young garbage is still collected as usual during the render; afterwards the old objects
-    go back to the oldest generation. A process that froze its own objects (a preloading server) is
-    left alone."""
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
 def render_pdf(region: Region, cycle: Cycle, language: str = "id", progress: Progress = _noop) -> tuple[bytes, int]:
     """The PDF bytes and page count."""
     from weasyprint import HTML
 
     html = render_html(region, cycle, language, progress)
     progress(85, "pdf")
-    with _old_objects_frozen():
+    # ~10 % of a report: full collections walking the process's long-lived objects (core.gcpause).
+    with old_objects_frozen():
         document = HTML(string=html, base_url=None).render()
         pages = len(document.pages)
         pdf = document.write_pdf()
