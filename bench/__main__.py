@@ -21,7 +21,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, bench_database, bench_env, kotacerdas, last_json, machine, run_measured
+from bench.common import (
+    ROOT,
+    bench_database,
+    bench_env,
+    kotacerdas,
+    last_json,
+    machine,
+    run_measured,
+    settle_database,
+)
 
 BENCHES = {
     1: ("bench.b1_scoring", "National scoring: 514 regions × 51 indicators × 5 assessors"),
@@ -62,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  database ready in {setup:.0f} s")
         for n in selected:
             module, title = BENCHES[n]
-            print(f"  [{n}] {title} ...", flush=True)
+            print(f"  [{n}] {title} ... (database settled in {settle_database(url)})", flush=True)
             t1 = time.perf_counter()
             proc = run_measured([sys.executable, "-m", module, "--mode", run_mode], env=env, timeout=3600)
             took = time.perf_counter() - t1

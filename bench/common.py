@@ -162,6 +162,30 @@ def pg_version() -> str:
 # --------------------------------------------------------------------------- the bench database
 
 
+def settle_database(url: str, timeout: float = 180.0) -> str:
+    """Let PostgreSQL finish what the previous benchmark left it (autovacuum/analyze of the million rows
+    benchmark 1 seeds, dirty pages), so it does not run during the next benchmark's legs and land on one
+    of them: wait, bounded, for the autovacuum workers on this database, then CHECKPOINT. Returns what
+    it waited for (printed by the runner)."""
+    import psycopg
+
+    started = time.perf_counter()
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        seen = 0
+        while time.perf_counter() - started < timeout:
+            row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' "
+                               "AND datname = %s", [name]).fetchone()
+            busy = int(row[0]) if row else 0
+            if not busy:
+                break
+            seen = max(seen, busy)
+            time.sleep(1)
+        conn.execute("CHECKPOINT")
+    took = time.perf_counter() - started
+    return f"{took:.0f} s" + (f" (autovacuum workers: {seen})" if seen else "")
+
+
 def bench_env(db_url: str, home: Path) -> dict[str, str]:
     return {"DATABASE_URL": db_url, "KOTACERDAS_HOME": str(home), "DJANGO_SETTINGS_MODULE": "kotacerdas.settings",
             "DB_CONN_MAX_AGE": "0", "PYTHONPATH": str(ROOT)}
