@@ -83,30 +83,29 @@ def test_it_lets_only_the_national_admin_recompute(world, actors) -> None:  # ty
         actions.do_recompute(actors.citra, world.cycle)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_national_read_gets_more_work_mem_for_its_own_transaction_only(world, actors, on_postgres) -> None:  # type: ignore[no-untyped-def]
+
+def test_the_national_read_gets_more_work_mem_for_its_own_transaction_only(on_postgres, world, actors) -> None:  # type: ignore[no-untyped-def]
     """PostgreSQL's default 4 MB made the GROUP BY of a 5,140-region cycle spill to disk (bench 1); the read
-    raises work_mem with SET LOCAL, so the connection's setting is untouched once its transaction ends."""
-    from django.db import connection, transaction
+    raises work_mem for its GROUP BY with SET LOCAL (it ends with the transaction, never the connection's)."""
+    from django.db import connection
 
     _assess(world, actors, world.sub, 0)
     with connection.cursor() as cursor:
         cursor.execute("SHOW work_mem")
         default = cursor.fetchone()[0]
+    statements: list[str] = []
     seen: list[str] = []
 
     def spy(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        statements.append(sql)
         if "GROUP BY a.submission_id" in sql:
             with connection.cursor() as c:  # the setting the GROUP BY runs with
                 c.execute("SHOW work_mem")
                 seen.append(c.fetchone()[0])
         return execute(sql, params, many, context)
 
-    with transaction.atomic():  # the test's own transaction stands for the recompute's
-        with connection.execute_wrapper(spy):
-            rows = actions.read_cycle_rows(world.cycle)
-        assert len(rows.regions) == 1
-    assert seen == ["128MB"]
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW work_mem")
-        assert cursor.fetchone()[0] == default
+    with connection.execute_wrapper(spy):
+        rows = actions.read_cycle_rows(world.cycle)
+    assert len(rows.regions) == 1
+    assert seen == ["128MB"] and default != "128MB"
+    assert [s for s in statements if "work_mem" in s and "SHOW" not in s] == ["SET LOCAL work_mem = '128MB'"]
