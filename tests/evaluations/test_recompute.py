@@ -83,7 +83,6 @@ def test_it_lets_only_the_national_admin_recompute(world, actors) -> None:  # ty
         actions.do_recompute(actors.citra, world.cycle)
 
 
-
 def test_the_national_read_gets_more_work_mem_for_its_own_transaction_only(on_postgres, world, actors) -> None:  # type: ignore[no-untyped-def]
     """PostgreSQL's default 4 MB made the GROUP BY of a 5,140-region cycle spill to disk (bench 1); the read
     raises work_mem for its GROUP BY with SET LOCAL (it ends with the transaction, never the connection's)."""
