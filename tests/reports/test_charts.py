@@ -88,6 +88,22 @@ def test_the_choropleth_fills_each_area_by_value_and_names_it() -> None:
     assert any(t.startswith("Program") for t in texts)
 
 
+def test_a_keyed_choropleth_labels_each_area_with_its_key_only() -> None:
+    def square(x: float) -> dict[str, object]:
+        return {"type": "Polygon", "coordinates": [[[x, 0], [x + 1, 0], [x + 1, 1], [x, 1], [x, 0]]]}
+
+    svg = choropleth_svg([("1", "Satu", square(0), 4.0), ("2", "Dua", square(1), 10.0),
+                          ("3", "Tiga", square(2), None)], title="Jangkauan", legend="Program per kecamatan",
+                         keys={"2": "1", "1": "2", "3": "3"})
+    texts = _texts(svg)
+    assert not {"Satu", "Dua", "Tiga"} & set(texts)  # the names are in the table printed with the map
+    assert {"1", "2", "3"} <= set(texts)
+    # Each key sits inside its own square: "1" (code 2) in the middle one.
+    root = ET.fromstring(svg)
+    xs = {t.text: float(t.get("x") or 0) for t in root.iter(f"{SVG}text") if t.text in {"1", "2", "3"}}
+    assert xs["2"] < xs["1"] < xs["3"]
+
+
 def test_boundaries_are_simplified_to_what_a_printer_can_show() -> None:
     # A straight edge digitised with many vertices, wobbling by less than the tolerance, and one corner.
     edge = [(x / 10, 0.05 * (-1) ** x) for x in range(101)]

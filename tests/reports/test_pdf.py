@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import xml.etree.ElementTree as ET
 
 import pytest
 from pypdf import PdfReader
@@ -21,6 +22,10 @@ def report_2024(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-
     with django_db_blocker.unblock():
         data, pages = pdf.render_pdf(Region.objects.get(code="16.07"), Cycle.objects.get(year=2024), "id")
     return data, pages
+
+
+def svg_texts(svg: str) -> list[str]:
+    return [t.text or "" for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
 
 
 def _text(data: bytes) -> list[str]:
@@ -61,6 +66,20 @@ def test_it_says_when_no_risk_register_exists(report_2024) -> None:  # type: ign
     everything = "\n".join(_text(report_2024[0]))
     assert "Register risiko Quick Win belum tercatat" in everything
     assert "JAM KUNCI" in everything
+
+
+def test_the_map_is_keyed_to_the_table_of_kecamatan() -> None:
+    data = sections.collect(Region.objects.get(code="16.07"), Cycle.objects.get(year=2024))
+    ctx = sections.reach_map(data)
+    assert ctx is not None
+    rows = ctx["rows"]
+    assert [n for n, _name, _value in rows] == list(range(1, len(rows) + 1))
+    assert len(rows) == Region.objects.filter(parent__code="16.07", level="kecamatan").count()
+    values = [value or 0 for _n, _name, value in rows]
+    assert values == sorted(values, reverse=True)  # number 1 is the widest reach
+    labels = svg_texts(ctx["map"])
+    assert {str(n) for n, _name, _value in rows} <= set(labels)
+    assert not {name for _n, name, _value in rows} & set(labels)
 
 
 def test_it_writes_the_report_in_english() -> None:

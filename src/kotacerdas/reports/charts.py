@@ -469,9 +469,15 @@ def _ring_path(ring: list[list[float]], project: Any) -> str:
 
 
 def choropleth_svg(areas: list[tuple[str, str, dict[str, Any], float | None]], *, title: str,
-                   legend: str, width_cm: float = 16.0, height_cm: float = 12.0) -> str:
+                   legend: str, width_cm: float = 16.0, height_cm: float = 12.0,
+                   keys: dict[str, str] | None = None) -> str:
     """A static map: each area (code, name, GeoJSON geometry, value) filled by its value on a
-    sequential scale; areas without a value are grey. No tiles, no network."""
+    sequential scale; areas without a value are grey. No tiles, no network.
+
+    With `keys` (code -> a short key such as a row number), each area is labelled with its key only,
+    and the table printed with the map gives the key's name and value: as on printed atlas maps, a key
+    fits inside a small kecamatan where its name and value overlap the neighbours', and the page draws
+    a few characters per area instead of a name and a number."""
     width, height = width_cm * PT_PER_CM, height_cm * PT_PER_CM
     svg = _Svg(width, height)
     svg.text(0, TITLE_SIZE, title, size=TITLE_SIZE, bold=True)
@@ -515,14 +521,17 @@ def choropleth_svg(areas: list[tuple[str, str, dict[str, Any], float | None]], *
             if d:
                 svg.add(f'<path d="{d}" fill="{colour}" stroke="#555555" stroke-width="0.4" '
                         f'stroke-linejoin="round"/>')
-        for _code, name, rings, value in rings_of:
+        for code, name, rings, value in rings_of:
             if not rings:
                 continue
             ring = max(rings, key=len)
             cx, cy = project(sum(p[0] for p in ring) / len(ring), sum(p[1] for p in ring) / len(ring))
             # Dark text on light fills, white on dark ones, so every name stays readable.
             ink = MUTED if value is None or value / vmax < 0.55 else "#ffffff"
-            if value is None:
+            if keys is not None:
+                if code in keys:
+                    svg.text(cx, cy + 2.5, keys[code], size=7, anchor="middle", bold=True, fill=ink)
+            elif value is None:
                 svg.text(cx, cy + 2, name, size=5.5, anchor="middle", fill=ink)
             else:
                 number = fmt(value, 0 if float(value).is_integer() else 1)

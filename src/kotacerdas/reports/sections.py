@@ -352,9 +352,13 @@ def reach_map(data: ReportData) -> dict[str, Any] | None:
     if found is None:
         found = _events_reach(data, programmes)
     values, legend = found if found is not None else _catalogue_reach(data, programmes, kecamatan)
+    # The table lists the kecamatan from the widest reach down; the map labels each one with its row
+    # number (charts.choropleth_svg, keys).
+    ranked = sorted(kecamatan, key=lambda k: -(values.get(k.code) or 0))
+    rows = [(i, k.name, values.get(k.code)) for i, k in enumerate(ranked, start=1)]
     svg = choropleth_svg([(k.code, k.name, k.geometry or {}, values.get(k.code)) for k in kecamatan],
-                         title=_("Jangkauan program unggulan per kecamatan"), legend=legend)
-    rows = sorted(((k.name, values.get(k.code)) for k in kecamatan), key=lambda r: -(r[1] or 0))
+                         title=_("Jangkauan program unggulan per kecamatan"), legend=legend,
+                         keys={k.code: str(i) for i, k in enumerate(ranked, start=1)})
     return {"map": svg, "legend": legend, "programmes": programmes, "rows": rows}
 
 
