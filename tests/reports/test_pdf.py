@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -45,6 +46,26 @@ def test_it_renders_every_section_with_page_numbers(report_2024) -> None:  # typ
     assert f"Halaman 2 / {pages}" in text[1]
     # Banyuasin 2024 is not concluded yet: the report says its numbers are a forecast.
     assert "perkiraan" in text[0]
+
+
+def test_the_contents_give_each_sections_page_and_link_to_it(report_2024) -> None:  # type: ignore[no-untyped-def]
+    data, pages = report_2024
+    reader = PdfReader(io.BytesIO(data))
+    text = _text(data)
+    entries = re.findall(r"^(\d+)\. (.+?) (\d+)$", text[0], flags=re.M)
+    assert len(entries) >= 7, text[0]
+    for number, title, page in entries:
+        assert f"{number}. {title}" in text[int(page) - 1], (title, page)  # the heading is on that page
+        assert f"{number}. {title}" not in text[int(page) - 2] or int(page) == 2
+    # The title and the page number of every entry link to its section, a place inside the document.
+    links = [a.get_object() for a in reader.pages[0].get("/Annots") or []]
+    dests = [str(a["/Dest"]) for a in links if a.get("/Subtype") == "/Link" and "/Dest" in a]
+    named = reader.named_destinations
+    assert len(set(dests)) == len(entries) and set(dests) <= set(named)
+    for dest, (_number, _title, page) in zip(sorted(set(dests), key=dests.index), entries, strict=True):
+        assert reader.get_destination_page_number(named[dest]) == int(page) - 1, dest
+        rects = [a["/Rect"] for a in links if str(a.get("/Dest")) == dest]
+        assert min(float(r[0]) for r in rects) < 100 < 500 < max(float(r[2]) for r in rects)  # title and number
 
 
 def test_it_draws_charts_as_vector_text_not_pictures(report_2024) -> None:  # type: ignore[no-untyped-def]
