@@ -14,15 +14,12 @@ from kotacerdas.reports.charts import (
     choropleth_svg,
     nice_ticks,
     simplify_ring,
+    svg_texts,
     text_width,
     to_svg,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def _texts(svg: str) -> list[str]:
-    return [t.text or "" for t in ET.fromstring(svg).iter(f"{SVG}text")]
 
 
 @pytest.mark.parametrize("kind", ["bar", "hbar", "line", "radar"])
@@ -31,7 +28,7 @@ def test_every_kind_draws_its_title_categories_and_values_as_text(kind: str) -> 
                      [Series("Banyuasin", [2.5, None, 3.25]), Series("Nasional", [2.0, 2.25, 1.5])], value_max=4)
     svg = to_svg(spec)
     root = ET.fromstring(svg)  # valid XML: labels are escaped
-    texts = _texts(svg)
+    texts = svg_texts(svg)
     assert "Skor lima dimensi" in texts
     assert {"Baseline", "Output <& hasil>", "Impact"} <= set(texts)
     assert {"Banyuasin", "Nasional"} <= set(texts)  # legend of two series
@@ -44,7 +41,7 @@ def test_every_kind_draws_its_title_categories_and_values_as_text(kind: str) -> 
 
 def test_one_series_has_no_legend_and_a_missing_value_shows_a_dash() -> None:
     svg = to_svg(ChartSpec("bar", "Survei", ["A", "B"], [Series("2024", [3.0, None])], value_max=4))
-    texts = _texts(svg)
+    texts = svg_texts(svg)
     assert "2024" not in texts
     assert "–" in texts
 
@@ -83,7 +80,7 @@ def test_the_choropleth_fills_each_area_by_value_and_names_it() -> None:
     fills = [p.get("fill") for p in paths]
     assert fills[2] == "#eeeeee"  # no value: grey
     assert fills[0] != fills[1]  # a sequential scale: 0 and the maximum differ
-    texts = _texts(svg)
+    texts = svg_texts(svg)
     assert {"Jangkauan", "Satu", "Dua", "Tiga", "–"} <= set(texts)
     assert any(t.startswith("Program") for t in texts)
 
@@ -95,7 +92,7 @@ def test_a_keyed_choropleth_labels_each_area_with_its_key_only() -> None:
     svg = choropleth_svg([("1", "Satu", square(0), 4.0), ("2", "Dua", square(1), 10.0),
                           ("3", "Tiga", square(2), None)], title="Jangkauan", legend="Program per kecamatan",
                          keys={"2": "1", "1": "2", "3": "3"})
-    texts = _texts(svg)
+    texts = svg_texts(svg)
     assert not {"Satu", "Dua", "Tiga"} & set(texts)  # the names are in the table printed with the map
     assert {"1", "2", "3"} <= set(texts)
     # Each key sits inside its own square: "1" (code 2) in the middle one.

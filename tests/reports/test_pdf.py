@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import xml.etree.ElementTree as ET
 
 import pytest
 from pypdf import PdfReader
@@ -13,7 +12,7 @@ from kotacerdas.evaluations.errors import NotAllowed
 from kotacerdas.evaluations.models import Cycle
 from kotacerdas.regions.models import Region
 from kotacerdas.reports import pdf, sections
-from kotacerdas.reports.charts import ChartSpec, Series, svg_text_count, to_echarts, to_svg
+from kotacerdas.reports.charts import ChartSpec, Series, svg_text_count, svg_texts, to_echarts, to_svg
 
 pytestmark = pytest.mark.django_db
 
@@ -23,10 +22,6 @@ def report_2024(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-
     with django_db_blocker.unblock():
         data, pages = pdf.render_pdf(Region.objects.get(code="16.07"), Cycle.objects.get(year=2024), "id")
     return data, pages
-
-
-def svg_texts(svg: str) -> list[str]:
-    return [t.text or "" for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
 
 
 def _text(data: bytes) -> list[str]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html import escape
@@ -541,6 +542,11 @@ def choropleth_svg(areas: list[tuple[str, str, dict[str, Any], float | None]], *
 
 
 _SVG_TEXT = re.compile(r"<text\b")
+
+
+def svg_texts(svg: str) -> list[str]:
+    """The strings of an SVG's text elements, in document order (tests read chart labels with it)."""
+    return [t.text or "" for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
 
 
 def svg_text_count(svg: str) -> int:

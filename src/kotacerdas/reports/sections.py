@@ -354,11 +354,11 @@ def reach_map(data: ReportData) -> dict[str, Any] | None:
     values, legend = found if found is not None else _catalogue_reach(data, programmes, kecamatan)
     # The table lists the kecamatan from the widest reach down; the map labels each one with its row
     # number (charts.choropleth_svg, keys).
-    ranked = sorted(kecamatan, key=lambda k: -(values.get(k.code) or 0))
-    rows = [(i, k.name, values.get(k.code)) for i, k in enumerate(ranked, start=1)]
+    ranked = list(enumerate(sorted(kecamatan, key=lambda k: -(values.get(k.code) or 0)), start=1))
+    rows = [(i, k.name, values.get(k.code)) for i, k in ranked]
     svg = choropleth_svg([(k.code, k.name, k.geometry or {}, values.get(k.code)) for k in kecamatan],
                          title=_("Jangkauan program unggulan per kecamatan"), legend=legend,
-                         keys={k.code: str(i) for i, k in enumerate(ranked, start=1)})
+                         keys={k.code: str(i) for i, k in ranked})
     return {"map": svg, "legend": legend, "programmes": programmes, "rows": rows}
 
 
