@@ -146,10 +146,16 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# Failed logins: "key" rates count per (account, client address) pair (accounts.adapter), in tiers that
+# make the wait grow: 5 failures → 5 minutes, 10 → an hour, 20 → a day. The "ip" rates are the ceiling
+# for one address whatever account it tries. No rate counts per account alone, so a stranger's wrong
+# passwords never lock its owner out (see SECURITY.md, "Login throttling").
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": os.environ.get("LOGIN_RATE_LIMIT", "10/m/ip,5/5m/key"),
+    "login_failed": os.environ.get("LOGIN_RATE_LIMIT", "30/m/ip,100/h/ip,5/5m/key,10/h/key,20/d/key"),
     "reset_password": "5/m/ip,3/m/key",
 }
+# Behind N reverse proxies that append to X-Forwarded-For, the client address is the N-th from the right.
+ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
 MFA_ADAPTER = "kotacerdas.accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "kotacerdas"

@@ -79,6 +79,52 @@ def test_it_throttles_repeated_failed_logins(actors) -> None:  # type: ignore[no
     assert _login(other, "oki@test.id").status_code == 302  # other accounts are not locked out
 
 
+def _fails_then_logs_in(client: Client, email: str) -> bool:
+    """A right password from `client`: True when it is let through to the next stage."""
+    return _login(client, email).status_code == 302
+
+
+def test_it_does_not_let_a_stranger_lock_an_account_out(actors) -> None:  # type: ignore[no-untyped-def]
+    stranger = Client(REMOTE_ADDR="203.0.113.7")
+    for _ in range(12):
+        assert _login(stranger, "ayu@test.id", "salah-sandi-123").status_code in (200, 429)
+    assert not _fails_then_logs_in(stranger, "ayu@test.id")  # the stranger's own address is throttled
+    owner = Client(REMOTE_ADDR="198.51.100.20")
+    r = _login(owner, "ayu@test.id")
+    assert r.status_code == 302 and "/akun/2fa/authenticate" in r["Location"]
+    assert owner.post("/akun/2fa/authenticate/", {"code": _code()}).status_code == 302
+    assert owner.get("/").wsgi_request.user.username == "ayu@test.id"
+
+
+def test_it_makes_the_wait_grow_with_the_failures(actors, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    real, offset = time.time, [0.0]
+    monkeypatch.setattr(time, "time", lambda: real() + offset[0])
+    c = Client(REMOTE_ADDR="203.0.113.8")
+
+    def fail(n: int) -> None:
+        for _ in range(n):
+            assert _login(c, "citra@test.id", "salah-sandi-123").status_code in (200, 429)
+
+    fail(5)
+    assert not _fails_then_logs_in(c, "citra@test.id")
+    offset[0] += 6 * 60  # 5 failures: a five-minute wait
+    fail(5)
+    offset[0] += 6 * 60  # 10 failures within the hour: five minutes are no longer enough
+    assert not _fails_then_logs_in(c, "citra@test.id")
+    offset[0] += 3600
+    assert _fails_then_logs_in(Client(REMOTE_ADDR="203.0.113.8"), "citra@test.id")
+
+
+def test_it_keeps_a_ceiling_per_address_across_accounts(actors) -> None:  # type: ignore[no-untyped-def]
+    sprayer = Client(REMOTE_ADDR="203.0.113.9")
+    for i in range(30):
+        _login(sprayer, f"orang{i}@test.id", "salah-sandi-123")
+    assert not _fails_then_logs_in(sprayer, "citra@test.id")  # this address is spent, whatever account
+    assert _fails_then_logs_in(Client(REMOTE_ADDR="198.51.100.21"), "citra@test.id")
+
+
 def test_it_refuses_open_sign_up() -> None:
     r = Client().post("/akun/signup/", {"email": "x@y.id", "password1": "abcdefghijk1!", "password2":
                                         "abcdefghijk1!"})
