@@ -45,6 +45,38 @@ def test_it_lists_packs():
     assert {p["code"] for p in data} >= {"kominfo-2021", "spbe-2020"}
 
 
+def test_it_lists_each_pack_with_status_bands_years_and_source():
+    code, out, _ = run(packs_main)
+    assert code == 0
+    # One block of lines per pack, starting at its header line.
+    lines = out.splitlines()
+    heads = [i for i, line in enumerate(lines) if not line.startswith(" ")]
+    blocks = {
+        " ".join(lines[i].split()[:2]): "\n".join(lines[i : j or None])
+        for i, j in zip(heads, [*heads[1:], 0], strict=True)
+    }
+    spbe = blocks["spbe-2020 2020.1"]
+    assert "[reconstructed]" in spbe and "bands: official  years: 2021\u20132025" in spbe
+    assert "source: PermenPANRB Nomor 59 Tahun 2020" in spbe
+    kominfo = blocks["kominfo-2021 2021.1"]
+    assert "bands: provisional" in kominfo and "source: " in kominfo
+
+    code, out, _ = run(packs_main, "--format", "json")
+    data = {(p["code"], p["version"]): p for p in json.loads(out)}
+    spbe_json = data[("spbe-2020", "2020.1")]
+    assert spbe_json["status"] == "reconstructed" and spbe_json["bands_status"] == "official"
+    assert (spbe_json["valid_from"], spbe_json["valid_to"], spbe_json["valid_years"]) == (
+        2021,
+        2025,
+        "2021\u20132025",
+    )
+    assert spbe_json["source"].startswith("PermenPANRB Nomor 59 Tahun 2020")
+    for pack in data.values():
+        assert pack["status"] in ("official", "reconstructed", "provisional")
+        assert pack["bands_status"] in ("official", "reconstructed", "provisional")
+        assert pack["source"].strip()
+
+
 def test_it_scores_dimension_scores_to_json(write):
     code, out, err = run(score_main, "--pack", "kominfo-2021", write(BANYUASIN))
     assert (code, err) == (0, "")

@@ -80,7 +80,10 @@ def _transition(actor: Any, submission: Submission, allowed_from: Iterable[str],
 def do_open_cycle(actor: Any, *, year: int, pack_code: str, pack_version: str, name: str = "",
                   participants: Mapping[str, str] | None = None, stage: str = Stage.SELF_ASSESSMENT,
                   self_assessment_deadline: dt.datetime | None = None, is_demo: bool = False,
-                  **dates: Any) -> Cycle:
+                  validity_override_reason: str = "", **dates: Any) -> Cycle:
+    """Open an evaluation cycle scored with one pack version.  A pack applies to the evaluation years its
+    method was in force (``valid_from``..``valid_to``); outside them the admin must give a reason, which the
+    audit event records with the pack's years."""
     if not roles.is_national_admin(actor):
         raise NotAllowed(_("Hanya admin nasional yang membuka siklus evaluasi"))
     try:
@@ -88,14 +91,26 @@ def do_open_cycle(actor: Any, *, year: int, pack_code: str, pack_version: str, n
     except LookupError as exc:
         raise InvalidInput(_("Paket rubrik %(pack)s versi %(version)s tidak ada")
                            % {"pack": pack_code, "version": pack_version}) from exc
+    data: dict[str, Any] = {"pack": f"{pack_code}@{pack_version}", "digest": pack.digest}
+    reason = validity_override_reason.strip()
+    if not pack.valid_for(year):
+        if not reason:
+            raise InvalidInput(
+                _("Paket rubrik %(pack)s berlaku untuk evaluasi tahun %(years)s, bukan %(year)s; pilih paket lain "
+                  "atau beri alasan untuk tetap memakainya")
+                % {"pack": f"{pack_code}@{pack_version}", "years": pack.validity_text, "year": year},
+                field="validity_override_reason", valid_years=pack.validity_text)
+        data["validity_override"] = {"year": year, "valid_from": pack.valid_from, "valid_to": pack.valid_to,
+                                     "reason": reason}
+    else:
+        reason = ""  # nothing to override: a reason given anyway is not recorded as an override
     if Cycle.objects.filter(year=year, pack_code=pack_code).exists():
         raise InvalidInput(_("Siklus %(year)s dengan paket %(pack)s sudah ada") % {"year": year, "pack": pack_code})
     cycle = Cycle.objects.create(
         year=year, pack_code=pack_code, pack_version=pack_version, pack_digest=pack.digest, stage=stage,
         name=name or f"Evaluasi Smart City {year}", self_assessment_deadline=self_assessment_deadline,
         is_demo=is_demo, **dates)
-    record_event(actor, "evaluations.open_cycle", cycle, to_state=stage,
-                 data={"pack": f"{pack_code}@{pack_version}", "digest": pack.digest})
+    record_event(actor, "evaluations.open_cycle", cycle, to_state=stage, reason=reason, data=data)
     for code, region_class in (participants or {}).items():
         do_add_participant(actor, cycle, code, region_class)
     return cycle

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -107,40 +108,64 @@ def _inputs(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any], An
 
 
 def _packs_parser() -> _Parser:
-    p = _Parser(prog="packs", description="List the rubric packs shipped with kotacerdas.")
+    p = _Parser(
+        prog="packs",
+        description="List the rubric packs shipped with kotacerdas: status (official or reconstructed), "
+        "status of the predicate bands, evaluation years and source.",
+    )
     p.add_argument("--format", choices=("table", "json"), default="table")
     return p
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _years(p: Pack) -> str:
+    return p.validity_text or "any year"
+
+
+def pack_summary(p: Pack) -> dict[str, Any]:
+    """What ``kotacerdas packs --format json`` says about one pack."""
+    return {
+        "code": p.code,
+        "version": p.version,
+        "name": p.name,
+        "status": p.status,
+        "bands_status": p.bands_status,
+        "valid_from": p.valid_from,
+        "valid_to": p.valid_to,
+        "valid_years": p.validity_text or None,
+        "source": p.source,
+        "digest": p.digest,
+        "scale": [p.scale_min, p.scale_max],
+        "dimensions": [
+            {"code": d.code, "name": d.name, "weight": float(d.weight or 0)} for d in p.dimensions
+        ],
+    }
 
 
 def packs_main(argv: Sequence[str], stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
     def body(args: argparse.Namespace) -> int:
         packs = available_packs()
         if args.format == "json":
-            json.dump(
-                [
-                    {
-                        "code": p.code,
-                        "version": p.version,
-                        "status": p.status,
-                        "name": p.name,
-                        "digest": p.digest,
-                        "scale": [p.scale_min, p.scale_max],
-                        "dimensions": [
-                            {"code": d.code, "name": d.name, "weight": float(d.weight or 0)}
-                            for d in p.dimensions
-                        ],
-                    }
-                    for p in packs
-                ],
-                stdout,
-                ensure_ascii=False,
-                indent=2,
-            )
+            json.dump([pack_summary(p) for p in packs], stdout, ensure_ascii=False, indent=2)
             stdout.write("\n")
             return EXIT_OK
         for p in packs:
             print(
                 f"{p.code}  {p.version}  [{p.status}]  scale {p.scale_min}-{p.scale_max}  {p.name}",
+                file=stdout,
+            )
+            print(f"    bands: {p.bands_status}  years: {_years(p)}", file=stdout)
+            print(
+                textwrap.fill(
+                    _one_line(p.source),
+                    width=100,
+                    initial_indent="    source: ",
+                    subsequent_indent=" " * 12,
+                    break_on_hyphens=False,
+                ),
                 file=stdout,
             )
             for d in p.dimensions:

@@ -21,6 +21,15 @@ the policy, the engine lists every unanswered indicator in ``ScoreResult.missing
 
 Predicate bands are ``[min, max)``, the last one ``[min, max]``; together they must cover the
 scale without gaps or overlaps.
+
+Validity years
+--------------
+``valid_from`` / ``valid_to`` (optional integers, inclusive) give the evaluation years a method
+applies to: SPBE under PermenPANRB 59/2020 is not the Indeks Pemerintah Digital that replaces it.
+Opening a cycle for a year outside them needs an administrator's recorded reason.  They are policy
+about *when* to use a pack, not part of *how* it scores, so they are left out of the digest: adding
+or correcting them does not make results already computed with the pack look as if they had been
+computed with another one.
 """
 
 from __future__ import annotations
@@ -45,6 +54,9 @@ ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
 WEIGHT_BASES = ("percent_of_parent", "percent_of_index")
 BAND_STATUSES = ("provisional", "official", "reconstructed")
 KINDS = ("dimension", "group", "indicator")
+# Keys of pack_to_raw() that say when a pack applies, not how it scores: not part of the digest.
+_UNDIGESTED = ("valid_from", "valid_to")
+YEAR_MIN, YEAR_MAX = 1990, 2100
 
 PACKS_DIR = Path(__file__).with_name("packs")
 
@@ -198,12 +210,30 @@ class Pack:
     survey_items: tuple[SurveyItem, ...] = ()
     quick_win_indicators: tuple[str, ...] = ()
     risk_likelihood: tuple[LikelihoodLevel, ...] = ()
+    valid_from: int | None = None  # first evaluation year the method applies to (inclusive)
+    valid_to: int | None = None  # last one (inclusive); None = no end announced
     # Derived, so excluded from equality: two packs with equal content are equal.
     digest: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
-        canonical = json.dumps(_canonical(pack_to_raw(self)), sort_keys=True, ensure_ascii=False)
+        raw = {k: v for k, v in pack_to_raw(self).items() if k not in _UNDIGESTED}
+        canonical = json.dumps(_canonical(raw), sort_keys=True, ensure_ascii=False)
         object.__setattr__(self, "digest", hashlib.sha256(canonical.encode("utf-8")).hexdigest())
+
+    def valid_for(self, year: int) -> bool:
+        """Whether the method applies to evaluations of ``year`` (no bounds: every year)."""
+        return (self.valid_from is None or year >= self.valid_from) and (
+            self.valid_to is None or year <= self.valid_to
+        )
+
+    @property
+    def validity_text(self) -> str:
+        """``2021–2024``, ``2026–`` (no end announced), ``–2024`` or ``""`` (no bounds)."""
+        if self.valid_from is None and self.valid_to is None:
+            return ""
+        lo = "" if self.valid_from is None else str(self.valid_from)
+        hi = "" if self.valid_to is None else str(self.valid_to)
+        return f"{lo}\u2013{hi}"
 
     @property
     def identity(self) -> tuple[str, str]:
@@ -301,7 +331,7 @@ def pack_to_raw(pack: Pack) -> dict[str, Any]:
     raw: dict[str, Any] = {"code": pack.code, "name": pack.name}
     _opt(raw, name_en=pack.name_en)
     raw.update(version=pack.version, status=pack.status, source=pack.source)
-    _opt(raw, description=pack.description)
+    _opt(raw, description=pack.description, valid_from=pack.valid_from, valid_to=pack.valid_to)
     raw.update(
         missing_policy=pack.missing_policy,
         assessor_aggregation=pack.assessor_aggregation,
@@ -521,6 +551,8 @@ _TOP_KEYS = {
     "assessor_aggregation",
     "weight_basis",
     "bands_status",
+    "valid_from",
+    "valid_to",
     "scale",
     "rounding",
     "pillars",
@@ -656,6 +688,8 @@ class _Builder:
             raw, "bands_status", BAND_STATUSES, loc.table("", "bands_status"), "provisional"
         )
 
+        valid_from, valid_to = self.build_validity()
+
         scale = raw.get("scale")
         if not isinstance(scale, Mapping):
             self.issue(top, "scale", "missing [scale] table with min and max")
@@ -725,7 +759,27 @@ class _Builder:
             survey_items=tuple(items),
             quick_win_indicators=tuple(qw_indicators),
             risk_likelihood=tuple(likelihood),
+            valid_from=valid_from,
+            valid_to=valid_to,
         )
+
+    def build_validity(self) -> tuple[int | None, int | None]:
+        years: dict[str, int | None] = {}
+        for key in ("valid_from", "valid_to"):
+            where = self.loc.table("", key)
+            value = self.raw.get(key)
+            if value is None:
+                years[key] = None
+                continue
+            year = self.integer(self.raw, key, "", where)
+            if year is not None and not YEAR_MIN <= year <= YEAR_MAX:
+                self.issue(where, key, f"year {year} is outside {YEAR_MIN}..{YEAR_MAX}")
+                year = None
+            years[key] = year
+        lo, hi = years["valid_from"], years["valid_to"]
+        if lo is not None and hi is not None and lo > hi:
+            self.issue(self.loc.table("", "valid_to"), "valid_to", f"valid_to {hi} is before valid_from {lo}")
+        return lo, hi
 
     def _unique(self, seen: dict[str, int], code: str, where: Where, path: str, what: str) -> None:
         if code in seen:

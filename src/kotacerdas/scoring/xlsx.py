@@ -31,6 +31,8 @@ PACK_KEYS = (
     "assessor_aggregation",
     "weight_basis",
     "bands_status",
+    "valid_from",
+    "valid_to",
     "scale.min",
     "scale.max",
     "rounding.decimals",
