@@ -1,0 +1,93 @@
+"""spbe-2020 2020.2 against the transcribed annex table; 2020.1 stays loadable and scores the same."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kotacerdas.scoring.engine import score
+from kotacerdas.scoring.packs import get_pack
+
+from .spbe_2020_annex import ASPECTS, CHANGED_FROM_2020_1, DOMAINS, INDICATORS
+
+NEW = get_pack("spbe-2020", "2020.2")
+OLD = get_pack("spbe-2020", "2020.1")
+CODES = [f"ind{n:02d}" for n, _, _ in INDICATORS]
+
+
+def _structure(pack):  # type: ignore[no-untyped-def]
+    return [
+        (d.code, d.weight, [(g.code, g.weight, [(i.code, i.weight) for i in g.children]) for g in d.children])
+        for d in pack.dimensions
+    ]
+
+
+def test_it_is_the_newest_spbe_version():
+    assert get_pack("spbe-2020") == NEW
+
+
+def test_it_has_the_annex_domains_aspects_and_indicator_names_in_order():
+    assert [(d.code, d.name) for d in NEW.dimensions] == list(DOMAINS)
+    aspects = [(g, d.code) for d in NEW.dimensions for g in d.children]
+    assert [(n, dom, g.name) for n, (g, dom) in enumerate(aspects, 1)] == list(ASPECTS)
+    by_aspect = [
+        (n, a, i.name)
+        for a, (g, _) in enumerate(aspects, 1)
+        for n, i in zip([n for n, asp, _ in INDICATORS if asp == a], g.children, strict=True)
+    ]
+    assert by_aspect == list(INDICATORS)
+    assert [i.code for i in NEW.indicators()] == CODES
+    assert len(CODES) == 47 and len(ASPECTS) == 8 and len(DOMAINS) == 4
+
+
+def test_it_changed_exactly_the_25_names_that_differed_from_the_annex():
+    old = {i.code: i.name for i in OLD.indicators()}
+    new = {i.code: i.name for i in NEW.indicators()}
+    changed = tuple(int(c[3:]) for c in CODES if old[c] != new[c])
+    assert changed == CHANGED_FROM_2020_1 and len(changed) == 25
+    assert new["ind38"] == "Tingkat Kematangan Layanan Pengelolaan Barang Milik Negara/Daerah"
+    assert all(
+        "Instansi Pusat/Pemerintah Daerah" in new[f"ind{n:02d}"] for n in (1, 2, 6, 7, 10, 11, 12, 17, 18, 19)
+    )
+    assert all(
+        new[f"ind{n}"].startswith("Tingkat Kematangan Penerapan ") for n in (21, 22, 23, 24, 26, 27, 28)
+    )
+    assert all(new[f"ind{n}"].startswith("Tingkat Kematangan Pelaksanaan Audit ") for n in (29, 30, 31))
+
+
+def test_it_kept_codes_weights_structure_scale_and_bands_of_2020_1():
+    assert _structure(NEW) == _structure(OLD)
+    assert (NEW.scale_min, NEW.scale_max, NEW.weight_basis, NEW.missing_policy) == (
+        OLD.scale_min,
+        OLD.scale_max,
+        OLD.weight_basis,
+        OLD.missing_policy,
+    )
+    assert NEW.bands == OLD.bands and NEW.bands_status == "official"
+    assert NEW.status == "reconstructed" and "bukan dari PDF Lampiran" in NEW.source
+    assert (NEW.valid_from, NEW.valid_to) == (OLD.valid_from, OLD.valid_to) == (2021, 2025)
+
+
+@given(st.lists(st.integers(min_value=1, max_value=5), min_size=47, max_size=47))
+def test_it_gives_2020_1_and_2020_2_the_same_index_for_the_same_levels(levels):
+    answers = dict(zip(CODES, levels, strict=True))
+    old, new = score(OLD, answers), score(NEW, answers)
+    assert (new.index, new.index_raw, new.dimensions_raw, new.nodes) == (
+        old.index,
+        old.index_raw,
+        old.dimensions_raw,
+        old.nodes,
+    )
+    assert new.predicate == old.predicate
+
+
+@pytest.mark.parametrize(
+    ("levels", "index"),
+    [({}, "1"), ({c: 5 for c in CODES}, "5"), ({c: (3 if int(c[3:]) > 31 else 1) for c in CODES}, "1.91")],
+)
+def test_it_scores_known_sheets_the_same_in_both_versions(levels, index):
+    answers = {c: 1 for c in CODES} | levels
+    assert score(NEW, answers).index == score(OLD, answers).index == Decimal(index)
