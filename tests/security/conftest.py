@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from kotacerdas.actionplans.models import ActionItem
+from kotacerdas.catalogue.models import Unit
 from kotacerdas.evaluations.models import Submission
 from kotacerdas.surveys.models import Survey
 from tests.evaluations import conftest as evaluation_fixtures
@@ -34,4 +35,5 @@ def matrix(world, actors):  # type: ignore[no-untyped-def]
     return Matrix(users=users, sub=world.sub, kwargs={
         "item": {"code": "16.07", "pk": item.pk if item else 0},
         "survey": {"token": survey.token if survey else "x", "pk": survey.pk if survey else 0},
+        "unit": {"pk": Unit.objects.get(region_id="16.07", short_name="Disdukcapil").pk},
     })

@@ -39,6 +39,9 @@ EXPECT: dict[str, set[str]] = {
     "web:actionplans:new": {"citra"},
     "monitoring:upload": {"alice", "citra", "oki"},
     "web:surveys:paper": {"citra", "oki"}, "web:surveys:paper_template": {"citra", "oki"},
+    # catalogue editing: jam-kunci belongs to oki's unit (Disdukcapil); units are the coordinator's
+    "web:programme_new": {"alice", "citra", "oki"}, "web:programme_edit": {"alice", "citra", "oki"},
+    "web:units": {"alice", "citra", "oki"}, "web:unit_edit": {"alice", "citra"},
 }
 # POST-only endpoints: the gate in front of the action. Denied roles must be stopped before the action
 # (login redirect / 403 / 404); allowed roles reach the action, whose own rules are tested below.
@@ -58,6 +61,8 @@ EXEMPT = {
     "web:report_download": "needs a report job; tested in tests/reports",
     "web:actionplans:import_status": "needs an import job; tested in tests/actionplans",
     "monitoring:job": "needs an import job; tested in tests/monitoring/test_upload_page.py",
+    "web:programme_archive": "a write: every actor in test_it_lets_only_the_right_people_change_the_catalogue",
+    "web:programme_restore": "a write: every actor in test_it_lets_only_the_right_people_change_the_catalogue",
 }
 
 
@@ -83,6 +88,8 @@ def _url(path: str, name: str, matrix) -> str:  # type: ignore[no-untyped-def]
         values["pk"] = str(matrix.kwargs["item"]["pk"])
     if name.startswith("web:surveys"):
         values["pk"] = str(matrix.kwargs["survey"]["pk"])
+    if name == "web:unit_edit":
+        values["pk"] = str(matrix.kwargs["unit"]["pk"])
     if name in ("web:save_answer", "web:save_score", "web:evidence_file", "web:evidence_link"):
         values["code"] = "output.kebijakan.masterplan"
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values.get(m.group(1), "x"), path)
@@ -186,3 +193,85 @@ def test_it_never_shows_unpublished_results_to_the_public(matrix, actors) -> Non
     mira = Client()
     mira.force_login(actors.mira)
     assert mira.get("/api/v1/results", {"year": 2030}).json()["count"] == 0
+
+
+def _catalogue_writes(matrix):  # type: ignore[no-untyped-def]
+    """Each catalogue write on the web: (name, url, form data, did it happen?)."""
+    from kotacerdas.catalogue.models import Programme, Unit
+
+    dukcapil, bpbd = matrix.kwargs["unit"]["pk"], Unit.objects.get(region_id="16.07", short_name="BPBD").pk
+    jam = Programme.objects.get(region_id="16.07", code="jam-kunci")
+    base = {"title": "Program Uji", "subdimension": "society.sistem_keamanan", "sector": "sosial",
+            "start_year": "2024", "status": "running", "area_scope": "whole"}
+    edit = {**base, "title": "JAM KUNCI diubah", "owner": str(dukcapil), "subdimension": jam.subdimension_id,
+            "version": str(jam.version)}
+    return [
+        ("create programme of own unit", "/wilayah/16.07/program/baru/",
+         {**base, "code": "uji-dukcapil", "owner": str(dukcapil)},
+         lambda: Programme.objects.filter(code="uji-dukcapil").exists()),
+        ("create programme of another unit", "/wilayah/16.07/program/baru/",
+         {**base, "code": "uji-bpbd", "owner": str(bpbd)}, lambda: Programme.objects.filter(code="uji-bpbd").exists()),
+        ("edit programme", "/wilayah/16.07/program/jam-kunci/ubah/", edit,
+         lambda: Programme.objects.get(pk=jam.pk).title == "JAM KUNCI diubah"),
+        ("edit another unit's programme", "/wilayah/16.07/program/oss/ubah/",
+         {**base, "title": "OSS diubah", "owner": str(Programme.objects.get(region_id="16.07", code="oss").owner_id),
+          "version": str(Programme.objects.get(region_id="16.07", code="oss").version)},
+         lambda: Programme.objects.get(region_id="16.07", code="oss").title == "OSS diubah"),
+        ("archive programme", "/wilayah/16.07/program/jam-kunci/arsipkan/", {"reason": "uji"},
+         lambda: Programme.objects.get(pk=jam.pk).archived_at is not None),
+        ("create unit", "/wilayah/16.07/unit/", {"name": "Dinas Uji", "kind": "opd"},
+         lambda: Unit.objects.filter(name="Dinas Uji").exists()),
+        ("edit unit", f"/wilayah/16.07/unit/{dukcapil}/", {"name": "Dinas Dukcapil", "short_name": "Dukcapil",
+                                                           "kind": "opd"},
+         lambda: Unit.objects.get(pk=dukcapil).short_name == "Dukcapil"),
+        ("archive unit", f"/wilayah/16.07/unit/{bpbd}/", {"do": "archive"},
+         lambda: Unit.objects.get(pk=bpbd).archived_at is not None),
+    ]
+
+
+CATALOGUE_WRITES = {
+    "create programme of own unit": {"alice", "citra", "oki"},
+    "create programme of another unit": {"alice", "citra"},
+    "edit programme": {"alice", "citra", "oki"},
+    "edit another unit's programme": {"alice", "citra"},
+    "archive programme": {"alice", "citra", "oki"},
+    "create unit": {"alice", "citra"},
+    "edit unit": {"alice", "citra"},
+    "archive unit": set(),  # BPBD still owns programmes: refused for everyone, never a 500
+}
+
+
+def test_it_lets_only_the_right_people_change_the_catalogue(matrix) -> None:  # type: ignore[no-untyped-def]
+    from django.db import transaction
+
+    from kotacerdas.catalogue.models import Programme
+
+    wrong = []
+    for name, url, data, happened in _catalogue_writes(matrix):
+        for role in ROLES:
+            client = Client()
+            if matrix.users[role] is not None:
+                client.force_login(matrix.users[role])
+            with transaction.atomic():
+                response = client.post(url, data)
+                done = happened()
+                transaction.set_rollback(True)
+            want = role in CATALOGUE_WRITES[name]
+            if done != want or response.status_code >= 500:
+                wrong.append(f"{name} {role}: got {response.status_code}, done={done}, want {want}")
+            if not want and matrix.users[role] is None and "/akun/login" not in response.get("Location", ""):
+                wrong.append(f"{name} anon: not sent to the login page ({response.status_code})")
+    # restoring: archived jam-kunci back by each actor
+    jam = Programme.objects.get(region_id="16.07", code="jam-kunci")
+    for role in ROLES:
+        client = Client()
+        if matrix.users[role] is not None:
+            client.force_login(matrix.users[role])
+        with transaction.atomic():
+            Programme.objects.filter(pk=jam.pk).update(archived_at="2024-01-01T00:00:00Z")
+            response = client.post("/wilayah/16.07/program/jam-kunci/pulihkan/", {})
+            done = Programme.objects.get(pk=jam.pk).archived_at is None
+            transaction.set_rollback(True)
+        if done != (role in {"alice", "citra", "oki"}) or response.status_code >= 500:
+            wrong.append(f"restore programme {role}: got {response.status_code}, done={done}")
+    assert not wrong, "\n".join(wrong)

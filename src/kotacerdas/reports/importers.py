@@ -25,12 +25,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kotacerdas.accounts.actions import record_event
-from kotacerdas.accounts.rules import can_edit_catalogue
-from kotacerdas.catalogue.choices import AreaScope, ProgrammeStatus, Sector
+from kotacerdas.catalogue.choices import ProgrammeStatus, Sector
 from kotacerdas.catalogue.models import Programme, SubDimension, Unit
 from kotacerdas.evaluations import queries
-from kotacerdas.evaluations.errors import NotAllowed
+from kotacerdas.evaluations.errors import ActionError, NotAllowed
 from kotacerdas.evaluations.models import Cycle
 from kotacerdas.regions.models import Region
 
@@ -125,8 +123,14 @@ def _programme_rows(path: Path) -> tuple[str, list[tuple[int, dict[str, Any]]]]:
 
 def _import_programmes(actor: Any, path: Path, region: Region, cycle: Cycle | None,
                        dry_run: bool) -> ImportReport:
-    if not can_edit_catalogue.test(actor, region):
-        raise NotAllowed(_("Hanya admin nasional atau koordinator wilayah yang mengimpor katalog"))
+    """Validate every row, then create or update each programme through the catalogue's actions (their
+    permission checks and audit events apply: an operator may import rows of their own unit only).
+    All or nothing; an unchanged row — archived or not — is left alone and keeps its version."""
+    from kotacerdas.catalogue import actions as catalogue
+    from kotacerdas.catalogue.rules import can_add_programme
+
+    if not can_add_programme.test(actor, region):
+        raise NotAllowed(_("Hanya admin nasional, koordinator wilayah atau operator unit yang mengimpor katalog"))
     from openpyxl.utils import get_column_letter
 
     report = ImportReport()
@@ -136,13 +140,15 @@ def _import_programmes(actor: Any, path: Path, region: Region, cycle: Cycle | No
         report.errors.append(RowError(path.name, 0, "-", _("Berkas tidak bisa dibaca: %(error)s") % {"error": exc}))
         raise ImportFailed(report) from exc
     column = {k: get_column_letter(i + 1) for i, k in enumerate(PROGRAMME_COLUMNS)}
+    column["owner"] = column["unit"]
+    column["pillar"] = column["subdimension"]
     units = {}
     for u in Unit.objects.active().filter(region=region):
         units[u.name.lower()] = u
         if u.short_name:
             units[u.short_name.lower()] = u
     subdims = {s.code: s for s in SubDimension.objects.all()}
-    clean: list[tuple[int, dict[str, Any]]] = []
+    clean: list[tuple[int, str, dict[str, Any]]] = []
     seen: set[str] = set()
     for n, row in rows:
         report.rows += 1
@@ -198,40 +204,60 @@ def _import_programmes(actor: Any, path: Path, region: Region, cycle: Cycle | No
         if text["url"] and not text["url"].startswith(("http://", "https://")):
             err("url", _("Alamat aplikasi harus diawali http:// atau https://"))
             continue
-        clean.append((n, {
-            "code": text["code"], "title": text["title"][:200], "owner": unit, "pillar_id": sub.pillar_id,
-            "subdimension": sub, "sector": sector, "start_year": year, "status": status, **flags,
+        clean.append((n, text["code"], {
+            "title": text["title"][:200], "owner": unit.pk, "pillar": sub.pillar_id,
+            "subdimension": sub.code, "sector": sector, "start_year": year, "status": status, **flags,
             "url": text["url"], "platform": text["platform"][:80], "target_group": text["target_group"][:200],
-            "description": text["description"], "area_scope": AreaScope.WHOLE,
+            "description": text["description"],
         }))
     if report.errors:
         raise ImportFailed(report)
-    existing = {p.code: p for p in Programme.objects.filter(region=region)}
-    fields = ["title", "owner", "pillar_id", "subdimension", "sector", "start_year", "status", "quick_win",
-              "is_application", "url", "platform", "target_group", "description"]
-    with transaction.atomic():
-        for _n, values in clean:
-            current = existing.get(values["code"])
-            if current is None:
-                programme = Programme.objects.create(region=region, **values)
-                record_event(actor, "catalogue.import_programme", programme, to_state="created",
-                             data={"code": programme.code})
-                report.changed += 1
-                continue
-            changed = [f for f in fields if getattr(current, f) != values[f]]
-            if not changed and current.archived_at is None:
-                report.unchanged += 1
-                continue
-            for f in changed:
-                setattr(current, f, values[f])
-            current.version += 1
-            current.save()
-            record_event(actor, "catalogue.import_programme", current, to_state="updated",
-                         data={"code": current.code, "fields": changed})
-            report.changed += 1
-        if dry_run:
-            transaction.set_rollback(True)
+    existing = {p.code: p for p in Programme.objects.filter(region=region).prefetch_related("kecamatan")}
+    unit_names = {u.pk: str(u) for u in Unit.objects.filter(region=region)}
+
+    def shown(name: str, value: Any) -> Any:
+        return unit_names.get(value, value) if name == "owner" else value
+
+    try:
+        with transaction.atomic():
+            for n, code, values in clean:
+                current = existing.get(code)
+                try:
+                    if current is None:
+                        catalogue.do_create_programme(actor, region, code, values, source="import")
+                        report.changed += 1
+                        report.changes.append({"row": n, "code": code, "title": values["title"], "action": "create",
+                                               "fields": {}})
+                        continue
+                    before = catalogue.programme_values(current)
+                    diff = {k: v for k, v in values.items() if before.get(k) != v}
+                    if not diff:
+                        report.unchanged += 1
+                        continue
+                    if current.archived_at is not None:
+                        report.errors.append(RowError(sheet, n, column["code"], _(
+                            "Program %(code)s sudah diarsipkan; pulihkan dulu di halaman katalog, atau hapus "
+                            "barisnya dari berkas") % {"code": code}))
+                        continue
+                    catalogue.do_update_programme(actor, current, current.version, diff, source="import")
+                    report.changed += 1
+                    report.changes.append({"row": n, "code": code, "title": values["title"], "action": "update",
+                                           "fields": {k: [shown(k, before.get(k)), shown(k, v)]
+                                                      for k, v in diff.items() if k != "pillar"}})
+                except ActionError as exc:
+                    field_name = str(exc.context.get("field", "code"))
+                    report.errors.append(RowError(sheet, n, column.get(field_name, column["code"]), exc.message))
+            if report.errors:
+                raise ImportFailed(report)
+            if dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
     return report
+
+
+class _Rollback(Exception):
+    """Leaves the dry run's transaction without writing anything."""
 
 
 register_importer(Importer("worksheet", "Lembar kerja evaluasi wilayah (.xlsx) / evaluation worksheet",

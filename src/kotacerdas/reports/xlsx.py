@@ -163,6 +163,8 @@ class ImportReport:
     unchanged: int = 0
     links_added: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # What changed (or would change in a dry run), row by row: {"row", "code", "title", "action", "fields"}.
+    changes: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -170,7 +172,8 @@ class ImportReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "rows": self.rows, "changed": self.changed, "unchanged": self.unchanged,
-                "links_added": self.links_added, "errors": [e.to_dict() for e in self.errors]}
+                "links_added": self.links_added, "errors": [e.to_dict() for e in self.errors],
+                "changes": self.changes}
 
 
 class ImportFailed(Exception):

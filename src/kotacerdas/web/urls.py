@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from kotacerdas.reports import views as report_views
 
 from . import views
+from .views import catalogue as catalogue_views
 
 app_name = "web"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -14,7 +15,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("masuk/", RedirectView.as_view(pattern_name="account_login", query_string=True), name="login"),
     path("keluar/", RedirectView.as_view(pattern_name="account_logout", query_string=True), name="logout"),
     path("wilayah/<str:code>/program/", views.programme_list, name="programmes"),
+    path("wilayah/<str:code>/program/baru/", catalogue_views.programme_new, name="programme_new"),
     path("wilayah/<str:code>/program/<slug:programme>/", views.programme_detail, name="programme"),
+    path("wilayah/<str:code>/program/<slug:programme>/ubah/", catalogue_views.programme_edit, name="programme_edit"),
+    path("wilayah/<str:code>/program/<slug:programme>/arsipkan/", catalogue_views.programme_archive,
+         name="programme_archive"),
+    path("wilayah/<str:code>/program/<slug:programme>/pulihkan/", catalogue_views.programme_restore,
+         name="programme_restore"),
+    path("wilayah/<str:code>/unit/", catalogue_views.units, name="units"),
+    path("wilayah/<str:code>/unit/<int:pk>/", catalogue_views.unit_edit, name="unit_edit"),
     path("wilayah/<str:code>/dasbor/", views.dashboard, name="dashboard"),
     path("wilayah/<str:code>/peta/", views.region_map, name="region_map"),
     path("wilayah/<str:code>/peta/data.json", views.region_map_data, name="region_map_data"),

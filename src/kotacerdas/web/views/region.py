@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from kotacerdas.catalogue import rules as catalogue_rules
 from kotacerdas.catalogue.choices import ProgrammeStatus
 from kotacerdas.catalogue.models import Pillar, Programme, SubDimension, Unit
 from kotacerdas.catalogue.queries import public_programmes
@@ -85,6 +86,7 @@ def programme_list(request: HttpRequest, code: str) -> HttpResponse:
         "subdimensions": SubDimension.objects.select_related("pillar"),
         "units": Unit.objects.active().filter(region_id=code).order_by("name"),
         "statuses": ProgrammeStatus.choices, "f": g, "qw": g.get("qw", ""),
+        "can_add": catalogue_rules.can_add_programme.test(request.user, region),
     }
     template = "web/_programme_rows.html" if request.htmx else "web/programmes.html"  # type: ignore[attr-defined]
     return render(request, template, ctx)
@@ -96,7 +98,8 @@ def programme_detail(request: HttpRequest, code: str, programme: str) -> HttpRes
                              .prefetch_related(Prefetch("kecamatan", Region.objects.without_geometry())),
                              region_id=code, code=programme)
     private = access.can_view_private_catalogue(request.user, code)
-    ctx: dict[str, Any] = {"region": region, "p": prog, "private": private}
+    ctx: dict[str, Any] = {"region": region, "p": prog, "private": private,
+                           "can_edit": catalogue_rules.can_edit_programme.test(request.user, prog)}
     if private:
         ctx["feedback"] = list(Feedback.objects.filter(programme=prog).select_related("submission__cycle")
                                .order_by("-submission__cycle__year", "created_at"))

@@ -9,6 +9,15 @@
     if (el && el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) { el.form.submit(); }
   });
 
+  // Forms whose submission cannot be undone ask first: <form data-confirm="question">.
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (form && form.hasAttribute && form.hasAttribute("data-confirm") && !window.confirm(form.getAttribute("data-confirm"))) {
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+    }
+  }, true);
+
   function initCharts(root) {
     if (!window.echarts) { return; }
     (root || document).querySelectorAll("[data-chart]").forEach(function (el) {
