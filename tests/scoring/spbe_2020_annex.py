@@ -1,22 +1,28 @@
-"""Indicator names and aspect grouping of the SPBE evaluation, PermenPANRB 59/2020 (Lampiran), as transcribed.
+"""Domains, aspects and indicator names of the SPBE evaluation as PermenPANRB 59/2020 publishes them.
 
-Provenance, stated plainly: the annex PDF itself could not be read here.  The structure (4 domains, 8
-aspects, 47 indicators; 10/4/4/2/8/3/10/6 indicators per aspect) is from KemenPANRB's own presentation
-"Sekilas Peraturan Menteri PANRB No. 59 Tahun 2020" (Perwita Sari, KemenPANRB, 19-20 November 2020,
-id.scribd.com/document/501484908).  The names are transcribed from independent public copies of the
-annex's per-indicator sheets ("INDIKATOR n: Tingkat Kematangan ...", with the annex's explanation,
-assessment and evidence text) in SPBE self-assessment applications on GitHub: lembanoyoga/spbe
-(application/views/domain_*), fadilai/spbe (resources/views/spbe/domain_spbe/domain.blade.php),
-kakaalma27/project-dela (resources/views/user/DataEvidence/indikator.blade.php) and three Laravel
-seeders that copy the sheets' text (repositories not identified by the code index).  Where those
-copies disagree, ``DISPUTED`` says which reading was kept and why; everything else is the same in every
-copy that carries the full sheet.  So: verified against several transcriptions of the annex, not
-against the annex itself.
+Transcribed from the regulation's official copy ("SALINAN", Berita Negara RI 2020 No. 994, with its
+Lampiran): domain names from Tabel 7 (Bobot Domain), aspect names from Tabel 8 (Bobot Aspek), indicator
+names from Tabel 9 (Bobot Indikator), the grouping from Tabel 3-6 and Gambar 1 (indicators 1-10, 11-14,
+15-18, 19-20, 21-28, 29-31, 32-41, 42-47).  The per-indicator sheets later in the Lampiran repeat every
+name and the "Domain n : ... / Aspek n : ..." heading exactly as here.  Spelling is the regulation's.
+
+Variants inside the Lampiran itself, not followed: Tabel 3-6 write indicators 1-10 and 17-20 in lower
+case and call indicator 9 "tingkat kematangan kebijakan internal audit teknologi informasi dan
+komunikasi" (Tabel 9 and the sheet: "... Audit TIK"); Tabel 3 and Tabel 12 call domain 1 "Kebijakan SPBE"
+(Tabel 7 and the sheets: "Kebijakan Internal SPBE").  Later technical guidelines and the applications
+built on them use other wordings ("Kebijakan Internal terkait Tata Kelola SPBE", "Layanan Publik
+Sektoral 1", "Kompetensi Sumber Daya Manusia"); those are not the regulation's.
+
+The pack's level criteria are the sheets' text as printed, including one oddity: the sheet of indicator 3
+prints the "Kondisi" of level 2 in the row of level 3, and in the row of level 4 the criterion that the
+other sheets give level 3 ("Kriteria tingkat 2 telah terpenuhi ..."); the pack keeps the rows as printed.
 """
 
 from __future__ import annotations
 
-# (domain code, domain name)
+SOURCE = "PermenPANRB Nomor 59 Tahun 2020, Lampiran, Tabel 3-9 and indicator sheets 1-47"
+
+# (domain code in the pack, domain name) - Tabel 7
 DOMAINS = (
     ("kebijakan_internal", "Kebijakan Internal SPBE"),
     ("tata_kelola", "Tata Kelola SPBE"),
@@ -24,21 +30,21 @@ DOMAINS = (
     ("layanan", "Layanan SPBE"),
 )
 
-# (aspect number, domain code, aspect name)
+# (aspect number, domain code, aspect name) - Tabel 8, grouping of Tabel 3-6
 ASPECTS = (
-    (1, "kebijakan_internal", "Kebijakan Internal terkait Tata Kelola SPBE"),
+    (1, "kebijakan_internal", "Kebijakan Internal Tata Kelola SPBE"),
     (2, "tata_kelola", "Perencanaan Strategis SPBE"),
     (3, "tata_kelola", "Teknologi Informasi dan Komunikasi"),
     (4, "tata_kelola", "Penyelenggara SPBE"),
     (5, "manajemen", "Penerapan Manajemen SPBE"),
-    (6, "manajemen", "Audit TIK"),
+    (6, "manajemen", "Pelaksanaan Audit TIK"),
     (7, "layanan", "Layanan Administrasi Pemerintahan Berbasis Elektronik"),
     (8, "layanan", "Layanan Publik Berbasis Elektronik"),
 )
 
 IPPD = "Instansi Pusat/Pemerintah Daerah"
 
-# (indicator number, aspect number, name)
+# (indicator number, aspect number, name) - Tabel 9
 INDICATORS = (
     (1, 1, f"Tingkat Kematangan Kebijakan Internal Arsitektur SPBE {IPPD}"),
     (2, 1, f"Tingkat Kematangan Kebijakan Internal Peta Rencana SPBE {IPPD}"),
@@ -58,13 +64,13 @@ INDICATORS = (
     (16, 3, "Tingkat Kematangan Layanan Pusat Data"),
     (17, 3, f"Tingkat Kematangan Layanan Jaringan Intra {IPPD}"),
     (18, 3, f"Tingkat Kematangan Penggunaan Sistem Penghubung Layanan {IPPD}"),
-    (19, 4, f"Tingkat Kematangan Tim Koordinasi SPBE {IPPD}"),
+    (19, 4, f"Tingkat Kematangan Pelaksanaan Tim Koordinasi SPBE {IPPD}"),
     (20, 4, "Tingkat Kematangan Kolaborasi Penerapan SPBE"),
     (21, 5, "Tingkat Kematangan Penerapan Manajemen Risiko SPBE"),
     (22, 5, "Tingkat Kematangan Penerapan Manajemen Keamanan Informasi"),
     (23, 5, "Tingkat Kematangan Penerapan Manajemen Data"),
     (24, 5, "Tingkat Kematangan Penerapan Manajemen Aset TIK"),
-    (25, 5, "Tingkat Kematangan Kompetensi Sumber Daya Manusia"),
+    (25, 5, "Tingkat Kematangan Penerapan Kompetensi Sumber Daya Manusia"),
     (26, 5, "Tingkat Kematangan Penerapan Manajemen Pengetahuan"),
     (27, 5, "Tingkat Kematangan Penerapan Manajemen Perubahan"),
     (28, 5, "Tingkat Kematangan Penerapan Manajemen Layanan SPBE"),
@@ -83,27 +89,24 @@ INDICATORS = (
     (41, 7, "Tingkat Kematangan Layanan Kinerja Pegawai"),
     (42, 8, "Tingkat Kematangan Layanan Pengaduan Pelayanan Publik"),
     (43, 8, "Tingkat Kematangan Layanan Data Terbuka"),
-    (44, 8, "Tingkat Kematangan Layanan Jaringan Dokumentasi dan Informasi Hukum (JDIH)"),
-    (45, 8, "Tingkat Kematangan Layanan Publik Sektoral 1"),
-    (46, 8, "Tingkat Kematangan Layanan Publik Sektoral 2"),
-    (47, 8, "Tingkat Kematangan Layanan Publik Sektoral 3"),
+    (44, 8, "Tingkat Kematangan Jaringan Dokumentasi dan Informasi Hukum (JDIH)"),
+    (45, 8, "Tingkat Kematangan Layanan Publik Sektor 1"),
+    (46, 8, "Tingkat Kematangan Layanan Publik Sektor 2"),
+    (47, 8, "Tingkat Kematangan Layanan Publik Sektor 3"),
 )
 
-# Readings on which the transcriptions differ; the kept one is in INDICATORS / ASPECTS / DOMAINS.
-DISPUTED = {
-    "domain 1": "'Kebijakan Internal SPBE' (KemenPANRB presentation, one seeder) vs 'Kebijakan SPBE' (three "
-    "applications' headings); kept the presentation's.",
-    "aspect 1": "'Kebijakan Internal terkait Tata Kelola SPBE' in every 2020 transcription; 'Kebijakan Internal "
-    "Tata Kelola SPBE' is the PermenPANRB 5/2018 aspect.",
-    13: "'Keterpaduan Rencana dan Anggaran SPBE' (sheet copies; the sheet's assessment text says 'Keterpaduan "
-    "Rencana dan Anggaran SPBE') vs 'Rencana dan Anggaran SPBE' (two seeders).",
-    25: "'Kompetensi Sumber Daya Manusia' (sheet headers in three copies) vs 'Penerapan Kompetensi Sumber Daya "
-    "Manusia' (navigation labels and short lists).",
-    39: "'Layanan Pengawasan Internal Pemerintah' (three copies) vs 'Layanan Pengawasan Internal terkait "
-    "Pemerintah' (one).",
-    45: "'Layanan Publik Sektoral 1/2/3' (sheet headers in three copies) vs 'Layanan Publik Sektor 1/2/3' "
-    "(navigation labels, short lists).",
+# A few level criteria typed from the indicator sheets, to check the pack's descriptors are the annex's.
+LEVEL_SAMPLES = {
+    (1, 1): "Konsep kebijakan internal terkait Arsitektur SPBE Instansi Pusat/Pemerintah Daerah belum atau "
+    "telah tersedia.",
+    (19, 2): "Kriteria tingkat 1 telah terpenuhi dan tugas/program kerja Tim Koordinasi SPBE Instansi "
+    "Pusat/Pemerintah Daerah telah dilaksanakan sesuai perencanaan. Kondisi: tugas/program kerja Tim "
+    "Koordinasi SPBE Instansi Pusat/Pemerintah Daerah tidak/belum dilaksanakan seluruhnya.",
+    (32, 1): "Layanan Perencanan Berbasis Elektronik hanya memberikan layanan informasi terkait perencanaan "
+    "kegiatan pemerintah.",
+    (45, 1): "Layanan Publik Sektoral Berbasis Elektronik hanya memberikan layanan informasi terkait Publik "
+    "Sektoral kegiatan pemerintah.",
 }
 
-# The 25 names of pack version 2020.1 that differ from the transcription (the issue's count).
-CHANGED_FROM_2020_1 = (1, 2, 6, 7, 9, 10, 11, 12, 17, 18, 19, *range(21, 25), *range(26, 32), 38, 45, 46, 47)
+# Names of pack version 2020.1 that differ from the annex.
+CHANGED_FROM_2020_1 = (1, 2, 6, 7, 9, 10, 11, 12, 17, 18, 19, *range(21, 32), 38, 44, 45, 46, 47)
