@@ -137,3 +137,93 @@ def test_it_refuses_a_tampered_archive(tmp_path: Path, fresh_database) -> None: 
     verified = io.StringIO()
     call_command("restore", str(archive), "--verify-only", stdout=verified)
     assert "cocok" in verified.getvalue()
+
+
+def _craft(archive: Path, out: Path, *, extra: tuple[tuple[tarfile.TarInfo, bytes], ...] = (),
+           replace: dict[str, bytes] | None = None) -> Path:
+    """A copy of `archive` with members added or replaced and a manifest whose checksums match them:
+    what someone who knows the format can build."""
+    replace = replace or {}
+    with tarfile.open(archive) as src:
+        members = {i.name: src.extractfile(i).read() for i in src.getmembers()}  # type: ignore[union-attr]
+    manifest = json.loads(members.pop("manifest.json"))
+    members.update(replace)
+    with tarfile.open(out, "w:gz") as dst:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            dst.addfile(info, io.BytesIO(data))
+            manifest["members"].setdefault(name, {})["sha256"] = hashlib.sha256(data).hexdigest()
+        for info, data in extra:
+            dst.addfile(info, io.BytesIO(data) if info.isreg() else None)
+            manifest["members"][info.name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+        body = json.dumps(manifest).encode()
+        info = tarfile.TarInfo("manifest.json")
+        info.size = len(body)
+        dst.addfile(info, io.BytesIO(body))
+    return out
+
+
+def _member(name: str, data: bytes = b"isi", kind: bytes = tarfile.REGTYPE) -> tuple[tarfile.TarInfo, bytes]:
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    if kind == tarfile.REGTYPE:
+        info.size = len(data)
+    else:
+        info.linkname = "/etc/passwd"
+        data = b""
+    return info, data
+
+
+UNSAFE = [
+    _member("media//x"), _member("media/./x"), _member("media/a/../../x"), _member("/etc/x"),
+    _member("media/"), _member("lain.txt"), _member("media/a\\b"), _member("media/a\nb"),
+    _member("media/tautan", kind=tarfile.SYMTYPE), _member("media/keras", kind=tarfile.LNKTYPE),
+    _member("media/dev", kind=tarfile.CHRTYPE), _member("media/fifo", kind=tarfile.FIFOTYPE),
+    _member("media/dir", kind=tarfile.DIRTYPE),
+]
+
+
+def test_it_refuses_every_unsafe_member_while_verifying(tmp_path: Path) -> None:
+    archive = tmp_path / "cadangan.tar.gz"
+    call_command("backup", "-o", str(archive), stdout=io.StringIO())
+    for i, member in enumerate(UNSAFE):
+        crafted = _craft(archive, tmp_path / f"rakitan{i}.tar.gz", extra=(member,))
+        with pytest.raises(CommandError) as caught:
+            call_command("restore", str(crafted), "--verify-only", stdout=io.StringIO())
+        assert caught.value.returncode == 1, member[0].name
+        assert "tidak aman" in str(caught.value) or "bukan berkas biasa" in str(caught.value), member[0].name
+    twice = _craft(archive, tmp_path / "ganda.tar.gz", extra=(_member("media/x", b"a"), _member("media/x", b"b")))
+    with pytest.raises(CommandError, match="ganda"):
+        call_command("restore", str(twice), "--verify-only", stdout=io.StringIO())
+
+
+def test_it_leaves_the_target_as_it_was_when_a_restore_fails(tmp_path: Path, fresh_database) -> None:  # type: ignore[no-untyped-def]
+    archive = tmp_path / "cadangan.tar.gz"
+    call_command("backup", "-o", str(archive), stdout=io.StringIO())
+    home, media = Path(fresh_database["KOTACERDAS_HOME"]), Path(fresh_database["KOTACERDAS_MEDIA"])
+
+    def untouched() -> None:
+        assert not [p for p in media.rglob("*") if not p.is_dir()] if media.exists() else True
+        assert not [p.name for p in home.iterdir() if "restore" in p.name]
+
+    # An unsafe name whose checksum matches: refused before the database or a file is written.
+    bad_name = _craft(archive, tmp_path / "nama.tar.gz", extra=(_member("media//x"),))
+    failed = _run(fresh_database, "restore", str(bad_name))
+    assert failed.returncode == 1 and "tidak aman" in failed.stderr and "Traceback" not in failed.stderr
+    untouched()
+
+    # An evidence file whose bytes differ from the SHA-256 in its row (manifest made to match): found only
+    # after the rows are loaded, when the files are staged; everything goes back.
+    ev = Evidence.objects.exclude(file="").exclude(sha256="").first()
+    assert ev is not None
+    wrong_file = _craft(archive, tmp_path / "bukti.tar.gz", replace={f"media/{ev.file.name}": b"%PDF-1.4 palsu"})
+    failed = _run(fresh_database, "restore", str(wrong_file))
+    assert failed.returncode == 1 and "SHA-256" in failed.stderr and "Traceback" not in failed.stderr
+    untouched()
+
+    # The database is still empty: the real archive restores into it, files included.
+    restored = _run(fresh_database, "restore", str(archive))
+    assert restored.returncode == 0, restored.stderr[-3000:]
+    assert _sha(media / ev.file.name) == ev.sha256
+    assert not [p.name for p in home.iterdir() if "restore" in p.name]

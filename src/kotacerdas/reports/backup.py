@@ -6,9 +6,13 @@ Consistency: the dump is taken inside one transaction (REPEATABLE READ on Postgr
 transaction on SQLite), and only files referenced by that snapshot are archived. Evidence files are
 content-addressed and never deleted, so a file written after the snapshot is simply not included.
 
-Restore goes into an EMPTY installation only: it migrates, refuses a database that already holds
-data, checks every checksum before loading anything, loads the fixtures in one transaction and
-copies the files back, checking each evidence file against the SHA-256 stored in its row.
+Restore goes into an EMPTY installation only and is all-or-nothing, files included: every member's
+name and type is checked (regular files under safe relative names only) and every checksum verified
+before anything is written; the files are written to a staging folder beside the media folder; the
+fixtures are loaded in one transaction, each evidence file is checked against the SHA-256 stored in
+its row, and the staged files are moved into place as the transaction's last step. On any failure the
+moved files are taken back, the transaction rolls back and the staging folder is removed: the target
+is left exactly as it was (an empty database, no new files).
 """
 
 from __future__ import annotations
@@ -17,8 +21,11 @@ import gzip
 import hashlib
 import io
 import json
+import os
+import shutil
 import tarfile
 import tempfile
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -139,16 +146,37 @@ class RestoreReport:
     manifest: dict[str, Any] = field(default_factory=dict)
 
 
+MEDIA_PREFIX = "media/"
+
+
+def check_member_name(name: str) -> None:
+    """A member we could have written: `manifest.json`, the database, or `media/<relative name>` with
+    no absolute path, empty component (`media//x`, trailing `/`), `.`/`..`, backslash or control
+    character. Raises BackupError otherwise."""
+    if name in ("manifest.json", DB_MEMBER):
+        return
+    unsafe = BackupError(f"Nama berkas tidak aman di arsip / unsafe member name: {name!r}")
+    if not isinstance(name, str) or not name.startswith(MEDIA_PREFIX) or len(name) > 1024:
+        raise unsafe
+    parts = name[len(MEDIA_PREFIX):].split("/")
+    for part in parts:
+        if part in ("", ".", "..") or len(part) > 255 or "\\" in part or any(
+                ord(c) < 32 or ord(c) == 127 for c in part):
+            raise unsafe
+
+
 def read_archive(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
-    """Every member, checked against the manifest. Raises BackupError on any mismatch."""
+    """Every member, checked against the manifest. Raises BackupError on any mismatch, on a member
+    that is not a regular file (directory, link, device) and on a name `check_member_name` refuses."""
     try:
         with tarfile.open(path, "r:gz") as tar:
             members: dict[str, bytes] = {}
             for info in tar.getmembers():
-                if not info.isfile():
-                    continue
-                if info.name.startswith("/") or ".." in Path(info.name).parts:
-                    raise BackupError(f"Nama berkas tidak aman di arsip: {info.name!r}")
+                if not info.isreg():
+                    raise BackupError(f"Anggota arsip bukan berkas biasa / not a regular file: {info.name!r}")
+                check_member_name(info.name)
+                if info.name in members:
+                    raise BackupError(f"Anggota arsip ganda / duplicate member: {info.name!r}")
                 fh = tar.extractfile(info)
                 members[info.name] = fh.read() if fh else b""
     except (tarfile.TarError, OSError, EOFError) as exc:
@@ -158,7 +186,9 @@ def read_archive(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
     manifest = json.loads(members.pop("manifest.json"))
     if manifest.get("format") != FORMAT or manifest.get("format_version") != FORMAT_VERSION:
         raise BackupError(f"Format arsip tidak dikenal: {manifest.get('format')} {manifest.get('format_version')}")
-    expected = manifest.get("members", {})
+    expected = manifest.get("members")
+    if not isinstance(expected, dict) or DB_MEMBER not in expected:
+        raise BackupError("Manifest tanpa daftar anggota / manifest lists no members")
     extra = sorted(set(members) - set(expected))
     missing = sorted(set(expected) - set(members))
     if extra or missing:
@@ -185,40 +215,79 @@ def restore_backup(path: Path, progress: Progress | None = None, *, migrate: boo
     progress = progress or (lambda pct, step: None)
     progress(2, "verify")
     manifest, members = read_archive(path)
+    dump = gzip.decompress(members[DB_MEMBER])
+    if _sha256(dump) != manifest["members"][DB_MEMBER].get("content_sha256"):
+        raise BackupError("Checksum isi basis data tidak cocok")
+    files = {m[len(MEDIA_PREFIX):]: data for m, data in members.items() if m.startswith(MEDIA_PREFIX)}
     if migrate:
         progress(10, "migrate")
         call_command("migrate", interactive=False, verbosity=0)
     _ensure_empty()
-    dump = gzip.decompress(members[DB_MEMBER])
-    if _sha256(dump) != manifest["members"][DB_MEMBER].get("content_sha256"):
-        raise BackupError("Checksum isi basis data tidak cocok")
-    progress(30, "database")
-    with transaction.atomic():
-        _load(dump, lambda pct, step: progress(30 + pct // 2, step))
-        counts = Counter(obj["model"] for obj in json.loads(dump))
-        if True:
+    media = Path(default_storage.path("")).resolve()
+    new = _files_to_write(media, files)
+    staging = media.parent / f".{media.name}-restore-{uuid.uuid4().hex}"
+    placed: list[Path] = []
+    made: list[Path] = []
+    try:
+        progress(20, "staging")
+        for name in new:
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(files[name])
+        progress(30, "database")
+        with transaction.atomic():
+            _load(dump, lambda pct, step: progress(30 + pct // 2, step))
+            counts = Counter(obj["model"] for obj in json.loads(dump))
             restored = {label: apps.get_model(label)._base_manager.count() for label in counts}
             wrong = {k: (restored[k], v) for k, v in counts.items() if restored[k] != v}
             if wrong:
                 raise BackupError(f"Jumlah baris setelah pemulihan berbeda: {wrong}")
-    progress(80, "files")
-    files = [m for m in members if m.startswith("media/")]
-    for i, member in enumerate(files):
-        name = member[len("media/"):]
-        progress(80 + int(18 * i / max(1, len(files))), name[-40:])
-        if default_storage.exists(name):
-            with default_storage.open(name, "rb") as fh:
-                if _sha256(fh.read()) == manifest["members"][member]["sha256"]:
-                    continue
-            raise BackupError(f"Berkas {name} sudah ada di tujuan dengan isi berbeda")
-        from django.core.files.base import ContentFile
-
-        saved = default_storage.save(name, ContentFile(members[member]))
-        if saved != name:
-            raise BackupError(f"Berkas {name} tersimpan dengan nama lain ({saved})")
-    verify_evidence()
+            progress(80, "files")
+            verify_evidence(lambda name: files[name] if name in files else None)
+            # Last step inside the transaction: a failed move rolls the database back too.
+            if new and not media.exists():
+                media.mkdir(parents=True)
+                made.append(media)
+            for i, name in enumerate(new):
+                progress(85 + int(13 * i / max(1, len(new))), name[-40:])
+                target = media.joinpath(name)
+                for parent in reversed(target.parents):
+                    if parent != media and media in parent.parents and not parent.exists():
+                        parent.mkdir()
+                        made.append(parent)
+                os.replace(staging / name, target)
+                placed.append(target)
+    except BaseException:
+        for target in placed:
+            target.unlink(missing_ok=True)
+        for folder in reversed(made):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     progress(100, "done")
     return RestoreReport(counts=dict(counts), files=len(files), manifest=manifest)
+
+
+def _files_to_write(media: Path, files: dict[str, bytes]) -> list[str]:
+    """The archived files not yet in the media folder, after checking that every name stays inside it
+    and that a file already there holds the same bytes. Writes nothing."""
+    new = []
+    for name, data in sorted(files.items()):
+        target = media.joinpath(name)
+        if media not in target.resolve().parents:
+            raise BackupError(f"Berkas {name} di luar folder media / outside the media folder")
+        if target.is_symlink() or (target.exists() and not target.is_file()):
+            raise BackupError(f"Berkas {name}: tujuan bukan berkas biasa / target is not a regular file")
+        if target.exists():
+            if _sha256(target.read_bytes()) != _sha256(data):
+                raise BackupError(f"Berkas {name} sudah ada di tujuan dengan isi berbeda")
+            continue
+        new.append(name)
+    return new
 
 
 def _load(dump: bytes, progress: Progress) -> None:
@@ -287,16 +356,20 @@ def _load(dump: bytes, progress: Progress) -> None:
     connection.check_constraints()
 
 
-def verify_evidence() -> int:
-    """Every evidence file's content matches the SHA-256 in its row; returns how many were checked."""
+def verify_evidence(pending: Callable[[str], bytes | None] = lambda name: None) -> int:
+    """Every evidence file's content matches the SHA-256 in its row; returns how many were checked.
+    `pending(name)` gives the bytes of a file about to be written (a restore's staged files)."""
     from kotacerdas.evaluations.models import Evidence
 
     checked = 0
     for ev in Evidence.objects.exclude(file="").exclude(sha256=""):
-        if not default_storage.exists(ev.file.name):
-            raise BackupError(f"Berkas bukti {ev.file.name} (bukti #{ev.pk}) tidak ada")
-        with default_storage.open(ev.file.name, "rb") as fh:
-            if _sha256(fh.read()) != ev.sha256:
-                raise BackupError(f"Berkas bukti #{ev.pk} tidak cocok dengan SHA-256 yang tercatat")
+        data = pending(ev.file.name)
+        if data is None:
+            if not default_storage.exists(ev.file.name):
+                raise BackupError(f"Berkas bukti {ev.file.name} (bukti #{ev.pk}) tidak ada")
+            with default_storage.open(ev.file.name, "rb") as fh:
+                data = fh.read()
+        if _sha256(data) != ev.sha256:
+            raise BackupError(f"Berkas bukti #{ev.pk} tidak cocok dengan SHA-256 yang tercatat")
         checked += 1
     return checked
