@@ -10,6 +10,7 @@ admin.site.site_header = "kotacerdas — administrasi"
 admin.site.site_title = "kotacerdas"
 
 handler500 = "kotacerdas.core.middleware.server_error"
+handler403 = "kotacerdas.web.views.errors.permission_denied"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

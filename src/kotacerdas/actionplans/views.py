@@ -104,7 +104,7 @@ def import_upload(request: HttpRequest, code: str) -> HttpResponse:
 def import_status(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
     region = get_object_or_404(Region.objects.without_geometry(), code=code)
     if not perms.can_view_plan.test(request.user, region):
-        raise PermissionDenied
+        raise PermissionDenied(_("Anda tidak berhak melihat rencana aksi wilayah ini"))
     job = jobs.live(get_object_or_404(ImportJob.objects.defer("content").select_related("cycle"), pk=job_id,
                                       region=region))
     return render(request, "actionplans/_job.html", {"job": job, "region": region, "cycle": job.cycle})
@@ -116,7 +116,7 @@ def _item_or_404(request: HttpRequest, code: str, pk: int) -> ActionItem:
     if item is None:
         raise Http404
     if not perms.can_view_plan.test(request.user, item):
-        raise PermissionDenied
+        raise PermissionDenied(_("Anda tidak berhak melihat rencana aksi wilayah ini"))
     return item
 
 

@@ -258,7 +258,7 @@ def _manage_post(request: HttpRequest, region: Region, cycle: Any, survey: Surve
 def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_object_or_404(Survey.objects.select_related("region", "cycle"), pk=pk)
     if not perms.can_enter_responses.test(request.user, survey):
-        raise PermissionDenied
+        raise PermissionDenied(_("Hanya koordinator daerah dan operator unit wilayah ini yang memasukkan jawaban kertas"))
     raw = request.POST.get("service") or request.GET.get("layanan") or ""
     service = queries.active_services(survey).filter(pk=int(raw)).first() if raw.isdigit() else None
     ctx = _form_context(survey, service)
@@ -307,7 +307,7 @@ def paper_template(request: HttpRequest, pk: int) -> HttpResponse:
 
     survey = get_object_or_404(Survey.objects.select_related("region", "cycle"), pk=pk)
     if not perms.can_enter_responses.test(request.user, survey):
-        raise PermissionDenied
+        raise PermissionDenied(_("Hanya koordinator daerah dan operator unit wilayah ini yang memasukkan jawaban kertas"))
     response = HttpResponse(build(survey),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="kuesioner-kertas-{survey.region_id}-{survey.cycle.year}.xlsx"'

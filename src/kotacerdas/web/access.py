@@ -31,6 +31,7 @@ def can_view_private_catalogue(user: Any, region_code: str) -> bool:
     return can_view_region_dashboard(user, region_code)
 
 
-def require(condition: bool) -> None:
+def require(condition: bool, reason: str = "") -> None:
+    """Refuse the request unless `condition`; `reason` (translated) is shown on the refusal page."""
     if not condition:
-        raise PermissionDenied
+        raise PermissionDenied(reason)

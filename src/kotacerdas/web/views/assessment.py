@@ -44,7 +44,8 @@ def anchor(code: str) -> str:
 
 def _submission(request: HttpRequest, pk: int) -> Submission:
     sub = get_object_or_404(Submission.objects.select_related("cycle", "region"), pk=pk)
-    access.require(perms.can_view_submission.test(request.user, sub))
+    access.require(perms.can_view_submission.test(request.user, sub),
+                   _("Pengajuan ini hanya untuk pengguna wilayahnya, asesor yang ditugaskan dan admin nasional"))
     return sub
 
 
@@ -325,7 +326,8 @@ def _assessor_ctx(request: HttpRequest, sub: Submission) -> dict[str, Any]:
 @login_required
 def assessor_screen(request: HttpRequest, pk: int) -> HttpResponse:
     sub = _submission(request, pk)
-    access.require(perms.is_assigned_assessor.test(request.user, sub) or access.is_admin(request.user))
+    access.require(perms.is_assigned_assessor.test(request.user, sub) or access.is_admin(request.user),
+                   _("Hanya asesor panel yang ditugaskan ke wilayah ini yang menilai pengajuannya"))
     return render(request, "web/assessment/assessor.html", _assessor_ctx(request, sub))
 
 

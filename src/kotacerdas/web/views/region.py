@@ -32,6 +32,11 @@ def _region(code: str) -> Region:
     return region
 
 
+def _dashboard_refusal() -> str:
+    return gettext("Dasbor wilayah ini hanya untuk pengguna wilayahnya, asesor panel yang ditugaskan dan admin "
+                   "nasional")
+
+
 def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     """The body (everything inside <main>) is cached per data version and visibility class
     (web.pagecache); the permission check runs first on every request."""
@@ -42,12 +47,12 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     cached = pagecache.cache().get(key)
     if cached is None:
         region = _region(code)
-        access.require(allowed)
+        access.require(allowed, _dashboard_refusal())
         cached = _dashboard_body(request, region)
         if all_cacheable("dashboard"):
             pagecache.cache().set(key, cached, timeout=pagecache.TTL)
     else:
-        access.require(allowed)
+        access.require(allowed, _dashboard_refusal())
     body = mark_safe(cached["html"])  # noqa: S308 -- rendered by our own templates, autoescaped
     return render(request, "web/dashboard.html", {"title": cached["title"], "body": body})
 
