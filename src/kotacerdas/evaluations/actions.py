@@ -805,7 +805,8 @@ def recompute_cycle(actor: Any, cycle: Cycle) -> int:
 def _batchable(pack: Any) -> bool:
     from kotacerdas.scoring import batch
 
-    if pack.assessor_aggregation != "mean":
+    if pack.assessor_aggregation != "mean" or not pack.is_classic:
+        # A sum pack (IID) scores per-innovation answers, which the assessors' rows do not carry.
         return False
     try:
         batch.compiled(pack)

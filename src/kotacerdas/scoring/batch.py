@@ -25,6 +25,7 @@ Traces are not built here; ``inputs_step`` stores what the engine needs to rebui
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ import numpy as np
 
 from . import engine
 from .engine import Number, Predicate, ScoringError
-from .packs import Node, Pack
+from .packs import CountRule, Node, Pack, Repeat
 
 __all__ = [
     "BatchScore",
@@ -86,6 +87,11 @@ class CompiledPack:
     pillars: tuple[tuple[str, LinearForm | None], ...]
     position: dict[str, int]  # indicator code -> column
     pillar_members: tuple[tuple[str, tuple[str, ...]], ...]  # pillar code -> tagged indicators
+    # Packs with repeated groups and counts (IID).  A column of an indicator answered per instance holds
+    # (Σ over the instances of its level, divisor); a count node's column holds (n, 1).
+    repeat_columns: tuple[tuple[int, Repeat], ...] = ()
+    count_columns: tuple[tuple[int, CountRule], ...] = ()
+    output_range: tuple[int, int] | None = None  # lowest/highest value of any output (default: the scale)
 
 
 @dataclass
@@ -133,9 +139,16 @@ def compile_pack(pack: Pack) -> CompiledPack:
         raise NotBatchable(f"missing policy {pack.missing_policy!r}: which answers count depends on the data")
     if pack.round_nodes:
         raise NotBatchable("round_nodes: intermediate rounding is not linear")
-    codes = tuple(n.code for n in pack.indicators())
+    classic = pack.is_classic
+    codes = tuple(n.code for n in pack.walk() if n.is_indicator or n.is_count)
     pos = {c: i for i, c in enumerate(codes)}
     n = len(codes)
+    repeated = {} if classic else pack.repeated_codes()
+    for group in {id(g): g for g in repeated.values()}.values():
+        if any(not x.is_indicator and x.rule != "sum" for x in group.walk()):
+            # Per-instance means would be divided before the instances are added up: the engine's Decimal
+            # then rounds where the exact column sums do not.
+            raise NotBatchable(f"repeated group {group.code!r} is not a sum all the way down")
 
     # (vector, guards): the node's coefficients, and the nodes of its subtree (itself included) whose
     # division can leave a remainder -- the places where the engine's Decimal may stop being exact.
@@ -144,12 +157,22 @@ def compile_pack(pack: Pack) -> CompiledPack:
             vec = [Fraction(0)] * n
             vec[pos[node.code]] = Fraction(1)
             return vec, ()
+        if node.is_count and node.count is not None:
+            vec = [Fraction(0)] * n
+            vec[pos[node.code]] = Fraction(node.count.points_each)
+            return vec, ()
         parts = [(c, *visit(c)) for c in node.children]
         present = [(c, v, g) for c, v, g in parts if v is not None]
         if not present:
             return None, ()
         rule = node.rule or "mean"
-        if rule == "weighted_mean":
+        if rule == "sum":
+            # Weights multiply; no division.  A repeated group's own division by max(at_least, n) is in its
+            # columns (sums over divisor), where a non-terminating divisor marks the cells "odd".
+            weights = [Fraction(1) if c.weight is None else Fraction(c.weight) for c, _, _ in present]
+            total = Fraction(1)
+            divisor_ok = True
+        elif rule == "weighted_mean":
             weights = [Fraction(c.weight or 0) for c, _, _ in present]
             total = sum(weights, Fraction(0))
             if total == 0:
@@ -186,13 +209,20 @@ def compile_pack(pack: Pack) -> CompiledPack:
     if not dim_vecs:
         raise NotBatchable("no dimension has an indicator")
 
-    total = sum((Fraction(d.weight or 0) for d, _, _ in dim_vecs), Fraction(0))
-    if total == 0:
-        raise NotBatchable("dimension weights sum to zero")
     index = [Fraction(0)] * n
     mean = [Fraction(0)] * n
+    if pack.index_aggregation == "sum":
+        assert pack.index_maximum is not None
+        factor = Fraction(pack.index_scale[1]) / Fraction(pack.index_maximum)
+        weights = {d.code: (Fraction(1) if d.weight is None else Fraction(d.weight)) * factor
+                   for d, _, _ in dim_vecs}
+    else:
+        total = sum((Fraction(d.weight or 0) for d, _, _ in dim_vecs), Fraction(0))
+        if total == 0:
+            raise NotBatchable("dimension weights sum to zero")
+        weights = {d.code: Fraction(d.weight or 0) / total for d, _, _ in dim_vecs}
     for d, vec, _ in dim_vecs:
-        w = Fraction(d.weight or 0) / total
+        w = weights[d.code]
         for i in range(n):
             index[i] += w * vec[i]
             mean[i] += vec[i] / len(dim_vecs)
@@ -200,7 +230,7 @@ def compile_pack(pack: Pack) -> CompiledPack:
 
     pillars: list[tuple[str, LinearForm | None]] = []
     for pillar in pack.pillars:
-        tagged = [pos[i.code] for i in pack.indicators() if i.pillar == pillar.code]
+        tagged = [pos[i.code] for i in pack.indicators() if i.pillar == pillar.code and i.code not in repeated]
         if not tagged:
             pillars.append((pillar.code, None))
             continue
@@ -209,12 +239,28 @@ def compile_pack(pack: Pack) -> CompiledPack:
             vec[i] = Fraction(1, len(tagged))
         pillars.append((pillar.code, _form(vec)))
 
+    output_range = None
+    if not classic:
+        bounds = pack.bounds()
+        lows = [bounds[d.code][0] for d in pack.dimensions] + [Decimal(pack.scale_min), Decimal(0)]
+        highs = [bounds[d.code][1] for d in pack.dimensions] + [Decimal(pack.scale_max),
+                                                                 Decimal(pack.index_scale[1])]
+        output_range = (math.floor(min(lows)), math.ceil(max(highs)))
     return CompiledPack(
         pack=pack, codes=codes, index=_form(index, dims_guards), mean=_form(mean, dims_guards),
         dimensions=tuple(dims), pillars=tuple(pillars), position=pos,
-        pillar_members=tuple((p.code, tuple(i.code for i in pack.indicators() if i.pillar == p.code))
+        pillar_members=tuple((p.code, tuple(i.code for i in pack.indicators()
+                                            if i.pillar == p.code and i.code not in repeated))
                              for p in pack.pillars),
+        repeat_columns=tuple((pos[c], g.repeat) for c, g in repeated.items()
+                             if c in pos and g.repeat is not None and c in _indicator_codes(pack)),
+        count_columns=tuple((pos[x.code], x.count) for x in pack.walk() if x.is_count and x.count is not None),
+        output_range=output_range,
     )
+
+
+def _indicator_codes(pack: Pack) -> set[str]:
+    return {i.code for i in pack.indicators()}
 
 
 _COMPILED: dict[tuple[str, str, str], CompiledPack] = {}
@@ -265,10 +311,25 @@ def score_levels(
     n_regions, n_codes = sums.shape
     if n_codes != len(comp.codes) or counts.shape != sums.shape:
         raise ValueError(f"expected levels of shape (regions, {len(comp.codes)})")
+    lo, hi = pack.scale_min, pack.scale_max
+    low_ok = None
+    if comp.count_columns:
+        # A count column holds n: the score reads min(n, cap), one "level" per region.
+        sums, counts = sums.copy(), counts.copy()
+        for col, rule in comp.count_columns:
+            sums[:, col] = np.minimum(sums[:, col], rule.cap)
+            counts[:, col] = 1
     answered = counts > 0
     safe_counts = np.where(answered, counts, 1)
-    lo, hi = pack.scale_min, pack.scale_max
-    bad = answered & ((sums < lo * safe_counts) | (sums > hi * safe_counts))
+    if comp.repeat_columns or comp.count_columns:
+        # Fewer instances than the divisor's floor leave a column's sum below lo * divisor.
+        low_ok = np.zeros(n_codes, dtype=bool)
+        low_ok[[c for c, _ in comp.repeat_columns]] = True
+        free = np.zeros(n_codes, dtype=bool)
+        free[[c for c, _ in comp.count_columns]] = True
+        bad = answered & ~free & (((sums < lo * safe_counts) & ~low_ok) | (sums > hi * safe_counts))
+    else:
+        bad = answered & ((sums < lo * safe_counts) | (sums > hi * safe_counts))
     if bad.any():
         r, i = (int(x) for x in np.argwhere(bad)[0])
         raise ScoringError(f"answer for {comp.codes[i]!r} in region {r} is outside the scale {lo}..{hi}",
@@ -286,7 +347,7 @@ def score_levels(
     outputs: list[tuple[str, LinearForm]] = [("index", comp.index), ("mean", comp.mean)]
     outputs += [(f"dim:{c}", f) for c, f in comp.dimensions if f is not None]
     outputs += [(f"pillar:{c}", f) for c, f in comp.pillars if f is not None]
-    max_level = max(abs(lo), abs(hi)) * lcm
+    max_level = max(abs(lo), abs(hi), *(r.cap for _, r in comp.count_columns)) * lcm
     big = any(max_level * sum(abs(c) for c in f.coeffs) * 10 ** (pack.decimals + 1) * 2 >= _INT64_LIMIT
               or f.den * lcm * 2 >= _INT64_LIMIT for _, f in outputs)
     num = level_num.astype(object) if big else level_num
@@ -312,7 +373,8 @@ def score_levels(
     prev_dec = [p if p is None or isinstance(p, Decimal) else engine.to_decimal(p, "previous") for p in prevs]
 
     # Rounded outputs are integers q in [min, max] * 10**decimals: one Decimal object per q, looked up.
-    qmin, qmax = lo * 10**pack.decimals, hi * 10**pack.decimals
+    out_lo, out_hi = comp.output_range or (lo, hi)
+    qmin, qmax = out_lo * 10**pack.decimals, out_hi * 10**pack.decimals
     table = np.array([Decimal(q).scaleb(-pack.decimals) for q in range(qmin, qmax + 1)], dtype=object)
     bands: list[Predicate | None] = []
     for d in table:
@@ -330,7 +392,9 @@ def score_levels(
     dim_codes = [c for c, _ in comp.dimensions]
     dim_rows = zip(*[column(None if f is None else f"dim:{c}") for c, f in comp.dimensions], strict=True)
     pillar_codes = [c for c, _ in comp.pillars]
-    pillar_rows = zip(*[column(None if f is None else f"pillar:{c}") for c, f in comp.pillars], strict=True)
+    pillar_cols = [column(None if f is None else f"pillar:{c}") for c, f in comp.pillars]
+    # A pack without pillars (IID) still has one (empty) row of pillars per region.
+    pillar_rows = zip(*pillar_cols, strict=True) if pillar_cols else itertools.repeat(())
     index_den = comp.index.den * lcm
     index_num = raw_num["index"].tolist()
     scale = Decimal(1).scaleb(-pack.decimals)
@@ -354,7 +418,8 @@ def score_levels(
     if pending:
         sums_l, counts_l = sums.tolist(), counts.tolist()
         for r, names in pending.items():
-            _ExactRegion(pack, comp, _answers(comp, sums_l[r], counts_l[r])).patch(out[r], names)
+            _ExactRegion(pack, comp, _answers(comp, sums_l[r], counts_l[r]),
+                         raw=(sums_l[r], counts_l[r])).patch(out[r], names)
     return out
 
 
@@ -400,17 +465,42 @@ class _ExactRegion:
     additions in the engine's order, so even the 28th digit is the same), without the trace, and only
     for the outputs asked: used where a rounding tie depends on that arithmetic."""
 
-    def __init__(self, pack: Pack, comp: CompiledPack, answers: Mapping[str, Decimal]) -> None:
+    def __init__(self, pack: Pack, comp: CompiledPack, answers: Mapping[str, Decimal],
+                 raw: tuple[Sequence[int], Sequence[int]] | None = None) -> None:
         for code in answers:
             if code not in comp.position:
                 raise NotBatchable(f"{code!r} is not an indicator")
         self.pack, self.comp, self.answers = pack, comp, answers
         self.zero, self.floor = Decimal(0), Decimal(pack.scale_min)
         self._dims: dict[str, Decimal | None] = {}
+        # Repeated groups are scored from the column sums (Σ over the instances) and divided once, as the
+        # engine divides the sum of the instances' values once; counts read their column's n.
+        self.raw = raw
+        self.in_repeat = False
+
+    def _column(self, code: str) -> tuple[int, int]:
+        assert self.raw is not None
+        i = self.comp.position[code]
+        return int(self.raw[0][i]), int(self.raw[1][i])
 
     def evaluate(self, node: Node) -> Decimal | None:
         if node.is_indicator:
+            if self.in_repeat:
+                return Decimal(self._column(node.code)[0])
             return self.answers.get(node.code, self.floor)
+        if node.is_count and node.count is not None:
+            n = self._column(node.code)[0]
+            return engine._clean(Decimal(node.count.capped(n)) * node.count.points_each)
+        if node.repeat is not None and self.raw is not None:
+            self.in_repeat = True
+            try:
+                parts = [(c, v) for c in node.children if (v := self.evaluate(c)) is not None]
+                total = self.combine(node.rule or "mean", parts) or self.zero
+            finally:
+                self.in_repeat = False
+            first = next(i for i in node.indicators())
+            divisor = self._column(first.code)[1]
+            return engine._clean(total / divisor)
         parts = [(c, v) for c in node.children if (v := self.evaluate(c)) is not None]
         return self.combine(node.rule or "mean", parts)
 
@@ -418,6 +508,8 @@ class _ExactRegion:
         if not parts:
             return None
         zero = self.zero
+        if rule == "sum":
+            return engine._clean(sum((v if c.weight is None else c.weight * v for c, v in parts), zero))
         if rule == "weighted_mean":
             total_w = sum((c.weight or zero for c, _ in parts), zero)
             return engine._clean(sum(((c.weight or zero) * v for c, v in parts), zero) / total_w)
@@ -437,7 +529,13 @@ class _ExactRegion:
 
     def index_and_mean(self) -> tuple[Decimal, Decimal]:
         dims = [(d, v) for d in self.pack.dimensions if (v := self.dim(d)) is not None]
-        index_raw = self.combine("weighted_mean", dims)
+        index_raw: Decimal | None
+        if self.pack.index_aggregation == "sum":
+            total = self.combine("sum", dims)
+            assert total is not None and self.pack.index_maximum is not None
+            index_raw = engine._clean(total * self.pack.index_scale[1] / self.pack.index_maximum)
+        else:
+            index_raw = self.combine("weighted_mean", dims)
         assert index_raw is not None
         return index_raw, engine._clean(sum((v for _, v in dims), self.zero) / len(dims))
 
@@ -517,16 +615,52 @@ def levels_from_rows(
     return sums.reshape(n_regions, n), total.reshape(n_regions, n)
 
 
+def instance_levels(pack: Pack, answers: Mapping[str, Number], instances: engine.Instances | None
+                    ) -> tuple[list[int], list[int]] | None:
+    """One region's row of (sums, counts) for a pack with repeated groups: a plain indicator (level, 1)
+    or (0, 0) unanswered; an indicator answered per instance (Σ of its instances' levels, max(at_least,
+    n)), unanswered instances counted at the scale minimum; a count node (n, 1).  None when a level is
+    not an integer or a code is not an indicator (the engine scores such a sheet)."""
+    comp = compiled(pack)
+    checked = engine.check_values(pack, answers)
+    per = engine.check_instances(pack, instances)
+    sums = [0] * len(comp.codes)
+    counts = [0] * len(comp.codes)
+    for code, value in checked.items():
+        if code not in comp.position or value != value.to_integral_value():
+            return None
+        sums[comp.position[code]], counts[comp.position[code]] = int(value), 1
+    for col, rep in comp.repeat_columns:
+        code = comp.codes[col]
+        if code in checked:
+            raise ScoringError(f"{code!r} is answered per {rep.over}, under \"instances\"", code)
+        items = per.get(rep.over, {})
+        total = 0
+        for sheet in items.values():
+            v = sheet.get(code, Decimal(pack.scale_min))
+            if v != v.to_integral_value():
+                return None
+            total += int(v)
+        sums[col], counts[col] = total, rep.divisor(len(items))
+    for col, rule in comp.count_columns:
+        sums[col], counts[col] = len(per.get(rule.of, {})), 1
+    return sums, counts
+
+
 def score_answers(
     pack: Pack,
     answers: Sequence[Mapping[str, Number]],
     previous: Sequence[Number | None] | None = None,
+    instances: Sequence[engine.Instances | None] | None = None,
 ) -> list[BatchScore]:
     """Score answer sheets (indicator -> level) like ``engine.score(pack, answers=a, previous=p)``.
 
     Convenience for tests and small callers; levels are integers or any exact number (Decimal, or a
     float by its shortest repr).  A sheet answering a group or dimension code is scored by the engine.
+    A pack with repeated groups takes one ``instances`` mapping per sheet (``engine.score``'s argument).
     """
+    if not pack.is_classic:
+        return _score_instance_sheets(pack, answers, previous, instances)
     comp = compiled(pack)
     pos = comp.position
     n = len(comp.codes)
@@ -566,6 +700,34 @@ def score_answers(
             pillars=dict(res.pillars), predicate=res.predicate, previous=res.previous,
             improvement=res.improvement, by_engine=True,
         )
+    return out
+
+
+def _score_instance_sheets(
+    pack: Pack,
+    answers: Sequence[Mapping[str, Number]],
+    previous: Sequence[Number | None] | None,
+    instances: Sequence[engine.Instances | None] | None,
+) -> list[BatchScore]:
+    comp = compiled(pack)
+    insts = list(instances) if instances is not None else [None] * len(answers)
+    if len(insts) != len(answers):
+        raise ValueError("one instances mapping per answer sheet expected")
+    prevs = list(previous) if previous is not None else [None] * len(answers)
+    prev_dec = [p if p is None or isinstance(p, Decimal) else engine.to_decimal(p, "previous") for p in prevs]
+    rows = [instance_levels(pack, a, i) for a, i in zip(answers, insts, strict=True)]
+    n = len(comp.codes)
+    sums = np.array([r[0] if r else [0] * n for r in rows], dtype=np.int64).reshape(len(rows), n)
+    counts = np.array([r[1] if r else [0] * n for r in rows], dtype=np.int64).reshape(len(rows), n)
+    out = score_levels(pack, sums, counts, prev_dec)
+    for r, row in enumerate(rows):
+        if row is None:
+            res = engine.score(pack, answers=answers[r], previous=prevs[r], instances=insts[r])
+            out[r] = BatchScore(
+                index=res.index, index_raw=res.index_raw, mean=res.mean, dimensions=dict(res.dimensions),
+                pillars=dict(res.pillars), predicate=res.predicate, previous=res.previous,
+                improvement=res.improvement, by_engine=True,
+            )
     return out
 
 

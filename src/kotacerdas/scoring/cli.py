@@ -88,7 +88,9 @@ def _read_input(path: str) -> dict[str, Any]:
         raise _UsageError(f"error: {path} is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise _UsageError(f'error: {path}: expected a JSON object with "scores" or "answers"')
-    unknown = set(data) - {"scores", "answers", "given", "previous", "changes"}
+    # Keys starting with "_" are notes for people (e.g. "_comment" with the hand computation).
+    unknown = {k for k in data if not k.startswith("_")} - {
+        "scores", "answers", "given", "previous", "changes", "instances"}
     if unknown:
         raise _UsageError(f"error: {path}: unknown top-level key(s): {', '.join(sorted(unknown))}")
     if "scores" not in data and "answers" not in data and "given" not in data:
@@ -96,6 +98,15 @@ def _read_input(path: str) -> dict[str, Any]:
     for key in ("scores", "answers", "given", "changes"):
         if key in data and not isinstance(data[key], dict):
             raise _UsageError(f'error: {path}: "{key}" must be an object of code: value')
+    instances = data.get("instances", {})
+    if not isinstance(instances, dict) or not all(
+        isinstance(items, dict) and all(isinstance(a, dict) for a in items.values())
+        for items in instances.values()
+    ):
+        raise _UsageError(
+            f'error: {path}: "instances" must be an object {{kind: {{id: {{code: level}}}}}}, '
+            'e.g. {"innovation": {"jam-kunci": {"sid.16": 3}}}'
+        )
     return data
 
 
@@ -189,7 +200,9 @@ def _score_parser() -> _Parser:
     p.add_argument("--format", choices=("json", "table"), default="json")
     p.add_argument("--trace", action="store_true", help="include the formula trace in JSON output")
     p.add_argument(
-        "file", help='JSON: {"scores": {dimension: score}} or {"answers": {code: level}}, "-" for stdin'
+        "file",
+        help='JSON: {"scores": {dimension: score}} or {"answers": {code: level}}, with "instances": '
+        '{kind: {id: {code: level}}} for packs that repeat a group per innovation; "-" for stdin',
     )
     return p
 
@@ -204,11 +217,17 @@ def _result_json(result: ScoreResult, trace: bool) -> dict[str, Any]:
 def _result_table(result: ScoreResult, pack: Pack, stdout: TextIO) -> None:
     names = {d.code: d for d in pack.dimensions}
     print(f"{pack.name}  ({pack.code} {pack.version})", file=stdout)
+    summed = pack.index_aggregation == "sum"
     for code, value in result.dimensions.items():
         w = names[code].weight
-        print(f"  {code:<22} {_num(w):>6} %  {'-' if value is None else f'{value:f}':>6}", file=stdout)
-    print(f"  {'index':<22} {'':>8}  {result.index:f}   (raw {result.index_raw})", file=stdout)
-    print(f"  {'mean':<22} {'':>8}  {result.mean:f}", file=stdout)
+        shown = "" if summed else f"{_num(w):>6} %"
+        print(f"  {code:<22} {shown:>8}  {'-' if value is None else f'{value:f}':>6}", file=stdout)
+    for kind, n in result.instance_counts.items():
+        print(f"  {kind + 's':<22} {'':>8}  {n}", file=stdout)
+    lo, hi = pack.index_scale
+    print(f"  {'index':<22} {'':>8}  {result.index:f}   (raw {result.index_raw}; scale {lo}-{hi})", file=stdout)
+    if not summed:
+        print(f"  {'mean':<22} {'':>8}  {result.mean:f}", file=stdout)
     if result.predicate:
         print(f"  predicate: {result.predicate.label} ({result.predicate.label_en})", file=stdout)
     if result.improvement is not None:
@@ -224,8 +243,9 @@ def _result_table(result: ScoreResult, pack: Pack, stdout: TextIO) -> None:
 def score_main(argv: Sequence[str], stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
     def body(args: argparse.Namespace) -> int:
         pack = _resolve_pack(args.pack, args.version)
-        answers, given, previous = _inputs(_read_input(args.file))
-        result = score(pack, answers, given, previous)
+        data = _read_input(args.file)
+        answers, given, previous = _inputs(data)
+        result = score(pack, answers, given, previous, instances=data.get("instances"))
         if args.format == "table":
             _result_table(result, pack, stdout)
         else:

@@ -15,6 +15,8 @@ from typing import Any
 from .packs import Node, Pack
 
 Number = int | Decimal
+# kind of instance (e.g. "innovation") -> instance id (e.g. a programme code) -> indicator code -> level
+Instances = Mapping[str, Mapping[str, Mapping[str, Any]]]
 
 
 class ScoringError(ValueError):
@@ -77,6 +79,10 @@ class ScoreResult:
     missing: list[MissingAnswer] = field(default_factory=list)
     trace: list[TraceStep] = field(default_factory=list)
     decimals: int = 2
+    # Packs with repeated groups: kind -> instance id -> node code -> value, and kind -> n.
+    instances: dict[str, dict[str, dict[str, Decimal | None]]] = field(default_factory=dict)
+    instance_counts: dict[str, int] = field(default_factory=dict)
+    index_scale: tuple[int, int] | None = None
 
     def step(self, code: str) -> TraceStep:
         for s in self.trace:
@@ -93,7 +99,7 @@ class ScoreResult:
         def rounded(v: Decimal | None) -> float | None:
             return None if v is None else float(_quantize(v, self.decimals))
 
-        return {
+        out: dict[str, Any] = {
             "pack": {"code": self.pack_code, "version": self.pack_version, "digest": self.pack_digest},
             "index": num(self.index),
             "index_raw": str(self.index_raw),
@@ -110,6 +116,15 @@ class ScoreResult:
             "missing": [{"code": m.code, "treatment": m.treatment, "detail": m.detail} for m in self.missing],
             "trace": [s.to_dict() for s in self.trace],
         }
+        if self.index_scale is not None:
+            out["index_scale"] = {"min": self.index_scale[0], "max": self.index_scale[1]}
+        if self.instance_counts:
+            out["instances"] = {
+                kind: {"n": self.instance_counts.get(kind, 0),
+                       "items": {key: {c: rounded(v) for c, v in nodes.items()} for key, nodes in items.items()}}
+                for kind, items in self.instances.items()
+            }
+        return out
 
 
 def _clean(value: Decimal) -> Decimal:
@@ -149,16 +164,50 @@ def check_values(pack: Pack, values: Mapping[str, Any], what: str = "answer") ->
     """Validate codes and scale; returns Decimals.  Raises ScoringError naming the key."""
     nodes = pack.nodes_by_code()
     lo, hi = Decimal(pack.scale_min), Decimal(pack.scale_max)
+    # A tree of means stays on the answer scale; a sum pack's groups have their own range.
+    bounds = None if pack.is_classic else pack.bounds()
     out: dict[str, Decimal] = {}
     for key, raw in values.items():
         if key not in nodes:
             raise ScoringError(f"unknown code {key!r} in {what}s for pack {pack.code}@{pack.version}", key)
+        node = nodes[key]
+        if node.is_count:
+            raise ScoringError(f"{key!r} is scored from the number of instances; it takes no {what}", key)
         value = to_decimal(raw, key)
-        if not lo <= value <= hi:
+        if bounds is not None and not node.is_indicator:
+            nlo, nhi = bounds[key]
+            if not nlo <= value <= nhi:
+                raise ScoringError(f"{what} for {key!r} is {value}, outside its range {nlo}..{nhi}", key)
+        elif not lo <= value <= hi:
             raise ScoringError(
                 f"{what} for {key!r} is {value}, outside the scale {pack.scale_min}..{pack.scale_max}", key
             )
         out[key] = value
+    return out
+
+
+def check_instances(pack: Pack, instances: Instances | None) -> dict[str, dict[str, dict[str, Decimal]]]:
+    """Validate per-instance answers (kind -> instance id -> code -> level) against the repeated groups."""
+    if not instances:
+        return {}
+    repeated = pack.repeated_codes()
+    kinds = pack.instance_kinds()
+    out: dict[str, dict[str, dict[str, Decimal]]] = {}
+    for kind, items in instances.items():
+        if kind not in kinds:
+            known = ", ".join(kinds) or "none"
+            raise ScoringError(f"pack {pack.code}@{pack.version} repeats no {kind!r} (repeats: {known})", kind)
+        if not isinstance(items, Mapping):
+            raise ScoringError(f"instances of {kind!r} must map an id to its answers", kind)
+        out[kind] = {}
+        for key, answers in items.items():
+            if not isinstance(answers, Mapping):
+                raise ScoringError(f"answers of {kind} {key!r} must map a code to a level", str(key))
+            for code in answers:
+                group = repeated.get(code)
+                if group is None or group.repeat is None or group.repeat.over != kind:
+                    raise ScoringError(f"{code!r} is not answered per {kind} ({kind} {key!r})", code)
+            out[kind][str(key)] = check_values(pack, answers, "answer")
     return out
 
 
@@ -175,6 +224,10 @@ def _fmt(value: Decimal, decimals: int) -> str:
     return format(_quantize(value, 4).normalize(), "f")
 
 
+def _fmt_num(d: Decimal) -> str:
+    return format(d.normalize(), "f")
+
+
 def _fmt_weight(w: Decimal) -> str:
     q = _quantize(w, 4).normalize()
     text = format(q, "f")
@@ -189,7 +242,8 @@ def _fmt_weight(w: Decimal) -> str:
 
 
 class _Run:
-    def __init__(self, pack: Pack, values: Mapping[str, Decimal]) -> None:
+    def __init__(self, pack: Pack, values: Mapping[str, Decimal],
+                 instances: Mapping[str, Mapping[str, Mapping[str, Decimal]]] | None = None) -> None:
         self.pack = pack
         self.values = values
         self.nodes: dict[str, Decimal | None] = {}
@@ -197,12 +251,17 @@ class _Run:
         self.missing: list[MissingAnswer] = []
         self.refused: list[str] = []
         self.covered: set[str] = set()  # indicators under a node whose score was given
+        self.instances = instances or {}
+        self.instance_nodes: dict[str, dict[str, dict[str, Decimal | None]]] = {}
+        self.suffix = ""  # "[id]" while evaluating one instance of a repeated group
 
     def fmt(self, v: Decimal) -> str:
         return _fmt(v, self.pack.decimals)
 
+    def key(self, code: str) -> str:
+        return code + self.suffix
+
     def evaluate(self, node: Node) -> Decimal | None:
-        pack = self.pack
         if node.code in self.values:
             supplied = self.values[node.code]
             if not node.is_indicator:
@@ -211,11 +270,18 @@ class _Run:
             else:
                 label = f"answer = {self.fmt(supplied)}"
             self.nodes[node.code] = supplied
-            self.trace.append(TraceStep(node.code, label, (), supplied))
+            self.trace.append(TraceStep(self.key(node.code), label, (), supplied))
             return supplied
         if node.is_indicator:
             return self.missing_indicator(node)
+        if node.is_count:
+            return self.count(node)
+        if node.repeat is not None and not self.suffix:
+            return self.repeated(node)
+        return self.children(node)
 
+    def children(self, node: Node) -> Decimal | None:
+        pack = self.pack
         parts: list[tuple[Node, Decimal]] = []
         for child in node.children:
             v = self.evaluate(child)
@@ -225,27 +291,64 @@ class _Run:
         if value is not None and pack.round_nodes:
             value = pack.quantize(value)
         self.nodes[node.code] = value
-        inputs = tuple((c.code, v, c.weight) for c, v in parts)
+        inputs = tuple((self.key(c.code), v, c.weight) for c, v in parts)
+        self.trace.append(TraceStep(self.key(node.code), formula, inputs, value))
+        return value
+
+    def repeated(self, node: Node) -> Decimal | None:
+        """Score the group once per instance, then (sum of the instances) / divisor (e.g. max(10, n))."""
+        assert node.repeat is not None
+        rep = node.repeat
+        items = self.instances.get(rep.over, {})
+        kind_nodes = self.instance_nodes.setdefault(rep.over, {})
+        saved = (self.values, self.nodes)
+        values: list[tuple[str, Decimal]] = []
+        for key, answers in items.items():
+            self.values, self.nodes, self.suffix = answers, kind_nodes.setdefault(key, {}), f"[{key}]"
+            v = self.children(node)
+            if v is not None:
+                values.append((key, v))
+        self.values, self.nodes = saved
+        self.suffix = ""
+        n = len(items)
+        divisor = rep.divisor(n)
+        total = sum((v for _, v in values), Decimal(0))
+        value = _clean(total / divisor)
+        shown = " + ".join(self.fmt(v) for _, v in values) or "0"
+        formula = f"({shown}) / {rep.text(n)} = {self.result_text(value)}"
+        self.nodes[node.code] = value
+        inputs = tuple((f"{node.code}[{k}]", v, None) for k, v in values)
         self.trace.append(TraceStep(node.code, formula, inputs, value))
+        return value
+
+    def count(self, node: Node) -> Decimal:
+        assert node.count is not None
+        rule = node.count
+        n = len(self.instances.get(rule.of, {}))
+        value = _clean(Decimal(rule.capped(n)) * rule.points_each)
+        formula = f"min(n = {n}, {rule.cap}) × {_fmt_num(rule.points_each)} = {self.result_text(value)}"
+        self.nodes[node.code] = value
+        self.trace.append(TraceStep(node.code, formula, ((f"n:{rule.of}", Decimal(n), None),), value))
         return value
 
     def missing_indicator(self, node: Node) -> Decimal | None:
         policy = self.pack.missing_policy
+        code = self.key(node.code)
         if policy == "zero":
             value = Decimal(self.pack.scale_min)
             self.missing.append(
-                MissingAnswer(node.code, "zero", f"no answer: counted as {value} (scale minimum)")
+                MissingAnswer(code, "zero", f"no answer: counted as {value} (scale minimum)")
             )
-            self.trace.append(TraceStep(node.code, f"no answer -> {value} (policy: zero)", (), value))
+            self.trace.append(TraceStep(code, f"no answer -> {value} (policy: zero)", (), value))
             self.nodes[node.code] = value
             return value
         if policy == "renormalise":
             self.missing.append(
-                MissingAnswer(node.code, "excluded", "no answer: left out, sibling weights renormalised")
+                MissingAnswer(code, "excluded", "no answer: left out, sibling weights renormalised")
             )
-            self.trace.append(TraceStep(node.code, "no answer -> excluded (policy: renormalise)", (), None))
+            self.trace.append(TraceStep(code, "no answer -> excluded (policy: renormalise)", (), None))
         else:
-            self.refused.append(node.code)
+            self.refused.append(code)
         self.nodes[node.code] = None
         return None
 
@@ -270,6 +373,13 @@ class _Run:
         elif rule == "min":
             value = min(values)
             terms = f"min({', '.join(self.fmt(v) for v in values)})"
+        elif rule == "sum":
+            # Under a sum a weight multiplies (IID: bobot × chosen parameter); no weight counts once.
+            value = _clean(sum((v if c.weight is None else c.weight * v for c, v in parts), Decimal(0)))
+            terms = " + ".join(
+                self.fmt(v) if c.weight is None or c.weight == 1 else f"{_fmt_num(c.weight)}×{self.fmt(v)}"
+                for c, v in parts
+            )
         else:  # the loader refuses unknown rules; this guards hand-built Pack objects
             raise ScoringError(f"unknown aggregation rule {rule!r} on {code!r}", code)
         return value, f"{terms} = {self.result_text(value)}"
@@ -287,14 +397,24 @@ def score(
     answers: Mapping[str, Number] | None = None,
     given: Mapping[str, Number] | None = None,
     previous: Number | None = None,
+    instances: Instances | None = None,
 ) -> ScoreResult:
     """Score ``answers`` (indicator levels, or scores for any group/dimension) with ``pack``.
 
     ``given`` holds scores for nodes (e.g. the five dimension scores of a result letter); a given
     score overrides computing the node from its children.  ``previous`` is last cycle's index.
+    ``instances`` answers the repeated groups once per instance: ``{"innovation": {"jam-kunci":
+    {"sid.16": 3, ...}, ...}}``; an instance is counted even when it answers nothing.
     """
     checked = check_values(pack, answers or {}, "answer")
     checked_given = check_values(pack, given or {}, "given score")
+    per_instance = check_instances(pack, instances)
+    if not pack.is_classic:
+        repeated = pack.repeated_codes()
+        for key in (*checked, *checked_given):
+            if key in repeated:
+                over = repeated[key].repeat.over  # type: ignore[union-attr]
+                raise ScoringError(f"{key!r} is answered per {over}, under \"instances\"", key)
     for key in checked.keys() & checked_given.keys():
         if checked[key] != checked_given[key]:
             raise ScoringError(
@@ -303,7 +423,7 @@ def score(
     values = {**checked, **checked_given}
     prev = None if previous is None else to_decimal(previous, "previous")
 
-    run = _Run(pack, values)
+    run = _Run(pack, values, per_instance)
     dims: list[tuple[Node, Decimal]] = []
     for dim in pack.dimensions:
         v = run.evaluate(dim)
@@ -320,7 +440,11 @@ def score(
     if not dims:
         raise ScoringError("nothing to score: no answers and no given scores")
 
-    index_raw, formula = run.combine("weighted_mean", dims, "index")
+    index_raw: Decimal | None
+    if pack.index_aggregation == "sum":
+        index_raw, formula = _sum_index(pack, run, dims)
+    else:
+        index_raw, formula = run.combine("weighted_mean", dims, "index")
     assert index_raw is not None
     index = pack.quantize(index_raw)
     run.trace.append(TraceStep("index", formula, tuple((d.code, v, d.weight) for d, v in dims), index_raw))
@@ -381,16 +505,30 @@ def score(
         missing=run.missing,
         trace=run.trace,
         decimals=pack.decimals,
+        instances=run.instance_nodes,
+        instance_counts={k: len(per_instance.get(k, {})) for k in pack.instance_kinds()},
+        index_scale=None if pack.index_aggregation == "weighted_mean" else pack.index_scale,
     )
+
+
+def _sum_index(pack: Pack, run: _Run, dims: Sequence[tuple[Node, Decimal]]) -> tuple[Decimal, str]:
+    """(Σ dimensions) ÷ maximum × scale: IID = (SPD + SID) ÷ 250 × 100."""
+    total, terms = run.combine("sum", dims, "index")
+    assert total is not None and pack.index_maximum is not None
+    top = pack.index_scale[1]
+    value = _clean(total * top / pack.index_maximum)
+    shown = terms.rsplit(" = ", 1)[0]
+    return value, f"({shown}) / {_fmt_num(pack.index_maximum)} × {top} = {run.result_text(value)}"
 
 
 def _pillars(pack: Pack, run: _Run) -> dict[str, Decimal | None]:
     """Pillar index = plain mean of the item levels of the indicators tagged with the pillar."""
     out: dict[str, Decimal | None] = {}
+    repeated = pack.repeated_codes() if pack.pillars and not pack.is_classic else {}
     for pillar in pack.pillars:
         items: list[tuple[str, Decimal]] = []
         for ind in pack.indicators():
-            if ind.pillar != pillar.code:
+            if ind.pillar != pillar.code or ind.code in repeated:
                 continue
             if ind.code in run.values:
                 items.append((ind.code, run.values[ind.code]))

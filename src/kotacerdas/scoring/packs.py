@@ -46,14 +46,16 @@ from typing import Any, Protocol
 
 import tomli_w
 
-RULES = ("weighted_mean", "mean", "max", "min")
+RULES = ("weighted_mean", "mean", "max", "min", "sum")
+INDEX_AGGREGATIONS = ("weighted_mean", "sum")
+DIVIDE_BY = ("count",)
 POLICIES = ("zero", "renormalise", "refuse")
 STATUSES = ("reconstructed", "official", "provisional")
 AGGREGATIONS = ("mean", "median")
 ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
 WEIGHT_BASES = ("percent_of_parent", "percent_of_index")
 BAND_STATUSES = ("provisional", "official", "reconstructed")
-KINDS = ("dimension", "group", "indicator")
+KINDS = ("dimension", "group", "indicator", "count")
 # Keys of pack_to_raw() that say when a pack applies, not how it scores: not part of the digest.
 _UNDIGESTED = ("valid_from", "valid_to")
 YEAR_MIN, YEAR_MAX = 1990, 2100
@@ -102,6 +104,38 @@ class PackNotFound(LookupError):
 
 
 @dataclass(frozen=True)
+class Repeat:
+    """A group answered once per instance of ``over`` (e.g. each registered innovation).
+
+    Its value is the sum of the instances' values divided by the divisor rule: ``divide_by = "count"``
+    divides by ``max(at_least, n)`` for ``n`` instances (IID 2023: ``max(10, n)``; ``at_least = 1`` is
+    the plain mean).  The rule is data: nothing in a pack is ever evaluated as code.
+    """
+
+    over: str
+    divide_by: str = "count"
+    at_least: int = 1
+
+    def divisor(self, n: int) -> int:
+        return max(self.at_least, n)
+
+    def text(self, n: int | None = None) -> str:
+        return f"max({self.at_least}, n)" if n is None else f"max({self.at_least}, {n})"
+
+
+@dataclass(frozen=True)
+class CountRule:
+    """A score for the number ``n`` of instances of ``of``: ``min(n, cap) × points_each``."""
+
+    of: str
+    points_each: Decimal
+    cap: int
+
+    def capped(self, n: int) -> int:
+        return min(n, self.cap)
+
+
+@dataclass(frozen=True)
 class Node:
     code: str
     name: str
@@ -115,10 +149,16 @@ class Node:
     evidence: tuple[str, ...] = ()
     levels: tuple[tuple[int, str], ...] = ()
     children: tuple[Node, ...] = ()
+    repeat: Repeat | None = None  # a group scored once per instance (one per innovation)
+    count: CountRule | None = None  # a "count" node: a score for the number of instances
 
     @property
     def is_indicator(self) -> bool:
         return self.kind == "indicator"
+
+    @property
+    def is_count(self) -> bool:
+        return self.kind == "count"
 
     def walk(self) -> Iterator[Node]:
         yield self
@@ -212,6 +252,12 @@ class Pack:
     risk_likelihood: tuple[LikelihoodLevel, ...] = ()
     valid_from: int | None = None  # first evaluation year the method applies to (inclusive)
     valid_to: int | None = None  # last one (inclusive); None = no end announced
+    # The index: the weighted mean of the dimensions on the answer scale (the default), or their sum
+    # divided by ``index_maximum`` and scaled to ``index_min..index_max`` (IID: (SPD + SID) ÷ 250 × 100).
+    index_aggregation: str = "weighted_mean"
+    index_maximum: Decimal | None = None
+    index_min: int | None = None
+    index_max: int | None = None
     # Derived, so excluded from equality: two packs with equal content are equal.
     digest: str = field(default="", compare=False)
 
@@ -274,6 +320,43 @@ class Pack:
     def quantize(self, value: Decimal) -> Decimal:
         return value.quantize(Decimal(1).scaleb(-self.decimals), rounding=self.rounding)
 
+    @property
+    def index_scale(self) -> tuple[int, int]:
+        """The scale of the index and of the bands (the answer scale unless the pack sets its own)."""
+        lo = self.scale_min if self.index_min is None else self.index_min
+        hi = self.scale_max if self.index_max is None else self.index_max
+        return lo, hi
+
+    @property
+    def is_classic(self) -> bool:
+        """A tree of means on the answer scale: no sum, no repeated group, no count (every pack before IID)."""
+        return self.index_aggregation == "weighted_mean" and not any(
+            n.rule == "sum" or n.repeat is not None or n.is_count for n in self.walk())
+
+    def repeats(self) -> list[Node]:
+        return [n for n in self.walk() if n.repeat is not None]
+
+    def instance_kinds(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(n.repeat.over for n in self.walk() if n.repeat is not None))
+
+    def repeated_codes(self) -> dict[str, Node]:
+        """Every node inside a repeated group (the group excluded) -> that group."""
+        out: dict[str, Node] = {}
+        for group in self.repeats():
+            for child in group.children:
+                for n in child.walk():
+                    out[n.code] = group
+        return out
+
+    def bounds(self) -> dict[str, tuple[Decimal, Decimal]]:
+        """The lowest and highest value every node can take (any answers, any number of instances)."""
+        return node_bounds(self)
+
+    def total_maximum(self) -> Decimal:
+        """The highest total of the dimensions (what ``index_maximum`` must equal for a ``sum`` index)."""
+        b = self.bounds()
+        return sum(((d.weight or Decimal(1)) * b[d.code][1] for d in self.dimensions), Decimal(0))
+
     def band_for(self, value: Decimal) -> Band | None:
         for i, band in enumerate(self.bands):
             if band.contains(value, last=i == len(self.bands) - 1):
@@ -290,6 +373,34 @@ def _canonical(obj: Any) -> Any:
     if isinstance(obj, list | tuple):
         return [_canonical(v) for v in obj]
     return obj
+
+
+def node_bounds(pack: Pack) -> dict[str, tuple[Decimal, Decimal]]:
+    lo, hi = Decimal(pack.scale_min), Decimal(pack.scale_max)
+    out: dict[str, tuple[Decimal, Decimal]] = {}
+
+    def visit(node: Node) -> tuple[Decimal, Decimal]:
+        if node.is_indicator:
+            b = (lo, hi)
+        elif node.is_count and node.count is not None:
+            b = (Decimal(0), node.count.points_each * node.count.cap)
+        else:
+            parts = [(c, visit(c)) for c in node.children]
+            if node.rule == "sum":
+                b = (sum(((c.weight or Decimal(1)) * p[0] for c, p in parts), Decimal(0)),
+                     sum(((c.weight or Decimal(1)) * p[1] for c, p in parts), Decimal(0)))
+            else:  # a mean of any kind, max or min stays within its children's range
+                b = (min(p[0] for _, p in parts), max(p[1] for _, p in parts)) if parts else (lo, hi)
+            if node.repeat is not None:
+                # n instances over max(at_least, n): at most one instance's range (at n >= at_least);
+                # with no instance the group is 0.
+                b = (min(b[0], Decimal(0)), max(b[1], Decimal(0)))
+        out[node.code] = b
+        return b
+
+    for d in pack.dimensions:
+        visit(d)
+    return out
 
 
 # --------------------------------------------------------------------------- to raw (dump)
@@ -311,7 +422,12 @@ def _node_to_raw(node: Node, parent_weighted: bool) -> dict[str, Any]:
         raw["evidence"] = list(node.evidence)
     if node.levels:
         raw["levels"] = {str(k): v for k, v in node.levels}
-    groups = [c for c in node.children if c.kind == "group"]
+    if node.repeat is not None:
+        raw["repeat"] = {"over": node.repeat.over, "divide_by": node.repeat.divide_by,
+                         "at_least": node.repeat.at_least}
+    if node.count is not None:
+        raw["count"] = {"of": node.count.of, "points_each": node.count.points_each, "cap": node.count.cap}
+    groups = [c for c in node.children if c.kind in ("group", "count")]
     indicators = [c for c in node.children if c.kind == "indicator"]
     weighted = node.rule == "weighted_mean"
     if groups:
@@ -369,6 +485,10 @@ def pack_to_raw(pack: Pack) -> dict[str, Any]:
                 _opt({"value": r.value, "label": r.label}, label_en=r.label_en) for r in pack.risk_likelihood
             ]
         raw["quick_win"] = qw
+    if pack.index_aggregation != "weighted_mean":
+        # Only written when set, so the digest of every pack without an [index] table is unchanged.
+        raw["index"] = _opt({"aggregation": pack.index_aggregation}, maximum=pack.index_maximum,
+                            min=pack.index_min, max=pack.index_max)
     raw["bands"] = [
         _opt({"label": b.label}, label_en=b.label_en) | {"min": b.min, "max": b.max} for b in pack.bands
     ]
@@ -560,6 +680,7 @@ _TOP_KEYS = {
     "action_plan_categories",
     "survey",
     "quick_win",
+    "index",
     "bands",
     "dimensions",
 }
@@ -576,6 +697,8 @@ _NODE_KEYS = {
     "levels",
     "groups",
     "indicators",
+    "repeat",
+    "count",
 }
 
 
@@ -586,6 +709,11 @@ class _Builder:
         self.issues: list[PackIssue] = []
         self.seen_codes: dict[str, int] = {}
         self.scale: tuple[int, int] = (0, 4)
+        self.index_scale: tuple[int, int] | None = None
+        self.index_aggregation = "weighted_mean"
+        self.in_repeat = False
+        self.repeat_kinds: set[str] = set()
+        self.count_nodes: list[tuple[Node, Where]] = []
         self.weight_basis = "percent_of_parent"
         self.pillar_codes: set[str] | None = None
         self.subdimension_pillars: dict[str, str] | None = None
@@ -720,10 +848,15 @@ class _Builder:
             self.issue(loc.table("rounding", "round_nodes"), "rounding.round_nodes", "must be true or false")
             round_nodes = False
 
+        index_raw = self.build_index()
         pillars = self.build_pillars()
         subdimensions = self.build_subdimensions()
         dimensions = self.build_dimensions()
+        for node, where in self.count_nodes:
+            if node.count is not None and node.count.of not in self.repeat_kinds:
+                self.issue(where, node.code, f"counts {node.count.of!r} but no group repeats over it")
         codes = {n.code: n for d in dimensions for n in d.walk()}
+        self.check_index_maximum(dimensions, index_raw.get("maximum"))
         self.check_tags(dimensions)
         categories = self.build_categories(codes)
         survey_min, survey_max, items = self.build_survey()
@@ -761,6 +894,10 @@ class _Builder:
             risk_likelihood=tuple(likelihood),
             valid_from=valid_from,
             valid_to=valid_to,
+            index_aggregation=self.index_aggregation,
+            index_maximum=index_raw.get("maximum"),
+            index_min=index_raw.get("min"),
+            index_max=index_raw.get("max"),
         )
 
     def build_validity(self) -> tuple[int | None, int | None]:
@@ -780,6 +917,53 @@ class _Builder:
         if lo is not None and hi is not None and lo > hi:
             self.issue(self.loc.table("", "valid_to"), "valid_to", f"valid_to {hi} is before valid_from {lo}")
         return lo, hi
+
+    def build_index(self) -> dict[str, Any]:
+        """The optional [index] table: ``aggregation = "sum"`` with ``maximum`` and its own scale."""
+        raw = self.raw.get("index")
+        if raw is None:
+            return {}
+        loc = self.loc
+        if not isinstance(raw, Mapping):
+            self.issue(loc.table("", "index"), "index", "must be a table")
+            return {}
+        for key in raw:
+            if key not in ("aggregation", "maximum", "min", "max"):
+                self.issue(loc.table("index", key), f"index.{key}", "unknown key")
+        self.index_aggregation = self.choice(raw, "aggregation", INDEX_AGGREGATIONS,
+                                             loc.table("index", "aggregation"), "weighted_mean")
+        out: dict[str, Any] = {}
+        if self.index_aggregation == "weighted_mean":
+            for key in ("maximum", "min", "max"):
+                if key in raw:
+                    self.issue(loc.table("index", key), f"index.{key}",
+                               "only a sum index has a maximum and its own scale")
+            return out
+        maximum = self.number(raw.get("maximum"), "index.maximum", loc.table("index", "maximum"))
+        if maximum is not None and maximum <= 0:
+            self.issue(loc.table("index", "maximum"), "index.maximum", "must be positive")
+            maximum = None
+        lo = self.integer(raw, "min", "index", loc.table("index", "min"), 0)
+        hi = self.integer(raw, "max", "index", loc.table("index", "max"), 100)
+        if lo is not None and lo != 0:
+            self.issue(loc.table("index", "min"), "index.min", "a sum index starts at 0")
+        if lo is not None and hi is not None and lo >= hi:
+            self.issue(loc.table("index", "max"), "index", f"index min {lo} must be below max {hi}")
+        else:
+            self.index_scale = (lo or 0, hi or 100)
+        out.update(aggregation="sum", maximum=maximum, min=lo, max=hi)
+        return out
+
+    def check_index_maximum(self, dims: Sequence[Node], declared: Decimal | None) -> None:
+        if self.index_aggregation != "sum" or declared is None or not dims:
+            return
+        probe = Pack(code="probe", name="probe", version="0", status="provisional", source="",
+                     scale_min=self.scale[0], scale_max=self.scale[1], missing_policy="zero",
+                     dimensions=tuple(dims), bands=())
+        reach = probe.total_maximum()
+        if reach != declared:
+            self.issue(self.loc.table("index", "maximum"), "index.maximum",
+                       f"maximum is {_fmt_num(declared)} but the dimensions reach at most {_fmt_num(reach)}")
 
     def _unique(self, seen: dict[str, int], code: str, where: Where, path: str, what: str) -> None:
         if code in seen:
@@ -825,11 +1009,13 @@ class _Builder:
         if not isinstance(entries, list) or not entries:
             self.issue(self.loc.table(""), "dimensions", "a pack needs at least one [[dimensions]] entry")
             return []
-        dims = [self.build_node(d, "dimension", f"dimensions[{i}]", True) for i, d in enumerate(entries)]
+        weighted = self.index_aggregation == "weighted_mean"
+        dims = [self.build_node(d, "dimension", f"dimensions[{i}]", weighted) for i, d in enumerate(entries)]
         nodes = [n for n in dims if n is not None]
-        # The index is always the weighted mean of the dimensions ("Σ weight × dimension score").
-        expected = _HUNDRED
-        self.check_weights(nodes, expected, "dimensions", "dimensions")
+        if weighted:
+            # A weighted-mean index is "Σ weight × dimension score" with weights summing to 100; under a
+            # sum index a dimension's weight is an optional multiplier.
+            self.check_weights(nodes, _HUNDRED, "dimensions", "dimensions")
         return nodes
 
     def build_node(self, d: Any, kind: str, path: str, weighted_parent: bool) -> Node | None:
@@ -872,12 +1058,37 @@ class _Builder:
         if not isinstance(groups_raw, list) or not isinstance(inds_raw, list):
             self.issue(where, path, "'groups' and 'indicators' must be arrays of tables")
             groups_raw, inds_raw = [], []
+        count = None
+        if "count" in d:
+            count = self.build_count(d["count"], path, at("count"))
+            if kind != "group":
+                self.issue(at("count"), path, "only an entry of 'groups' can be a count")
+            else:
+                kind = "count"
+                for key in ("rule", "levels", "repeat"):
+                    if key in d:
+                        self.issue(at(key), path, f"a count has no {key!r}")
+                if groups_raw or inds_raw:
+                    self.issue(where, path, "a count cannot have children")
+            if count is not None:
+                self.count_nodes.append((Node(code=code, name=code, kind="count", count=count), where))
+        repeat = None
+        if "repeat" in d:
+            repeat = self.build_repeat(d["repeat"], path, at("repeat"))
+            if kind != "group":
+                self.issue(at("repeat"), path, "only a group can repeat")
+                repeat = None
+            elif self.in_repeat:
+                self.issue(at("repeat"), path, "a repeated group cannot be nested in another one")
+                repeat = None
         is_indicator = kind == "indicator"
         if is_indicator and (groups_raw or inds_raw):
             self.issue(where, path, "an indicator cannot have children")
 
         rule: str | None = None
-        if not is_indicator:
+        if kind == "count":
+            pass
+        elif not is_indicator:
             if "rule" not in d:
                 self.issue(where, path, "missing 'rule'")
                 rule = "weighted_mean"
@@ -896,8 +1107,10 @@ class _Builder:
             self.issue(at("rule"), path, "an indicator has no aggregation rule")
 
         children: list[Node] = []
-        if not is_indicator:
+        if not is_indicator and kind != "count":
             weighted = rule == "weighted_mean"
+            outer_repeat = self.in_repeat
+            self.in_repeat = outer_repeat or repeat is not None
             for i, g in enumerate(groups_raw):
                 child = self.build_node(g, "group", f"{path}.groups[{i}]", weighted)
                 if child:
@@ -906,6 +1119,11 @@ class _Builder:
                 child = self.build_node(ind, "indicator", f"{path}.indicators[{i}]", weighted)
                 if child:
                     children.append(child)
+            self.in_repeat = outer_repeat
+            if repeat is not None:
+                self.repeat_kinds.add(repeat.over)
+                if any(c.is_count for n in children for c in n.walk()):
+                    self.issue(where, path, "a count cannot sit inside a repeated group")
             if weighted:
                 if self.weight_basis == "percent_of_index":
                     expected = weight if weight is not None else _HUNDRED
@@ -942,7 +1160,51 @@ class _Builder:
             evidence=tuple(evidence),
             levels=levels,
             children=tuple(children),
+            repeat=repeat,
+            count=count,
         )
+
+    def build_repeat(self, raw: Any, path: str, where: Where) -> Repeat | None:
+        if not isinstance(raw, Mapping):
+            self.issue(where, path, 'repeat must be a table {over = "...", divide_by = "count", at_least = N}')
+            return None
+        for key in raw:
+            if key not in ("over", "divide_by", "at_least"):
+                self.issue(where, f"{path}.repeat", f"unknown key {key!r}")
+        over = raw.get("over")
+        if not isinstance(over, str) or not _CODE_RE.match(over):
+            self.issue(where, f"{path}.repeat.over", "must name what repeats, e.g. \"innovation\"")
+            return None
+        divide_by = raw.get("divide_by", "count")
+        if divide_by not in DIVIDE_BY:
+            self.issue(where, f"{path}.repeat.divide_by",
+                       f"unknown divisor rule {divide_by!r}; expected one of {', '.join(DIVIDE_BY)}")
+            return None
+        at_least = self.integer(raw, "at_least", f"{path}.repeat", where, 1)
+        if at_least is None or at_least < 1:
+            self.issue(where, f"{path}.repeat.at_least", "must be a whole number of at least 1")
+            return None
+        return Repeat(over, str(divide_by), at_least)
+
+    def build_count(self, raw: Any, path: str, where: Where) -> CountRule | None:
+        if not isinstance(raw, Mapping):
+            self.issue(where, path, 'count must be a table {of = "...", points_each = N, cap = N}')
+            return None
+        for key in raw:
+            if key not in ("of", "points_each", "cap"):
+                self.issue(where, f"{path}.count", f"unknown key {key!r}")
+        of = raw.get("of")
+        if not isinstance(of, str) or not _CODE_RE.match(of):
+            self.issue(where, f"{path}.count.of", "must name what is counted, e.g. \"innovation\"")
+            return None
+        points = self.number(raw.get("points_each"), f"{path}.count.points_each", where)
+        cap = self.integer(raw, "cap", f"{path}.count", where)
+        if points is None or cap is None:
+            return None
+        if points <= 0 or cap < 1:
+            self.issue(where, f"{path}.count", "points_each and cap must be positive")
+            return None
+        return CountRule(of, points, cap)
 
     def build_levels(
         self, levels: Any, code: str, occurrence: int, is_indicator: bool
@@ -1125,7 +1387,8 @@ class _Builder:
             bands.append((i, Band(label, lo, hi, b.get("label_en"))))
         if len(bands) != len(entries):
             return [b for _, b in bands]
-        smin, smax = Decimal(self.scale[0]), Decimal(self.scale[1])
+        scale = self.index_scale or self.scale
+        smin, smax = Decimal(scale[0]), Decimal(scale[1])
         ordered = sorted(bands, key=lambda ib: (ib[1].min, ib[1].max))
         first_i, first = ordered[0]
         if first.min != smin:
