@@ -150,6 +150,7 @@ def pack_summary(p: Pack) -> dict[str, Any]:
         "source": p.source,
         "digest": p.digest,
         "scale": [p.scale_min, p.scale_max],
+        "index": {"aggregation": p.index_aggregation, "scale": list(p.index_scale)},
         "dimensions": [
             {"code": d.code, "name": d.name, "weight": float(d.weight or 0)} for d in p.dimensions
         ],
@@ -165,7 +166,9 @@ def packs_main(argv: Sequence[str], stdout: TextIO = sys.stdout, stderr: TextIO 
             return EXIT_OK
         for p in packs:
             print(
-                f"{p.code}  {p.version}  [{p.status}]  scale {p.scale_min}-{p.scale_max}  {p.name}",
+                f"{p.code}  {p.version}  [{p.status}]  scale {p.scale_min}-{p.scale_max}"
+                + (f"  index {p.index_scale[0]}-{p.index_scale[1]} (sum)" if p.index_aggregation == "sum" else "")
+                + f"  {p.name}",
                 file=stdout,
             )
             print(f"    bands: {p.bands_status}  years: {_years(p)}", file=stdout)
