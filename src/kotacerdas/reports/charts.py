@@ -4,7 +4,7 @@ Numbers are drawn from the same `ChartSpec` in both places, so what the Bupati r
 dashboard shows. The SVG is written here element by element -- axes, bars, lines, polygons and real
 ``<text>`` -- so the PDF stays vector and searchable and the labels use the report font, DejaVu Sans,
 which ships with Debian (fonts-dejavu-core) -- nothing is downloaded. Text is measured with the font's own
-advance widths (Pillow; the system's DejaVu Sans, else the copy matplotlib bundles), so labels are placed
+advance widths (Pillow, on the system's DejaVu Sans; without it an average glyph width), so labels are placed
 as tightly as a plotting library would place them.
 
 Why not matplotlib (used until 2026-11): its SVG for one small chart took ~0.1 s to produce and carried
@@ -82,20 +82,13 @@ def _num(v: float | None) -> float:
 # --- text metrics ------------------------------------------------------------------------------------
 
 def _font_file(bold: bool) -> Path | None:
+    # The system's DejaVu (Debian's fonts-dejavu-core), the same font WeasyPrint sets the report in.
     name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    for folder in (Path("/usr/share/fonts/truetype/dejavu"), _mpl_fonts()):
-        if folder is not None and (folder / name).is_file():
+    for folder in (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
+                   Path("/usr/local/share/fonts")):
+        if (folder / name).is_file():
             return folder / name
     return None
-
-
-def _mpl_fonts() -> Path | None:
-    try:
-        import matplotlib
-
-        return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    except Exception:  # pragma: no cover - matplotlib is a dependency
-        return None
 
 
 @lru_cache(maxsize=2)
