@@ -59,3 +59,13 @@ def test_it_opens_outside_the_years_with_a_reason_and_audits_it(actors) -> None:
 def test_it_still_refuses_an_override_from_someone_who_cannot_open_cycles(actors) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(NotAllowed):
         actions.do_open_cycle(actors.citra, year=2026, validity_override_reason="saya mau", **SPBE)
+
+
+def test_it_opens_pemdi_from_2026_and_refuses_it_for_the_2025_transition_year(actors) -> None:  # type: ignore[no-untyped-def]
+    pemdi = {"pack_code": "pemdi-2025", "pack_version": "2025.1"}
+    with pytest.raises(InvalidInput) as err:
+        actions.do_open_cycle(actors.alice, year=2025, **pemdi)
+    assert "2026\u2013" in err.value.message
+    cycle = actions.do_open_cycle(actors.alice, year=2026, name="Indeks Pemerintah Digital 2026", **pemdi)
+    assert cycle.pack_digest == _event(cycle).data["digest"]
+    assert "validity_override" not in _event(cycle).data
