@@ -54,6 +54,7 @@ def _same(batch_result: batch.BatchScore, engine_result) -> None:  # type: ignor
     assert batch_result.dimensions == engine_result.dimensions
     assert batch_result.pillars == engine_result.pillars
     assert batch_result.predicate == engine_result.predicate
+    assert batch_result.predicate_status == engine_result.predicate_status
     assert batch_result.improvement == engine_result.improvement
     assert str(batch_result.index) == str(engine_result.index)
 

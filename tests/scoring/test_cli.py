@@ -82,7 +82,9 @@ def test_it_scores_dimension_scores_to_json(write):
     assert (code, err) == (0, "")
     data = json.loads(out)
     assert data["index"] == 2.87 and data["index_raw"] == "2.865" and data["mean"] == 2.88
-    assert data["predicate"]["label"] == "Baik" and data["improvement"] == 0.08
+    assert data["predicate"] is None and data["predicate_status"] == "provisional"
+    assert data["improvement"] == 0.08
+    assert "can differ by 0.01" in data["rounding_note"]
     assert data["dimensions"] == {
         "baseline": 3.1,
         "output": 2.9,

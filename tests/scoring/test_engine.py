@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from decimal import Decimal as D
 
 import pytest
@@ -24,7 +25,7 @@ def test_it_reproduces_banyuasin_2023_index_287(kominfo):
     assert result.index == D("2.87")
     assert result.dimensions["quick_win"] == D("2.70")
     assert result.improvement == D("0.08")
-    assert result.predicate.label == "Baik"
+    assert result.predicate is None and result.predicate_status == "provisional"  # bands not official
     assert result.mean == D("2.88")
 
 
@@ -56,8 +57,13 @@ def test_it_rounds_half_up_where_binary_floats_would_not(kominfo):
     assert score(kominfo, given=_dims(*["1.005"] * 5)).index == D("1.01")
 
 
-def test_it_gives_sangat_baik_to_388(kominfo):
-    assert score(kominfo, given=_dims(*["3.88"] * 5)).predicate.label == "Sangat Baik"
+def test_it_withholds_the_provisional_predicate_of_388(kominfo):
+    result = score(kominfo, given=_dims(*["3.88"] * 5))
+    assert (result.predicate, result.predicate_status) == (None, "provisional")
+    # The same bands, were they official, would name it: the rule looks at bands_status only.
+    official = replace(kominfo, bands_status="official")
+    result = score(official, given=_dims(*["3.88"] * 5))
+    assert (result.predicate.label, result.predicate_status) == ("Sangat Baik", "official")
 
 
 def test_it_computes_the_index_from_indicator_levels(kominfo):
@@ -125,8 +131,10 @@ def test_it_traces_every_number_with_its_formula(kominfo):
     assert step.inputs[0] == ("baseline", D("3.10"), D("10"))
     assert step.value == D("2.865")
     assert result.step("improvement").formula_text == "2.87 − 2.79 = +0.08"
-    assert result.step("predicate").formula_text == "2.87 in [2, 3) → Baik"
+    assert "predicate" not in {s.node_code for s in result.trace}  # provisional bands: no predicate step
     assert result.step("mean").value == D("2.88")
+    official = score(replace(kominfo, bands_status="official"), given=_dims("3.10", "2.90", "2.95", "2.75", "2.70"))
+    assert official.step("predicate").formula_text == "2.87 in [2, 3) → Baik"
 
 
 def test_it_traces_groups_and_indicators(kominfo):
@@ -144,10 +152,11 @@ def test_it_serialises_to_json(kominfo):
     result = score(kominfo, given=_dims("3.10", "2.90", "2.95", "2.75", "2.70"), previous=2.79)
     data = json.loads(json.dumps(result.to_dict()))
     assert data["index"] == 2.87 and data["index_raw"] == "2.865" and data["mean"] == 2.88
-    assert data["predicate"] == {"label": "Baik", "label_en": "Good"}
+    assert data["predicate"] is None and data["predicate_status"] == "provisional"
     assert data["dimensions"]["baseline"] == 3.1 and data["improvement"] == 0.08
     assert data["pack"]["digest"] == kominfo.digest
-    assert data["trace"][-1]["node"] == "predicate"
+    assert data["trace"][-1]["node"] == "improvement"
+    assert "Baik" not in json.dumps(data)
 
 
 def test_it_matches_the_official_spbe_formula(spbe):

@@ -18,6 +18,18 @@ from .errors import ApiError, invalid, not_found
 
 router = Router(tags=["evaluasi"])
 
+# Predicates: only under official bands (scoring.predicates), so kominfo-2021 results carry none.
+
+
+def predicate_field() -> Any:
+    return Field(description="Predikat resmi, null bila rentang predikat paket tidak resmi (lihat "
+                             "predicate_status) / official predicate, null unless the pack's bands are official")
+
+
+def predicate_status_field() -> Any:
+    return Field(description="official | provisional | reconstructed | none: status rentang predikat paket / "
+                             "status of the pack's predicate bands")
+
 
 class ResultOut(Schema):
     region: str = Field(validation_alias="region_id")
@@ -30,7 +42,8 @@ class ResultOut(Schema):
     mean: float | None
     dimensions: dict[str, float | None]
     pillars: dict[str, float | None]
-    predicate: str
+    predicate: str | None = predicate_field()
+    predicate_status: str = predicate_status_field()
     previous_index: float | None
     improvement: float | None
     rank: int | None
@@ -42,7 +55,7 @@ def _result(r: Result) -> dict[str, Any]:
         "region_id": r.region_id, "region_name": r.region.name, "year": r.cycle.year, "pack": r.pack_code,
         "pack_version": r.pack_version, "index": float(r.index), "index_raw": r.index_raw,
         "mean": float(r.mean) if r.mean is not None else None, "dimensions": r.dimensions, "pillars": r.pillars,
-        "predicate": r.predicate,
+        "predicate": r.published_predicate.label, "predicate_status": r.published_predicate.status,
         "previous_index": float(r.previous_index) if r.previous_index is not None else None,
         "improvement": float(r.improvement) if r.improvement is not None else None, "rank": r.rank,
         "is_published": r.is_published,
@@ -74,7 +87,8 @@ class RankingRow(Schema):
     region_name: str
     province: str
     index: float
-    predicate: str
+    predicate: str | None = predicate_field()
+    predicate_status: str = predicate_status_field()
     improvement: float | None
 
 
@@ -91,7 +105,8 @@ def ranking(request: HttpRequest, year: int = Query(..., ge=2018, le=2100),  # t
         qs = qs.filter(region__participations__cycle__year=year,
                        region__participations__region_class=region_class)
     return [{"rank": r.rank, "region": r.region_id, "region_name": r.region.name,
-             "province": r.region_id.split(".")[0], "index": float(r.index), "predicate": r.predicate,
+             "province": r.region_id.split(".")[0], "index": float(r.index),
+             "predicate": r.published_predicate.label, "predicate_status": r.published_predicate.status,
              "improvement": float(r.improvement) if r.improvement is not None else None} for r in qs]
 
 

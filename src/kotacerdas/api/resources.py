@@ -16,6 +16,7 @@ from kotacerdas.evaluations.queries import result_trace
 from .auth import authenticated, optional_auth
 from .catalogue import Page, ProgrammeOut
 from .errors import not_found
+from .evaluations import predicate_field, predicate_status_field
 from .schemas import ErrorOut
 
 router = Router(tags=["sumber daya"])
@@ -110,7 +111,8 @@ class ResultDetail(Schema):
     index: float
     index_raw: str
     mean: float | None
-    predicate: str
+    predicate: str | None = predicate_field()
+    predicate_status: str = predicate_status_field()
     rank: int | None
     previous_index: float | None
     improvement: float | None
@@ -135,7 +137,8 @@ def get_result(request: HttpRequest, code: str, year: int):  # type: ignore[no-u
         raise not_found("Hasil", f"{code}/{year}")
     return {
         "region": r.region_id, "region_name": r.region.name, "year": r.cycle.year, "index": float(r.index),
-        "index_raw": r.index_raw, "mean": _f(r.mean), "predicate": r.predicate, "rank": r.rank,
+        "index_raw": r.index_raw, "mean": _f(r.mean), "predicate": r.published_predicate.label,
+        "predicate_status": r.published_predicate.status, "rank": r.rank,
         "previous_index": _f(r.previous_index), "improvement": _f(r.improvement), "dimensions": r.dimensions,
         "pillars": r.pillars or {}, "is_published": r.is_published, "pack": r.pack_code,
         "pack_version": r.pack_version, "pack_digest": r.pack_digest,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from kotacerdas.core.admin import ReadOnlyAdmin
 
@@ -87,6 +88,12 @@ class InterviewAdmin(ReadOnlyAdmin):
 
 @admin.register(Result)
 class ResultAdmin(ReadOnlyAdmin):
-    list_display = ("region", "cycle", "index", "predicate", "rank", "is_published")
+    list_display = ("region", "cycle", "index", "shown_predicate", "rank", "is_published")
     list_filter = ("cycle", "is_published")
     search_fields = ("region__name", "region__code")
+    # The stored label is not shown: only a predicate under official bands is (scoring.predicates).
+    exclude = ("predicate",)
+
+    @admin.display(description=_("predikat"))
+    def shown_predicate(self, obj: Result) -> str:
+        return obj.published_predicate.label or "–"

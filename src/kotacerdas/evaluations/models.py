@@ -6,9 +6,11 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from kotacerdas.core.nodelete import NoDeleteModel
+from kotacerdas.scoring.predicates import PublishedPredicate, published_predicate
 
 from .choices import AssessmentStatus, EvidenceKind, NoteKind, RegionClass, Stage, SubmissionStatus
 
@@ -336,3 +338,12 @@ class Result(NoDeleteModel):
     @property
     def index_decimal(self) -> Decimal:
         return Decimal(self.index)
+
+    @cached_property
+    def published_predicate(self) -> PublishedPredicate:
+        """The predicate any page, report, export or API may show for this result: none unless the
+        bands of the result's pack version are official (scoring.predicates). Read this, never
+        ``predicate`` or the pack's bands."""
+        from .queries import result_pack
+
+        return published_predicate(result_pack(self), Decimal(self.index))

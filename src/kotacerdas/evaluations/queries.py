@@ -14,7 +14,8 @@ from django.utils.translation import ngettext
 
 from kotacerdas.catalogue.models import Programme
 from kotacerdas.scoring import engine
-from kotacerdas.scoring.packs import Pack, get_pack
+from kotacerdas.scoring.packs import Pack, PackNotFound, get_pack
+from kotacerdas.scoring.predicates import bands_official
 
 from .choices import AssessmentStatus, Stage, SubmissionStatus
 from .models import Answer, Assessment, ConsensusScore, Cycle, Evidence, Result, Submission
@@ -27,6 +28,14 @@ def pack_for(code: str, version: str) -> Pack:
 
 def cycle_pack(cycle: Cycle) -> Pack:
     return pack_for(cycle.pack_code, cycle.pack_version)
+
+
+def result_pack(result: Result) -> Pack | None:
+    """The pack version a result was computed with (None when that version is no longer shipped)."""
+    try:
+        return pack_for(result.pack_code, result.pack_version)
+    except PackNotFound:
+        return None
 
 
 def indicator_codes(pack: Pack) -> list[str]:
@@ -182,5 +191,8 @@ def result_trace(result: Result) -> list[dict[str, Any]]:
 
     trace = result.trace or []
     if not batch.is_inputs_step(trace):
+        # A trace stored before predicates followed scoring.predicates may name a provisional band.
+        if not bands_official(result_pack(result)):
+            return [s for s in trace if s.get("node") != "predicate"]
         return trace
     return batch.expand_trace(pack_for(result.pack_code, result.pack_version), trace)

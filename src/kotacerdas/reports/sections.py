@@ -38,6 +38,7 @@ from kotacerdas.evaluations.queries import result_trace
 from kotacerdas.regions.models import Region
 from kotacerdas.scoring import engine
 from kotacerdas.scoring.packs import Node, Pack
+from kotacerdas.scoring.predicates import published_predicate
 
 from .charts import ChartSpec, Series, choropleth_svg, to_svg
 
@@ -62,6 +63,7 @@ class Score:
     is_forecast: bool
     is_published: bool
     levels: dict[str, float]
+    predicate_withheld: bool = False  # the pack's bands are not official, so no predicate is shown
 
 
 @dataclass
@@ -152,7 +154,9 @@ def collect(region: Region, cycle: Cycle, language: str = "id") -> ReportData:
             levels, _panel = _submission_levels(submission)
         index_step = next((s for s in result.trace or [] if s.get("node") == "index"), None)
         score = Score(
-            index=float(result.index), mean=_f(result.mean), predicate=result.predicate,
+            index=float(result.index), mean=_f(result.mean),
+            predicate=result.published_predicate.text(language),
+            predicate_withheld=result.published_predicate.withheld,
             dimensions={k: _f(v) for k, v in result.dimensions.items()},
             pillars={k: _f(v) for k, v in (result.pillars or {}).items()},
             improvement=_f(result.improvement), previous=_f(result.previous_index), rank=result.rank,
@@ -162,12 +166,11 @@ def collect(region: Region, cycle: Cycle, language: str = "id") -> ReportData:
         levels, _panel = _submission_levels(submission)
         previous = queries.previous_index(submission)
         outcome = engine.score(pack, answers={k: Decimal(str(v)) for k, v in levels.items()}, previous=previous)
-        predicate = ""
-        if outcome.predicate is not None:
-            predicate = (outcome.predicate.label_en or outcome.predicate.label) if language == "en" \
-                else outcome.predicate.label
+        # The engine names a predicate only under official bands (scoring.predicates).
+        published = published_predicate(pack, outcome.index)
         score = Score(
-            index=float(outcome.index), mean=_f(outcome.mean), predicate=predicate,
+            index=float(outcome.index), mean=_f(outcome.mean), predicate=published.text(language),
+            predicate_withheld=published.withheld,
             dimensions={k: _f(v) for k, v in outcome.dimensions.items()},
             pillars={k: _f(v) for k, v in outcome.pillars.items()}, improvement=_f(outcome.improvement),
             previous=_f(previous), rank=None, ranked=ranked, formula=outcome.step("index").formula_text,

@@ -370,7 +370,7 @@ def export_ranking(cycle: Cycle, *, published_only: bool = True) -> bytes:
     for r in _result_rows(cycle, published_only):
         ws.append([
             r.rank, r.region_id, r.region.name, r.region.parent.name if r.region.parent else "",
-            classes.get(r.region_id, ""), float(r.index), r.predicate,
+            classes.get(r.region_id, ""), float(r.index), r.published_predicate.label or "",
             float(r.improvement) if r.improvement is not None else None,
             *[r.dimensions.get(d.code) for d in dims], *[(r.pillars or {}).get(p.code) for p in pack.pillars],
             "ya" if r.is_published else "belum",
@@ -397,7 +397,7 @@ def export_raw(cycle: Cycle) -> bytes:
 
     for r in _result_rows(cycle, published_only=False):
         ws.append([r.region_id, r.region.name, float(r.index), r.index_raw,
-                   float(r.mean) if r.mean is not None else None, r.predicate, r.rank,
+                   float(r.mean) if r.mean is not None else None, r.published_predicate.label or "", r.rank,
                    float(r.previous_index) if r.previous_index is not None else None,
                    float(r.improvement) if r.improvement is not None else None,
                    json.dumps(r.dimensions, ensure_ascii=False), json.dumps(r.pillars, ensure_ascii=False),

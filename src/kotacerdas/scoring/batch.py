@@ -38,6 +38,7 @@ import numpy as np
 from . import engine
 from .engine import Number, Predicate, ScoringError
 from .packs import CountRule, Node, Pack, Repeat
+from .predicates import PublishedPredicate, published_predicate
 
 __all__ = [
     "BatchScore",
@@ -107,9 +108,14 @@ class BatchScore:
     previous: Decimal | None
     improvement: Decimal | None
     by_engine: bool = False
+    predicate_status: str = "none"
 
 
 # --------------------------------------------------------------------------- compiling a pack
+
+
+def _predicate(published: PublishedPredicate) -> Predicate | None:
+    return None if published.label is None else Predicate(published.label, published.label_en)
 
 
 def _only_2_and_5(n: int) -> bool:
@@ -377,9 +383,11 @@ def score_levels(
     qmin, qmax = out_lo * 10**pack.decimals, out_hi * 10**pack.decimals
     table = np.array([Decimal(q).scaleb(-pack.decimals) for q in range(qmin, qmax + 1)], dtype=object)
     bands: list[Predicate | None] = []
+    statuses: list[str] = []
     for d in table:
-        band = pack.band_for(d)
-        bands.append(Predicate(band.label, band.label_en) if band else None)
+        published = published_predicate(pack, d)
+        bands.append(_predicate(published))
+        statuses.append(published.status)
 
     def column(name: str | None) -> list[Any]:
         if name is None:
@@ -412,6 +420,7 @@ def score_levels(
             dimensions=dict(zip(dim_codes, dim_row, strict=True)),
             pillars=dict(zip(pillar_codes, pillar_row, strict=True)),
             predicate=bands[index_q[r]],
+            predicate_status=statuses[index_q[r]],
             previous=prev,
             improvement=None if prev is None else (index - prev).quantize(scale, rounding=rounding),
         ))
@@ -547,8 +556,8 @@ class _ExactRegion:
                 index_raw, mean_raw = self.index_and_mean()
                 if name == "index":
                     score.index, score.index_raw = q(index_raw), index_raw
-                    band = self.pack.band_for(score.index)
-                    score.predicate = Predicate(band.label, band.label_en) if band else None
+                    published = published_predicate(self.pack, score.index)
+                    score.predicate, score.predicate_status = _predicate(published), published.status
                     score.improvement = None if score.previous is None else q(score.index - score.previous)
                 else:
                     score.mean = q(mean_raw)
@@ -567,14 +576,14 @@ def exact_score(pack: Pack, answers: Mapping[str, Decimal], previous: Decimal | 
     ex = _ExactRegion(pack, comp, answers)
     index_raw, mean_raw = ex.index_and_mean()
     index = pack.quantize(index_raw)
-    band = pack.band_for(index)
+    published = published_predicate(pack, index)
     return BatchScore(
         index=index, index_raw=index_raw, mean=pack.quantize(mean_raw),
         dimensions={d.code: None if (v := ex.dim(d)) is None else pack.quantize(v) for d in pack.dimensions},
         pillars={p: None if (v := ex.pillar(p)) is None else pack.quantize(v) for p, _ in comp.pillar_members},
-        predicate=Predicate(band.label, band.label_en) if band else None,
+        predicate=_predicate(published),
         previous=previous, improvement=None if previous is None else pack.quantize(index - previous),
-        by_engine=True,
+        by_engine=True, predicate_status=published.status,
     )
 
 
@@ -698,7 +707,7 @@ def score_answers(
         out[r] = BatchScore(
             index=res.index, index_raw=res.index_raw, mean=res.mean, dimensions=dict(res.dimensions),
             pillars=dict(res.pillars), predicate=res.predicate, previous=res.previous,
-            improvement=res.improvement, by_engine=True,
+            improvement=res.improvement, by_engine=True, predicate_status=res.predicate_status,
         )
     return out
 
@@ -726,7 +735,7 @@ def _score_instance_sheets(
             out[r] = BatchScore(
                 index=res.index, index_raw=res.index_raw, mean=res.mean, dimensions=dict(res.dimensions),
                 pillars=dict(res.pillars), predicate=res.predicate, previous=res.previous,
-                improvement=res.improvement, by_engine=True,
+                improvement=res.improvement, by_engine=True, predicate_status=res.predicate_status,
             )
     return out
 

@@ -210,10 +210,20 @@ def _score_parser() -> _Parser:
     return p
 
 
+# Result letters print dimensions rounded to two decimals, but the index is computed from the
+# unrounded dimension scores (``dimensions_raw``, ``index_raw``).
+ROUNDING_NOTE = (
+    "index computed from unrounded dimension scores (dimensions_raw); recomputing it from the rounded "
+    "dimensions shown can differ by 0.01"
+)
+WITHHELD_NOTE = "no predicate published: the pack's predicate ranges are {status}, not official"
+
+
 def _result_json(result: ScoreResult, trace: bool) -> dict[str, Any]:
     out = result.to_dict()
     if not trace:
         out.pop("trace")
+    out["rounding_note"] = ROUNDING_NOTE
     return out
 
 
@@ -233,6 +243,8 @@ def _result_table(result: ScoreResult, pack: Pack, stdout: TextIO) -> None:
         print(f"  {'mean':<22} {'':>8}  {result.mean:f}", file=stdout)
     if result.predicate:
         print(f"  predicate: {result.predicate.label} ({result.predicate.label_en})", file=stdout)
+    elif result.predicate_status not in ("official", "none"):
+        print(f"  predicate: - ({WITHHELD_NOTE.format(status=result.predicate_status)})", file=stdout)
     if result.improvement is not None:
         print(f"  improvement: {result.improvement:+f} (previous {result.previous})", file=stdout)
     for code, value in result.pillars.items():
@@ -241,6 +253,7 @@ def _result_table(result: ScoreResult, pack: Pack, stdout: TextIO) -> None:
     if result.missing:
         print(f"  missing answers: {len(result.missing)} ({result.missing[0].treatment})", file=stdout)
     print(f"  formula: {result.step('index').formula_text}", file=stdout)
+    print(f"  note: {ROUNDING_NOTE}", file=stdout)
 
 
 def score_main(argv: Sequence[str], stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:

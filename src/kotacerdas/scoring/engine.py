@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from .packs import Node, Pack
+from .predicates import published_predicate
 
 Number = int | Decimal
 # kind of instance (e.g. "innovation") -> instance id (e.g. a programme code) -> indicator code -> level
@@ -83,6 +84,9 @@ class ScoreResult:
     instances: dict[str, dict[str, dict[str, Decimal | None]]] = field(default_factory=dict)
     instance_counts: dict[str, int] = field(default_factory=dict)
     index_scale: tuple[int, int] | None = None
+    # Why ``predicate`` is set or None: "official", "provisional"/"reconstructed" (bands not official,
+    # so no predicate is published) or "none" (scoring.predicates).
+    predicate_status: str = "none"
 
     def step(self, code: str) -> TraceStep:
         for s in self.trace:
@@ -107,6 +111,7 @@ class ScoreResult:
             "predicate": None
             if self.predicate is None
             else {"label": self.predicate.label, "label_en": self.predicate.label_en},
+            "predicate_status": self.predicate_status,
             "previous": num(self.previous),
             "improvement": num(self.improvement),
             "dimensions": {k: num(v) for k, v in self.dimensions.items()},
@@ -474,8 +479,10 @@ def score(
             )
         )
 
-    band = pack.band_for(index)
-    predicate = Predicate(band.label, band.label_en) if band else None
+    # Only official bands name a predicate (scoring.predicates); provisional ones leave no trace step.
+    published = published_predicate(pack, index)
+    predicate = Predicate(published.label, published.label_en) if published.label is not None else None
+    band = pack.band_for(index) if predicate is not None else None
     if band is not None:
         run.trace.append(
             TraceStep(
@@ -508,6 +515,7 @@ def score(
         instances=run.instance_nodes,
         instance_counts={k: len(per_instance.get(k, {})) for k in pack.instance_kinds()},
         index_scale=None if pack.index_aggregation == "weighted_mean" else pack.index_scale,
+        predicate_status=published.status,
     )
 
 

@@ -92,7 +92,8 @@ def _national_body(request: HttpRequest) -> str:
     values = [r.index for r in results]
     hist, hist_rows = charts.histogram(values)
     movers = sorted((r for r in results if r.improvement is not None), key=lambda r: -r.improvement)
-    predicates = Counter(r.predicate for r in results)
+    # Only published predicates (none under provisional bands); the histogram is of the index itself.
+    predicates = Counter(p for r in results if (p := r.published_predicate.label) is not None)
     cycle = current_cycle()
     ctx = {**filters, "results": results, "hist": hist, "hist_rows": hist_rows, "up": movers[:8],
            "down": [r for r in reversed(movers) if r.improvement < 0][:5], "predicates": sorted(predicates.items()),
@@ -139,7 +140,8 @@ def national_map(request: HttpRequest) -> HttpResponse:
 
 def national_map_data(request: HttpRequest) -> JsonResponse:
     _filters, qs = _filtered(request)
-    data = {r.region_id: {"index": float(r.index), "predicate": r.predicate, "rank": r.rank,
+    data = {r.region_id: {"index": float(r.index), "predicate": r.published_predicate.label,
+                          "predicate_status": r.published_predicate.status, "rank": r.rank,
                           "name": r.region.name} for r in qs}
     return JsonResponse({"year": _filters["year"], "results": data})
 

@@ -17,6 +17,12 @@
     return (lang === "en" ? v.toFixed(2) : v.toFixed(2).replace(".", ","));
   }
 
+  // " (a, b)" from the non-empty parts (a withheld predicate is null), "" when there are none.
+  function tip(parts) {
+    var shown = parts.filter(function (p) { return p; });
+    return shown.length ? " (" + shown.join(", ") + ")" : "";
+  }
+
   function getJSON(url) {
     return fetch(url, { credentials: "same-origin" }).then(function (r) {
       if (!r.ok) { throw new Error(r.status); }
@@ -78,7 +84,7 @@
         },
         onEachFeature: function (f, lyr) {
           var r = data[f.properties.kode];
-          lyr.bindTooltip(f.properties.nama + ": " + (r ? fmt(r.index, lang) + " (" + r.predicate + (r.rank ? ", #" + r.rank : "") + ")" : empty));
+          lyr.bindTooltip(f.properties.nama + ": " + (r ? fmt(r.index, lang) + tip([r.predicate, r.rank ? "#" + r.rank : ""]) : empty));
         }
       }).addTo(map);
       map.fitBounds(layer.getBounds());
