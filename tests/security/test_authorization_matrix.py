@@ -49,7 +49,7 @@ POST_GATE: dict[str, set[str]] = {
     name: REGION for name in (
         "web:save_answer", "web:evidence_file", "web:evidence_link", "web:submit", "web:save_score",
         "web:complete_assessment", "web:consensus", "web:start_assessment", "web:return_submission",
-        "web:conclude", "web:actionplans:import")
+        "web:conclude", "web:actionplans:import", "web:report_import")
 }
 EXEMPT = {
     "web:login": "redirect to allauth's login page", "web:logout": "redirect to allauth's logout page",
@@ -61,6 +61,8 @@ EXEMPT = {
     "web:report_download": "needs a report job; tested in tests/reports",
     "web:actionplans:import_status": "needs an import job; tested in tests/actionplans",
     "monitoring:job": "needs an import job; tested in tests/monitoring/test_upload_page.py",
+    "web:report_import_job": "needs an import job; tested in tests/reports/test_web_import.py",
+    "web:report_import_apply": "needs an import job; tested in tests/reports/test_web_import.py",
     "web:programme_archive": "a write: every actor in test_it_lets_only_the_right_people_change_the_catalogue",
     "web:programme_restore": "a write: every actor in test_it_lets_only_the_right_people_change_the_catalogue",
 }

@@ -307,7 +307,8 @@ def import_worksheet(actor: Any, submission: Submission, source: bytes | IO[byte
     rows = _read_rows(wb, submission, report)
     if report.errors:
         raise ImportFailed(report)
-    answers = {a.indicator: a for a in Answer.objects.filter(submission=submission)}
+    answers = {a.indicator: a for a in Answer.objects.filter(submission=submission).select_related("programme")}
+    names = {n.code: n.name for n in queries.cycle_pack(submission.cycle).indicators()}
     existing_links = set(Evidence.objects.filter(submission=submission, archived_at__isnull=True)
                          .exclude(url="").values_list("indicator", "url"))
     try:
@@ -322,6 +323,23 @@ def import_worksheet(actor: Any, submission: Submission, source: bytes | IO[byte
                 if same and not new_links:
                     report.unchanged += 1
                     continue
+                change: dict[str, Any] = {}
+                if not same:
+                    old_level = current.level if current is not None else None
+                    old_text = current.justification if current is not None else ""
+                    old_prog = current.programme_id if current is not None else None
+                    if old_level != row.level:
+                        change["level"] = [old_level, row.level]
+                    if old_text != row.justification:
+                        change["justification"] = [old_text, row.justification]
+                    if old_prog != (row.programme.pk if row.programme else None):
+                        change["programme"] = [str(current.programme) if current and current.programme_id else None,
+                                               str(row.programme) if row.programme else None]
+                if new_links:
+                    change["links"] = [None, new_links]
+                report.changes.append({"row": row.row, "sheet": row.sheet, "code": row.code,
+                                       "title": names.get(row.code, row.code),
+                                       "action": "create" if current is None else "update", "fields": change})
                 try:
                     if not same:
                         actions.do_save_answer(actor, submission, row.code, row.level, row.justification,

@@ -16,3 +16,36 @@ def svgimg(svg: str | None, alt: str = "") -> str:
         return ""
     data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     return format_html('<img class="svg" alt="{}" src="data:image/svg+xml;base64,{}">', alt, data)
+
+
+@register.filter
+def change_value(value: object) -> str:
+    """One side of an import change, for people: lists joined, empty as a dash, yes/no for flags."""
+    from django.utils.formats import localize
+    from django.utils.translation import gettext
+
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return gettext("ya") if value else gettext("tidak")
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, int | float):
+        return str(localize(value))
+    text = str(value)
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
+@register.filter
+def change_field(name: str) -> str:
+    from django.utils.translation import gettext
+
+    labels = {
+        "level": gettext("Tingkat"), "justification": gettext("Penjelasan"), "programme": gettext("Program"),
+        "links": gettext("Tautan bukti"), "title": gettext("Nama program"), "owner": gettext("Unit pemilik"),
+        "subdimension": gettext("Sub-dimensi"), "sector": gettext("Sektor"), "start_year": gettext("Tahun mulai"),
+        "status": gettext("Status"), "quick_win": "Quick Win", "is_application": gettext("Aplikasi"),
+        "url": gettext("Alamat aplikasi"), "platform": gettext("Platform"),
+        "target_group": gettext("Kelompok sasaran"), "description": gettext("Deskripsi"),
+    }
+    return labels.get(name, name)
