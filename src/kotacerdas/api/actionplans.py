@@ -14,6 +14,7 @@ from kotacerdas.regions.models import Region
 
 from .auth import authenticated
 from .errors import ApiError, not_found
+from .versions import versioned_write
 
 router = Router(tags=["rencana aksi"])
 
@@ -107,7 +108,9 @@ def get_plan(request: HttpRequest, filters: Query[PlanFilter]):  # type: ignore[
 
 
 class ProgressIn(Schema):
-    expected_version: int = Field(..., ge=1, le=2**31, description="versi yang Anda lihat; versi lama ditolak (409)")
+    expected_version: int | None = Field(None, ge=1, le=2**31, description=(
+        "versi yang Anda lihat, wajib (di sini atau header If-Match: \"<versi>\"); tanpa versi: 428, versi lama: "
+        "409, keduanya dengan nilai sekarang"))
     status: ActionStatus | None = None
     realised_value: float | None = Field(None, ge=0, le=1e11)
     evidence_url: str | None = Field(None, max_length=500)
@@ -128,5 +131,12 @@ def patch_item(request: HttpRequest, body: ProgressIn, item_id: int = Path(..., 
         changes["realised_value"] = Decimal(str(body.realised_value)).quantize(Decimal("0.01"))
     if body.evidence_url is not None:
         changes["evidence_url"] = body.evidence_url
-    item = actions.do_update_item(request.user, item, body.expected_version, changes, source="api")
-    return _item(ActionItem.objects.select_related("owner", "programme", "pillar").get(pk=item.pk))
+
+    seen = item
+
+    def current() -> dict[str, Any]:
+        return _item(ActionItem.objects.select_related("owner", "programme", "pillar").get(pk=item_id))
+
+    versioned_write(request, body.expected_version, current,
+                    lambda expected: actions.do_update_item(request.user, seen, expected, changes, source="api"))
+    return current()

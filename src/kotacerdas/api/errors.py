@@ -10,9 +10,11 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, detail: str, code: str, field: str | None = None) -> None:
+    def __init__(self, status: int, detail: str, code: str, field: str | None = None,
+                 context: dict[str, Any] | None = None) -> None:
         super().__init__(detail)
         self.status, self.detail, self.code, self.field = status, detail, code, field
+        self.context = context or {}
 
 
 def not_found(what: str, key: str) -> ApiError:
@@ -29,6 +31,8 @@ def install(api: NinjaAPI) -> None:
         body: dict[str, Any] = {"detail": exc.detail, "code": exc.code}
         if exc.field:
             body["field"] = exc.field
+        if exc.context:
+            body["context"] = exc.context
         return api.create_response(request, body, status=exc.status)
 
     from kotacerdas.evaluations.errors import ActionError

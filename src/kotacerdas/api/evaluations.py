@@ -15,6 +15,7 @@ from kotacerdas.evaluations.models import Cycle, Evidence, Result, Submission
 from .auth import authenticated, optional_auth
 from .catalogue import Page
 from .errors import ApiError, invalid, not_found
+from .versions import versioned_write
 
 router = Router(tags=["evaluasi"])
 
@@ -199,10 +200,14 @@ def get_submission(request: HttpRequest, submission_id: int):  # type: ignore[no
     }
 
 
+VERSION_HELP = ("versi yang Anda lihat; wajib bila sudah ada nilai tersimpan (tanpa versi: 428, versi lama: 409, "
+                "keduanya dengan nilai sekarang). Bisa juga lewat header If-Match: \"<versi>\"")
+
+
 class AnswerIn(Schema):
     level: int | None
     justification: str = ""
-    expected_version: int | None = None
+    expected_version: int | None = Field(None, ge=0, le=2**31, description=VERSION_HELP)
     programme: str | None = Field(None, description="kode program terkait")
 
 
@@ -215,8 +220,15 @@ def put_answer(request: HttpRequest, submission_id: int, indicator: str, body: A
         programme = Programme.objects.filter(region_id=sub.region_id, code=body.programme).first()
         if programme is None:
             raise invalid("programme", f"Program {body.programme!r} tidak ada di wilayah ini")
-    return actions.do_save_answer(request.user, sub, indicator, body.level, body.justification,
-                                  expected_version=body.expected_version, programme=programme)
+
+    def current() -> dict[str, Any] | None:
+        a = sub.answers.filter(indicator=indicator).first()
+        return None if a is None else {"indicator": a.indicator, "level": a.level, "justification": a.justification,
+                                       "version": a.version}
+
+    return versioned_write(request, body.expected_version, current, lambda expected: actions.do_save_answer(
+        request.user, sub, indicator, body.level, body.justification, expected_version=expected,
+        programme=programme))
 
 
 class LinkIn(Schema):
@@ -293,7 +305,7 @@ def transition(request: HttpRequest, submission_id: int, transition: str, body: 
 class ScoreIn(Schema):
     level: int
     note: str = ""
-    expected_version: int | None = None
+    expected_version: int | None = Field(None, ge=0, le=2**31, description=VERSION_HELP)
 
 
 class ScoreOut(Schema):
@@ -307,8 +319,16 @@ class ScoreOut(Schema):
             summary="Skor asesor untuk satu indikator")
 def put_score(request: HttpRequest, submission_id: int, indicator: str, body: ScoreIn):  # type: ignore[no-untyped-def]
     sub = _submission_for(request, submission_id)
-    return actions.do_score(request.user, sub, indicator, body.level, body.note,
-                            expected_version=body.expected_version)
+    from kotacerdas.evaluations.models import AssessmentScore
+
+    def current() -> dict[str, Any] | None:
+        s = AssessmentScore.objects.filter(assessment__submission=sub, assessment__assessor=request.user,
+                                           indicator=indicator).first()
+        return None if s is None else {"indicator": s.indicator, "level": s.level, "note": s.note,
+                                       "version": s.version}
+
+    return versioned_write(request, body.expected_version, current, lambda expected: actions.do_score(
+        request.user, sub, indicator, body.level, body.note, expected_version=expected))
 
 
 class FeedbackIn(Schema):

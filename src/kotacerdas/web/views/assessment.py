@@ -169,7 +169,8 @@ def save_answer(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     sub = _submission(request, pk)
     level = _int_or_none(request.POST.get("level"))
     justification = request.POST.get("justification", "").strip()
-    expected = _int_or_none(request.POST.get("expected_version"))
+    # No version means "I saw no answer": never a silent overwrite of one someone saved meanwhile.
+    expected = _int_or_none(request.POST.get("expected_version")) or 0
     prog_id = _int_or_none(request.POST.get("programme"))
     programme = Programme.objects.filter(pk=prog_id).first() if prog_id else None
     try:
@@ -344,7 +345,7 @@ def save_score(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     else:
         try:
             actions.do_score(request.user, sub, code, level, note,
-                             expected_version=_int_or_none(request.POST.get("expected_version")))
+                             expected_version=_int_or_none(request.POST.get("expected_version")) or 0)
         except StaleEdit as exc:
             error = exc.message
             stale = AssessmentScore.objects.filter(assessment__submission=sub, assessment__assessor=request.user,
