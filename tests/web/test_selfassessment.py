@@ -105,3 +105,58 @@ def test_it_shows_return_notes_on_the_indicator(banyuasin_2024) -> None:  # type
     body = client_for(COORDINATOR).get(f"/pengajuan/{sub.pk}/").content.decode()
     assert "Lampirkan SK forum yang ditandatangani." in body and "Dikembalikan" in body
     assert "Kirim ulang ke panel" in body
+
+
+def test_it_refreshes_the_sidebar_counts_and_the_blocking_list_after_an_inline_save(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+    pack = queries.cycle_pack(banyuasin_2024.cycle)
+    code = queries.completeness(banyuasin_2024).missing[0]
+    name = pack.node(code).name
+    dim = next(d for d in pack.dimensions if any(n.code == code for n in d.indicators()))
+    page = client_for(COORDINATOR).get(f"/pengajuan/{banyuasin_2024.pk}/").content.decode()
+    assert "20 indikator belum dijawab" in page and f'>{name}</a> <small class="code">{code}</small>' in page
+    response = client_for(COORDINATOR).post(f"/pengajuan/{banyuasin_2024.pk}/jawaban/{code}/",
+                                            {"level": "2", "expected_version": "0"}, **HTMX)
+    body = response.content.decode()
+    assert '<ol id="toc-dims" hx-swap-oob="true">' in body
+    answered = sum(1 for n in dim.indicators() if Answer.objects.filter(
+        submission=banyuasin_2024, indicator=n.code, level__isnull=False).exists())
+    total = sum(1 for _ in dim.indicators())
+    anchor = "i-" + dim.code.replace(".", "-").replace("_", "-")
+    assert f'<span id="count-{anchor}" hx-swap-oob="true">{answered}/{total}</span>' in body
+    checks = body.split('<div id="kirim-checks" hx-swap-oob="true">', 1)[1].split("⚠", 1)[0]  # the blocking part
+    assert "19 indikator belum dijawab" in checks and f'<small class="code">{code}</small>' not in checks
+
+
+def test_it_asks_before_sending_to_the_panel(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+    body = client_for(COORDINATOR).get(f"/pengajuan/{banyuasin_2024.pk}/").content.decode()
+    form = body[body.index(f'action="/pengajuan/{banyuasin_2024.pk}/kirim/"'):]
+    assert form.split(">", 1)[0].count("data-confirm=") == 1
+    assert "tidak bisa diubah lagi" in form.split(">", 1)[0]
+
+
+def test_it_ticks_dikirim_ulang_only_for_a_submission_that_was_returned(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+    from kotacerdas.evaluations.models import Submission
+
+    coordinator, admin = demo_user(COORDINATOR), demo_user("admin@kotacerdas.test")
+    for code in queries.completeness(banyuasin_2024).missing:
+        actions.do_save_answer(coordinator, banyuasin_2024, code, 1)
+    actions.do_submit(coordinator, banyuasin_2024)
+    sub = Submission.objects.get(pk=banyuasin_2024.pk)
+    actions.do_start_assessment(admin, sub)
+    sub.refresh_from_db()
+    labels = [s["label"] for s in queries.status_chain(sub)]
+    assert "Dikirim ulang" not in labels and "Sedang dinilai" in labels
+    chain = client_for(COORDINATOR).get(f"/pengajuan/{sub.pk}/").content.decode()
+    assert "Dikirim ulang" not in chain.split('class="chain"', 1)[1].split("</ol>", 1)[0]
+
+
+def test_it_offers_to_continue_only_an_editable_submission_on_the_dashboard(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+    from kotacerdas.evaluations.models import Submission
+
+    coordinator = demo_user(COORDINATOR)
+    assert "Lanjutkan penilaian mandiri" in client_for(COORDINATOR).get("/wilayah/16.07/dasbor/").content.decode()
+    for code in queries.completeness(banyuasin_2024).missing:
+        actions.do_save_answer(coordinator, banyuasin_2024, code, 1)
+    actions.do_submit(coordinator, Submission.objects.get(pk=banyuasin_2024.pk))
+    body = client_for(COORDINATOR).get("/wilayah/16.07/dasbor/").content.decode()
+    assert "Lanjutkan penilaian mandiri" not in body and "Lihat pengajuan" in body

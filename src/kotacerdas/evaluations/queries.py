@@ -168,14 +168,32 @@ def visible_results(user: Any) -> QuerySet[Result]:
     return qs.filter(is_published=True)
 
 
+def was_returned(submission: Submission) -> bool:
+    """Whether the panel ever sent this submission back (a return event or a return note)."""
+    from kotacerdas.accounts.models import AuditEvent
+
+    from .choices import NoteKind
+    from .models import IndicatorNote
+
+    if submission.status in (SubmissionStatus.RETURNED, SubmissionStatus.RESUBMITTED):
+        return True
+    return (IndicatorNote.objects.filter(submission=submission, kind=NoteKind.RETURN).exists()
+            or AuditEvent.objects.filter(object_type="evaluations.submission", object_id=str(submission.pk),
+                                         to_state=SubmissionStatus.RETURNED).exists())
+
+
 def status_chain(submission: Submission) -> list[dict[str, Any]]:
     from .choices import STATUS_CHAIN
 
     current = submission.status
-    reached = STATUS_CHAIN.index(SubmissionStatus.SUBMITTED) if current == SubmissionStatus.RETURNED else (
-        STATUS_CHAIN.index(current))
+    steps = list(STATUS_CHAIN)
+    if current != SubmissionStatus.RESUBMITTED and not was_returned(submission):
+        # "Dikirim ulang" only exists for a submission the panel sent back; never tick it otherwise.
+        steps.remove(SubmissionStatus.RESUBMITTED)
+    reached = steps.index(SubmissionStatus.SUBMITTED) if current == SubmissionStatus.RETURNED else (
+        steps.index(current))
     chain = []
-    for i, status in enumerate(STATUS_CHAIN):
+    for i, status in enumerate(steps):
         chain.append({"status": status, "label": SubmissionStatus(status).label,
                       "done": i < reached, "current": i == reached and current != SubmissionStatus.RETURNED})
     if current == SubmissionStatus.RETURNED:

@@ -14,6 +14,7 @@ from kotacerdas.catalogue.choices import ProgrammeStatus
 from kotacerdas.catalogue.models import Pillar, Programme
 from kotacerdas.evaluations import queries
 from kotacerdas.evaluations import rules as eval_rules
+from kotacerdas.evaluations.choices import EDITABLE_BY_REGION
 from kotacerdas.evaluations.queries import result_trace
 from kotacerdas.scoring.whatif import best_improvements_batch
 
@@ -124,7 +125,8 @@ def _submission(ctx: SectionContext) -> dict[str, Any] | None:
         "forecast": forecast, "forecast_trace": [s.to_dict() for s in forecast.trace],
         "forecast_dims": [(dims[c], v) for c, v in forecast.dimensions.items()],
         "improvements": [{"imp": i, "node": names.get(i.code)} for i in improvements],
-        "can_edit": eval_rules.can_edit_answers.test(ctx.user, sub),
+        # A locked submission (sent, under assessment, final) is only viewed, never "continued".
+        "can_edit": sub.status in EDITABLE_BY_REGION and eval_rules.can_edit_answers.test(ctx.user, sub),
     }
 
 

@@ -127,17 +127,38 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         block["total"] = sum(1 for i in block["items"] if i["kind"] == "indicator")
     ctx = {
         "sub": sub, "pack": pack, "layout": layout, "chain": queries.status_chain(sub),
-        "completeness": queries.completeness(sub), "checks": queries.pre_submit_checks(sub),
+        "completeness": queries.completeness(sub),
         "programmes": _programmes(sub), "scale": range(pack.scale_min, pack.scale_max + 1),
-        "can_submit": sub.status in EDITABLE_BY_REGION and perms.can_submit.test(request.user, sub),
         "is_assessor": perms.is_assigned_assessor.test(request.user, sub) or access.is_admin(request.user),
-        **_edit_flags(request, sub),
+        "dim_counts": [{"anchor": b["anchor"], "name": b["dim"].name, "answered": b["answered"], "total": b["total"]}
+                       for b in layout],
+        **_checks_ctx(request, sub, pack), **_edit_flags(request, sub),
     }
-    ctx["blocking"] = any(c.severity == "error" for c in ctx["checks"])
-    linked = {"missing_answers", "missing_evidence"}
-    ctx["check_rows"] = [{"check": c, "items": [(i, anchor(i) if c.code in linked else "") for i in c.items]}
-                         for c in ctx["checks"]]
     return render(request, "web/assessment/submission.html", ctx)
+
+
+def _checks_ctx(request: HttpRequest, sub: Submission, pack: Any) -> dict[str, Any]:
+    """The pre-submit checks with indicator names (linked to their card) instead of bare codes."""
+    checks = queries.pre_submit_checks(sub)
+    names = {n.code: n.name for n in pack.indicators()}
+    linked = {"missing_answers", "missing_evidence"}
+    rows = []
+    for c in checks:
+        items = [{"name": names.get(i, i), "code": i, "anchor": anchor(i)} if c.code in linked
+                 else {"name": i, "code": "", "anchor": ""} for i in c.items]
+        rows.append({"check": c, "items": items})
+    return {"checks": checks, "check_rows": rows, "blocking": any(c.severity == "error" for c in checks),
+            "can_submit": sub.status in EDITABLE_BY_REGION and perms.can_submit.test(request.user, sub)}
+
+
+def _dim_counts(sub: Submission, pack: Any) -> list[dict[str, Any]]:
+    answered = set(Answer.objects.filter(submission=sub, level__isnull=False).values_list("indicator", flat=True))
+    out = []
+    for dim in pack.dimensions:
+        codes = [n.code for n in dim.indicators()]
+        out.append({"anchor": anchor(dim.code), "name": dim.name, "answered": sum(1 for c in codes if c in answered),
+                    "total": len(codes)})
+    return out
 
 
 def _render_indicator(request: HttpRequest, sub: Submission, code: str, **extra: Any) -> HttpResponse:
@@ -149,7 +170,8 @@ def _render_indicator(request: HttpRequest, sub: Submission, code: str, **extra:
     ind = _indicator_ctx(sub, node, answer, ev, notes)
     ind.update(extra)
     ctx = {"sub": sub, "ind": ind, "programmes": _programmes(sub), "scale": range(pack.scale_min, pack.scale_max + 1),
-           "completeness": queries.completeness(sub), "oob": True, **_edit_flags(request, sub)}
+           "completeness": queries.completeness(sub), "oob": True, "dim_counts": _dim_counts(sub, pack),
+           **_checks_ctx(request, sub, pack), **_edit_flags(request, sub)}
     return render(request, "web/assessment/_indicator.html", ctx)
 
 
