@@ -49,7 +49,7 @@ POST_GATE: dict[str, set[str]] = {
     name: REGION for name in (
         "web:save_answer", "web:evidence_file", "web:evidence_link", "web:submit", "web:save_score",
         "web:complete_assessment", "web:consensus", "web:start_assessment", "web:return_submission",
-        "web:conclude", "web:actionplans:import", "web:report_import")
+        "web:conclude", "web:actionplans:import", "web:report_import", "web:apply_survey_level")
 }
 EXEMPT = {
     "web:login": "redirect to allauth's login page", "web:logout": "redirect to allauth's logout page",
@@ -92,7 +92,8 @@ def _url(path: str, name: str, matrix) -> str:  # type: ignore[no-untyped-def]
         values["pk"] = str(matrix.kwargs["survey"]["pk"])
     if name == "web:unit_edit":
         values["pk"] = str(matrix.kwargs["unit"]["pk"])
-    if name in ("web:save_answer", "web:save_score", "web:evidence_file", "web:evidence_link"):
+    if name in ("web:save_answer", "web:save_score", "web:evidence_file", "web:evidence_link",
+                "web:apply_survey_level"):
         values["code"] = "output.kebijakan.masterplan"
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values.get(m.group(1), "x"), path)
 

@@ -245,7 +245,9 @@ def _check_level(pack: Any, level: int | None, field: str = "level") -> None:
 @transaction.atomic
 def do_save_answer(actor: Any, submission: Submission, indicator: str, level: int | None,
                    justification: str = "", *, expected_version: int | None = None,
-                   programme: Programme | None = None) -> Answer:
+                   programme: Programme | None = None, source: str = "") -> Answer:
+    """Save the region's answer to one indicator. `source` names where the level came from when it was not
+    typed (e.g. "survey": the level the impact survey suggests), for the audit trail."""
     _require(perms.can_edit_answers, actor, submission, _("Hanya koordinator daerah yang mengisi jawaban"))
     _check_editable(submission)
     pack, _node = _indicator(submission, indicator)
@@ -275,7 +277,8 @@ def do_save_answer(actor: Any, submission: Submission, indicator: str, level: in
         answer = Answer.objects.get(pk=existing.pk)
     record_event(actor, "evaluations.save_answer", answer, region_code=submission.region_id,
                  from_state="" if old_level is None else str(old_level),
-                 to_state="" if level is None else str(level), data={"indicator": indicator})
+                 to_state="" if level is None else str(level),
+                 data={"indicator": indicator, **({"source": source} if source else {})})
     return answer
 
 

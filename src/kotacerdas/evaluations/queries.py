@@ -120,6 +120,56 @@ def readiness_forecast(submission: Submission) -> engine.ScoreResult:
     return engine.score(pack, answers=self_answers(submission), previous=previous_index(submission))
 
 
+@dataclass
+class Forecast:
+    """The readiness forecast told honestly: the engine's index from the answers saved so far (an unanswered
+    indicator counts 0), how many are answered, and — when some are not — a projection in which the
+    unanswered survey-based Impact indicators take the level the region's survey suggests."""
+
+    score: engine.ScoreResult
+    answered: int
+    total: int
+    projected: engine.ScoreResult | None = None
+    from_survey: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return self.answered >= self.total
+
+    @property
+    def missing(self) -> int:
+        return self.total - self.answered
+
+    @property
+    def improvement(self) -> Decimal | None:
+        """Only a complete forecast is compared with last year's index: a gap of unanswered zeros is not a fall."""
+        return self.score.improvement if self.complete else None
+
+
+def survey_suggestions(submission: Submission) -> dict[str, Any]:
+    """Suggested levels of the survey-based Impact indicators from the region's survey of this cycle."""
+    from kotacerdas.surveys.queries import impact_evidence
+
+    return dict(impact_evidence(submission.region_id, submission.cycle))
+
+
+def forecast_detail(submission: Submission, suggestions: dict[str, Any] | None = None) -> Forecast:
+    pack = cycle_pack(submission.cycle)
+    answers = self_answers(submission)
+    previous = previous_index(submission)
+    codes = [n.code for n in pack.indicators()]
+    answered = sum(1 for c in codes if c in answers)
+    forecast = Forecast(score=engine.score(pack, answers=answers, previous=previous), answered=answered,
+                        total=len(codes))
+    if not forecast.complete:
+        suggestions = survey_suggestions(submission) if suggestions is None else suggestions
+        fill = {c: s.level for c, s in suggestions.items() if c not in answers and c in codes}
+        if fill:
+            forecast.projected = engine.score(pack, answers={**answers, **fill}, previous=previous)
+            forecast.from_survey = sorted(fill)
+    return forecast
+
+
 def previous_index(submission: Submission) -> Decimal | None:
     prev = (Result.objects.filter(region_id=submission.region_id, is_published=True,
                                   cycle__year__lt=submission.cycle.year).order_by("-cycle__year").first())

@@ -64,6 +64,12 @@ class Score:
     is_published: bool
     levels: dict[str, float]
     predicate_withheld: bool = False  # the pack's bands are not official, so no predicate is shown
+    answered: int | None = None  # a forecast: indicators with a level, of `total`
+    total: int | None = None
+
+    @property
+    def incomplete(self) -> bool:
+        return self.is_forecast and self.answered is not None and self.total is not None and self.answered < self.total
 
 
 @dataclass
@@ -166,15 +172,19 @@ def collect(region: Region, cycle: Cycle, language: str = "id") -> ReportData:
         levels, _panel = _submission_levels(submission)
         previous = queries.previous_index(submission)
         outcome = engine.score(pack, answers={k: Decimal(str(v)) for k, v in levels.items()}, previous=previous)
+        codes = [n.code for n in pack.indicators()]
+        answered = sum(1 for c in codes if c in levels)
         # The engine names a predicate only under official bands (scoring.predicates).
         published = published_predicate(pack, outcome.index)
         score = Score(
             index=float(outcome.index), mean=_f(outcome.mean), predicate=published.text(language),
             predicate_withheld=published.withheld,
             dimensions={k: _f(v) for k, v in outcome.dimensions.items()},
-            pillars={k: _f(v) for k, v in outcome.pillars.items()}, improvement=_f(outcome.improvement),
+            pillars={k: _f(v) for k, v in outcome.pillars.items()},
+            # Unanswered indicators count 0 in a forecast: comparing that with last year is not a fall.
+            improvement=_f(outcome.improvement) if answered >= len(codes) else None,
             previous=_f(previous), rank=None, ranked=ranked, formula=outcome.step("index").formula_text,
-            is_forecast=True, is_published=False, levels=levels)
+            is_forecast=True, is_published=False, levels=levels, answered=answered, total=len(codes))
     return ReportData(region=region, cycle=cycle, pack=pack, language=language, submission=submission,
                       result=result, score=score)
 

@@ -115,14 +115,17 @@ def _submission(ctx: SectionContext) -> dict[str, Any] | None:
         return None
     pack = queries.cycle_pack(sub.cycle)
     comp = queries.completeness(sub)
-    forecast = queries.readiness_forecast(sub)
+    detail = queries.forecast_detail(sub)
+    forecast = detail.score
     answers = queries.self_answers(sub)
     improvements = _cached_improvements(pack, answers, queries.previous_index(sub))
     names = pack.nodes_by_code()
     dims = dimension_names(pack)
     return {
         "submission": sub, "chain": queries.status_chain(sub), "completeness": comp,
-        "forecast": forecast, "forecast_trace": [s.to_dict() for s in forecast.trace],
+        "forecast": forecast, "forecast_trace": [s.to_dict() for s in forecast.trace], "detail": detail,
+        "projected_dims": ([(dims[c], v) for c, v in detail.projected.dimensions.items()]
+                           if detail.projected is not None else []),
         "forecast_dims": [(dims[c], v) for c, v in forecast.dimensions.items()],
         "improvements": [{"imp": i, "node": names.get(i.code)} for i in improvements],
         # A locked submission (sent, under assessment, final) is only viewed, never "continued".

@@ -30,6 +30,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("geo/<slug:name>.geojson", views.geojson, name="geojson"),
     path("pengajuan/<int:pk>/", views.submission_detail, name="submission"),
     path("pengajuan/<int:pk>/jawaban/<str:code>/", views.save_answer, name="save_answer"),
+    path("pengajuan/<int:pk>/jawaban/<str:code>/survei/", views.apply_survey_level, name="apply_survey_level"),
     path("pengajuan/<int:pk>/bukti/<str:code>/berkas/", views.add_evidence_file, name="evidence_file"),
     path("pengajuan/<int:pk>/bukti/<str:code>/tautan/", views.add_evidence_link, name="evidence_link"),
     path("pengajuan/<int:pk>/bukti/<int:evidence_id>/arsip/", views.archive_evidence, name="evidence_archive"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .assessment import (
     add_evidence_file,
     add_evidence_link,
+    apply_survey_level,
     archive_evidence,
     assessor_screen,
     complete_assessment,
@@ -25,7 +26,7 @@ from .public import portal, public_region
 from .region import dashboard, programme_detail, programme_list, region_map, region_map_data
 
 __all__ = [
-    "add_evidence_file", "add_evidence_link", "archive_evidence", "assessor_screen", "complete_assessment",
+    "add_evidence_file", "add_evidence_link", "apply_survey_level", "archive_evidence", "assessor_screen", "complete_assessment",
     "conclude", "dashboard", "geojson", "home", "national", "national_map", "national_map_data", "portal",
     "programme_detail", "programme_list", "public_region", "region_map", "region_map_data", "return_submission",
     "save_answer", "save_feedback", "save_score", "set_consensus", "start_assessment", "submission_detail",

@@ -116,12 +116,14 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = _evidence_by_indicator(sub)
     notes = _notes_by_indicator(sub)
     layout = _layout(pack)
+    suggestions = _suggestions(sub, pack)
     for block in layout:
         for item in block["items"]:
             if item["kind"] == "indicator":
                 code = item["node"].code
                 item["ind"] = _indicator_ctx(sub, item["node"], answers.get(code), evidence.get(code, []),
                                              notes.get(code, []))
+                item["ind"]["suggestion"] = suggestions.get(code)
         block["answered"] = sum(1 for i in block["items"] if i["kind"] == "indicator" and i["ind"]["level"]
                                 is not None)
         block["total"] = sum(1 for i in block["items"] if i["kind"] == "indicator")
@@ -135,6 +137,15 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         **_checks_ctx(request, sub, pack), **_edit_flags(request, sub),
     }
     return render(request, "web/assessment/submission.html", ctx)
+
+
+def _suggestions(sub: Submission, pack: Any, code: str = "") -> dict[str, Any]:
+    """The survey's suggested levels for the survey-based Impact indicators (all, or only `code`)."""
+    if code and not code.startswith("impact.survei."):
+        return {}
+    if not any(n.code.startswith("impact.survei.") for n in pack.indicators()):
+        return {}
+    return queries.survey_suggestions(sub)
 
 
 def _checks_ctx(request: HttpRequest, sub: Submission, pack: Any) -> dict[str, Any]:
@@ -168,6 +179,7 @@ def _render_indicator(request: HttpRequest, sub: Submission, code: str, **extra:
     ev = list(Evidence.objects.filter(submission=sub, indicator=code, archived_at__isnull=True).order_by("uploaded_at"))
     notes = list(IndicatorNote.objects.filter(submission=sub, indicator=code).select_related("author"))
     ind = _indicator_ctx(sub, node, answer, ev, notes)
+    ind["suggestion"] = _suggestions(sub, pack, code).get(code)
     ind.update(extra)
     ctx = {"sub": sub, "ind": ind, "programmes": _programmes(sub), "scale": range(pack.scale_min, pack.scale_max + 1),
            "completeness": queries.completeness(sub), "oob": True, "dim_counts": _dim_counts(sub, pack),
@@ -212,6 +224,40 @@ def save_answer(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         if _is_htmx(request):
             return _render_indicator(request, sub, code, error=exc.message, level=level,
                                      justification=justification)
+        messages.error(request, exc.message)
+        return _back(sub, code)
+    if _is_htmx(request):
+        sub.refresh_from_db()
+        return _render_indicator(request, sub, code, saved=True)
+    messages.success(request, _("Jawaban %(code)s tersimpan.") % {"code": code})
+    return _back(sub, code)
+
+
+@login_required
+@require_POST
+def apply_survey_level(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """Take the level the region's impact survey suggests for a survey-based Impact indicator (an audited
+    do_save_answer; the level is recomputed here, never taken from the form)."""
+    sub = _submission(request, pk)
+    suggestion = _suggestions(sub, queries.cycle_pack(sub.cycle), code).get(code)
+    if suggestion is None:
+        error = _("Survei dampak belum memberi saran untuk indikator ini")
+        if _is_htmx(request):
+            return _render_indicator(request, sub, code, error=error)
+        messages.error(request, error)
+        return _back(sub, code)
+    current = Answer.objects.filter(submission=sub, indicator=code).first()
+    basis = _("Tingkat %(level)s dari survei dampak %(year)s: %(formula)s") % {
+        "level": suggestion.level, "year": sub.cycle.year, "formula": suggestion.formula}
+    text = current.justification if current and current.justification else ""
+    justification = text if basis in text else (f"{text}\n{basis}" if text else basis)
+    try:
+        actions.do_save_answer(request.user, sub, code, suggestion.level, justification,
+                               expected_version=_int_or_none(request.POST.get("expected_version")),
+                               programme=current.programme if current else None, source="survey")
+    except ActionError as exc:
+        if _is_htmx(request):
+            return _render_indicator(request, sub, code, error=exc.message)
         messages.error(request, exc.message)
         return _back(sub, code)
     if _is_htmx(request):
