@@ -27,6 +27,11 @@ def test_it_reads_validity_years_and_answers_per_year():
     assert pack.validity_text == "2021\u20132024"
 
 
+def test_it_names_a_single_year_once():
+    pack = load_pack(_mini_with("valid_from = 2023\nvalid_to = 2023"))
+    assert pack.validity_text == "2023" and pack.valid_for(2023) and not pack.valid_for(2024)
+
+
 def test_it_treats_missing_bounds_as_open():
     open_end = load_pack(_mini_with("valid_from = 2026"))
     assert open_end.valid_for(2026) and open_end.valid_for(2099) and not open_end.valid_for(2025)

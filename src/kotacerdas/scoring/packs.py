@@ -274,9 +274,11 @@ class Pack:
 
     @property
     def validity_text(self) -> str:
-        """``2021–2024``, ``2026–`` (no end announced), ``–2024`` or ``""`` (no bounds)."""
+        """``2021–2024``, ``2023`` (one year), ``2026–`` (no end announced), ``–2024`` or ``""`` (no bounds)."""
         if self.valid_from is None and self.valid_to is None:
             return ""
+        if self.valid_from == self.valid_to:
+            return str(self.valid_from)
         lo = "" if self.valid_from is None else str(self.valid_from)
         hi = "" if self.valid_to is None else str(self.valid_to)
         return f"{lo}\u2013{hi}"
