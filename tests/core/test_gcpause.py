@@ -48,9 +48,11 @@ def test_old_objects_are_frozen_inside_and_unfrozen_afterwards() -> None:
 def test_a_process_that_froze_its_own_objects_keeps_them_frozen() -> None:
     gc.freeze()
     try:
-        frozen = gc.get_freeze_count()
+        assert gc.get_freeze_count() > 0
         with old_objects_frozen():
             pass
-        assert gc.get_freeze_count() >= frozen > 0
+        # Not compared with the count before the block: a frozen object that dies meanwhile leaves the
+        # permanent generation, so the count may drop by a few. An unfreeze would empty it.
+        assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
