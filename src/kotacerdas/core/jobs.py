@@ -5,6 +5,11 @@ serve`) claims jobs with a lease, runs `function(job, **params)` and stores its 
 reports progress with `job_progress(job, done, total)`. A killed worker's lease runs out and another worker
 retries the job once; the function's writes and the `done` status are committed in one transaction, so a
 retry never writes a result twice.
+
+Every worker writes a heartbeat row (`WorkerBeat`) to the database, so any web process on any host can tell
+whether a worker is running (`/healthz`, `worker_health()`), and a job whose worker is gone is shown to people
+as waiting (or failed, when no attempt is left) instead of "running" (`live_progress`). `kotacerdas serve`
+restarts a worker that dies (`core.supervisor`).
 """
 
 from __future__ import annotations
@@ -14,21 +19,29 @@ import importlib
 import logging
 import os
 import socket
+import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import close_old_connections, connection, transaction
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import Job, JobStatus
+from .models import Job, JobStatus, WorkerBeat
 
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(seconds=int(os.environ.get("KOTACERDAS_JOB_LEASE", "60")))
+# A worker beats every BEAT seconds; one silent for WORKER_STALE is taken for gone.
+BEAT = float(os.environ.get("KOTACERDAS_WORKER_BEAT", "5"))
+WORKER_STALE = dt.timedelta(seconds=max(3 * BEAT, 15))
+# A job queued this long with nobody taking it means the queue is stuck.
+QUEUE_STUCK_AFTER = dt.timedelta(seconds=int(os.environ.get("KOTACERDAS_QUEUE_STUCK_AFTER", "120")))
 
 
 def _resolve(kind: str) -> Callable[..., dict[str, Any] | None]:
@@ -63,9 +76,24 @@ def job_progress(job: Job, done: int, total: int | None = None, message: str = "
 
 
 def live_progress(job: Job) -> dict[str, Any]:
-    """What a progress bar shows: the live values while running, the stored ones afterwards."""
+    """What a progress bar shows: the live values while running, the stored ones afterwards. A job marked
+    running whose lease has run out and whose worker is gone is not running: it shows as waiting for the
+    next worker ("queued", `stalled`), or as failed when it has no attempt left. A queued job while no
+    worker is alive says so (`no_worker`)."""
     data = {"status": job.status, "progress": job.progress, "total": job.total, "message": job.message,
-            "percent": job.percent, "error": job.error, "result": job.result}
+            "percent": job.percent, "error": job.error, "result": job.result, "stalled": False,
+            "no_worker": False}
+    if job.status == JobStatus.RUNNING and _abandoned(job):
+        data.update(progress=0, percent=0, stalled=True)
+        if job.attempts < job.max_attempts:
+            data.update(status=JobStatus.QUEUED,
+                        message=_("Pekerja latar berhenti; pekerjaan menunggu pekerja berikutnya"))
+        else:
+            data.update(status=JobStatus.FAILED, error=ABANDONED)
+        return data
+    if job.status == JobStatus.QUEUED and not getattr(settings, "JOBS_EAGER", False) and not live_workers().exists():
+        data.update(no_worker=True, message=_("Tidak ada pekerja latar yang berjalan; pekerjaan menunggu"))
+        return data
     if job.status == JobStatus.RUNNING:
         live = cache.get(_key(job.pk)) or {}
         for k in ("progress", "total", "message"):
@@ -77,8 +105,86 @@ def live_progress(job: Job) -> dict[str, Any]:
 
 
 def _alive(job: Job) -> bool:
+    """The job's own progress heartbeat (cache) or its worker's heartbeat (database) is recent."""
     beat = (cache.get(_key(job.pk)) or {}).get("heartbeat")
-    return beat is not None and time.time() - beat < LEASE.total_seconds()
+    if beat is not None and time.time() - beat < LEASE.total_seconds():
+        return True
+    return bool(job.worker) and worker_alive(job.worker)
+
+
+def _abandoned(job: Job) -> bool:
+    return (job.status == JobStatus.RUNNING and job.lease_until is not None and job.lease_until < timezone.now()
+            and not _alive(job))
+
+
+ABANDONED = "Pekerja berhenti di tengah jalan dan percobaan sudah habis"
+
+
+def live_workers() -> Any:
+    return WorkerBeat.objects.filter(stopped_at__isnull=True, beat_at__gte=timezone.now() - WORKER_STALE)
+
+
+def worker_alive(name: str) -> bool:
+    return live_workers().filter(name=name).exists()
+
+
+def beat(name: str, job_id: int | None = None, *, stopped: bool = False) -> None:
+    now = timezone.now()
+    fields: dict[str, Any] = {"beat_at": now, "job_id": job_id, "stopped_at": now if stopped else None}
+    if not WorkerBeat.objects.filter(name=name).update(**fields):
+        WorkerBeat.objects.get_or_create(name=name, defaults={**fields, "started_at": now})
+
+
+@contextmanager
+def _beating(name: str, job_id: int) -> Iterator[None]:
+    """While a job runs: beat and extend the job's lease every BEAT seconds from a thread with its own
+    connection. It never waits long for a lock (on SQLite the job's transaction holds the write lock
+    until it ends: the beat is skipped and the job's progress heartbeat stands in)."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        try:
+            while not stop.wait(BEAT):
+                try:
+                    with connection.cursor() as cur:
+                        if connection.vendor == "sqlite":
+                            cur.execute("PRAGMA busy_timeout = 200")
+                        elif connection.vendor == "postgresql":
+                            cur.execute("SET lock_timeout = '1s'")
+                    beat(name, job_id)
+                    Job.objects.filter(pk=job_id, status=JobStatus.RUNNING, worker=name).update(
+                        lease_until=timezone.now() + LEASE)
+                except DatabaseError:
+                    pass
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=loop, name=f"beat-{job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+def worker_health() -> dict[str, Any]:
+    """For /healthz: are workers beating, and is the queue moving?"""
+    now = timezone.now()
+    alive = live_workers().count()
+    last = WorkerBeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()
+    queued = Job.objects.filter(status=JobStatus.QUEUED)
+    oldest = queued.order_by("created_at").values_list("created_at", flat=True).first()
+    running = list(Job.objects.filter(status=JobStatus.RUNNING, lease_until__lt=now))
+    abandoned = sum(1 for j in running if _abandoned(j))
+    eager = bool(getattr(settings, "JOBS_EAGER", False))
+    worker = {"status": "ok" if alive or eager else "missing", "alive": alive, "eager": eager,
+              "last_beat_seconds_ago": round((now - last).total_seconds(), 1) if last else None}
+    oldest_age = (now - oldest).total_seconds() if oldest else 0.0
+    stuck = abandoned > 0 or (oldest is not None and oldest_age > QUEUE_STUCK_AFTER.total_seconds())
+    queue = {"status": "stuck" if stuck else "ok", "queued": queued.count(),
+             "oldest_queued_seconds": round(oldest_age, 1), "abandoned_running": abandoned}
+    return {"worker": worker, "queue": queue}
 
 
 def claim(worker: str) -> Job | None:
@@ -101,8 +207,7 @@ def claim(worker: str) -> Job | None:
                                   attempts__gte=F("max_attempts")):
         if not _alive(job):
             Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-                status=JobStatus.FAILED, error="Pekerja berhenti di tengah jalan dan percobaan sudah habis",
-                finished_at=now)
+                status=JobStatus.FAILED, error=ABANDONED, finished_at=now)
     return None
 
 
@@ -135,18 +240,33 @@ def run_job(job_id: int, worker: str = "") -> Job:
 
 
 def work(*, once: bool = False, poll: float = 1.0, max_jobs: int | None = None) -> int:
-    name = f"{socket.gethostname()}:{os.getpid()}"
+    name = f"{socket.gethostname()}:{os.getpid()}"[:80]
     count = 0
-    while True:
-        if not connection.in_atomic_block:  # a long-lived worker must not keep a dead connection
-            close_old_connections()
-        job = claim(name)
-        if job is None:
-            if once:
+    beat(name)
+    last_beat = time.monotonic()
+    try:
+        while True:
+            if not connection.in_atomic_block:  # a long-lived worker must not keep a dead connection
+                close_old_connections()
+            job = claim(name)
+            if job is None:
+                if once:
+                    return count
+                if time.monotonic() - last_beat >= BEAT:
+                    beat(name)
+                    last_beat = time.monotonic()
+                time.sleep(poll)
+                continue
+            beat(name, job.pk)
+            with _beating(name, job.pk):
+                run_job(job.pk, worker=name)
+            beat(name)
+            last_beat = time.monotonic()
+            count += 1
+            if max_jobs is not None and count >= max_jobs:
                 return count
-            time.sleep(poll)
-            continue
-        run_job(job.pk, worker=name)
-        count += 1
-        if max_jobs is not None and count >= max_jobs:
-            return count
+    finally:
+        try:
+            beat(name, stopped=True)
+        except DatabaseError:
+            pass

@@ -54,3 +54,23 @@ class Job(NoDeleteModel):
             return 100
         return min(99, round(100 * self.progress / self.total)) if self.total else 0
 
+
+
+class WorkerBeat(NoDeleteModel):
+    """The heartbeat of one `kotacerdas worker` process, in the database so that every web process on
+    every host sees it (`/healthz`, job status). Updated every few seconds while idle and, from a
+    separate thread, while a job runs (on SQLite the job's transaction holds the write lock, so beats
+    wait until it ends; the job's own progress heartbeat covers that time on the one host SQLite has)."""
+
+    name = models.CharField(_("pekerja"), max_length=80, unique=True)
+    started_at = models.DateTimeField(_("mulai"), default=timezone.now)
+    beat_at = models.DateTimeField(_("detak terakhir"), default=timezone.now, db_index=True)
+    job_id = models.BigIntegerField(_("pekerjaan sekarang"), null=True, blank=True)
+    stopped_at = models.DateTimeField(_("berhenti"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("detak pekerja latar")
+        verbose_name_plural = _("detak pekerja latar")
+
+    def __str__(self) -> str:
+        return self.name

@@ -14,7 +14,8 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2, help="jumlah worker / worker processes")
         parser.add_argument("--threads", type=int, default=4)
         parser.add_argument("--no-worker", action="store_true",
-                            help="jangan jalankan pekerja latar / do not start the background worker")
+                            help="jangan jalankan pekerja latar / do not start the background worker (run `kotacerdas "
+                                 "worker` elsewhere; /healthz reports whether one is alive)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from pathlib import Path
@@ -40,16 +41,21 @@ class Command(BaseCommand):
             def load(self) -> Any:
                 return application
 
-        worker = None
+        supervisor = None
         if not opts["no_worker"]:
-            import subprocess
-            import sys
+            import os
 
-            # A separate process: a crashed job never takes the web server down with it.
-            worker = subprocess.Popen([sys.executable, "-m", "kotacerdas.cli", "worker"])
+            from kotacerdas.core.supervisor import WorkerSupervisor
+
+            # A separate process, started again whenever it dies: a crashed job never takes the web server
+            # down with it, and the queue never stops because its worker did.
+            supervisor = WorkerSupervisor(
+                min_delay=float(os.environ.get("KOTACERDAS_WORKER_RESTART_MIN", "1")),
+                max_delay=float(os.environ.get("KOTACERDAS_WORKER_RESTART_MAX", "60")),
+                say=lambda line: self.stderr.write(line)).start()
         self.stdout.write(f"kotacerdas melayani di http://{bind}/ (Ctrl+C untuk berhenti)")
         try:
             App().run()
         finally:
-            if worker is not None:
-                worker.terminate()
+            if supervisor is not None:
+                supervisor.stop()
