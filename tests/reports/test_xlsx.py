@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from kotacerdas.accounts.models import AuditEvent
+from kotacerdas.core.provenance import DEMO_SHEET
 from kotacerdas.evaluations import queries
 from kotacerdas.evaluations.models import Answer, Cycle, Result
 from kotacerdas.reports import xlsx
@@ -36,7 +37,7 @@ def _save(wb) -> bytes:  # type: ignore[no-untyped-def]
 def test_it_exports_one_sheet_per_dimension_with_levels_and_evidence(submission) -> None:  # type: ignore[no-untyped-def]
     wb = load_workbook(io.BytesIO(xlsx.export_worksheet(submission)))
     pack = queries.cycle_pack(submission.cycle)
-    assert wb.sheetnames == ["Petunjuk", *[d.name for d in pack.dimensions]]
+    assert wb.sheetnames == [DEMO_SHEET, "Petunjuk", *[d.name for d in pack.dimensions]]  # demo data: notice first
     ws = wb[pack.dimensions[1].name]  # Output
     r = _row_of(ws, "output.kebijakan.masterplan")
     assert ws.cell(row=r, column=xlsx.COL["level"]).value == 4
@@ -111,7 +112,7 @@ def test_it_refuses_a_file_that_is_not_a_workbook(actors, submission) -> None:  
 
 def test_it_exports_the_national_ranking_in_rank_order() -> None:
     cycle = Cycle.objects.get(year=2023)
-    ws = load_workbook(io.BytesIO(xlsx.export_ranking(cycle))).active
+    ws = load_workbook(io.BytesIO(xlsx.export_ranking(cycle)))["Peringkat"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert len(rows) == Result.objects.filter(cycle=cycle, is_published=True).count()
     ranks = [r[0] for r in rows]
@@ -122,6 +123,6 @@ def test_it_exports_the_national_ranking_in_rank_order() -> None:
 
 def test_it_exports_raw_data_with_answers() -> None:
     wb = load_workbook(io.BytesIO(xlsx.export_raw(Cycle.objects.get(year=2024))))
-    assert wb.sheetnames == ["Hasil", "Pengajuan", "Jawaban", "Skor asesor", "Konsensus"]
+    assert wb.sheetnames == [DEMO_SHEET, "Hasil", "Pengajuan", "Jawaban", "Skor asesor", "Konsensus"]
     assert wb["Jawaban"].max_row > 100
     assert wb["Skor asesor"].max_row > 100

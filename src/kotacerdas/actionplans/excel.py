@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from kotacerdas.catalogue.models import Pillar, Programme, Unit
+from kotacerdas.core.provenance import built_from_demo, mark_workbook
 from kotacerdas.evaluations.errors import ActionError
 from kotacerdas.evaluations.models import Cycle, Feedback
 from kotacerdas.regions.models import Region
@@ -138,6 +139,8 @@ def write_workbook(region: Region, cycle: Cycle, rows: Sequence[Mapping[str, Any
         info.cell(row=r, column=2, value=v)
     info.column_dimensions["A"].width = 16
     info.column_dimensions["B"].width = 90
+    if built_from_demo(region, cycle):
+        mark_workbook(wb)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

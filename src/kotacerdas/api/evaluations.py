@@ -32,9 +32,17 @@ def predicate_status_field() -> Any:
                              "status of the pack's predicate bands")
 
 
+PROVENANCE_DOC = ("Asal angka / where the figures come from: `entered` (dientri/dihitung di instalasi ini), "
+                  "`synthetic` (angka karangan data demo — bukan hasil resmi), `published_source` (disalin dari "
+                  "sumber terbitan), `demo` (data contoh demo)")
+NAME_DOC = ("Nama untuk ditampilkan di samping angka: nama resmi, diberi akhiran \"(sintetis)\" bila angkanya "
+            "sintetis / display name, suffixed \"(sintetis)\" when the figures are synthetic")
+
+
 class ResultOut(Schema):
     region: str = Field(validation_alias="region_id")
-    region_name: str
+    region_name: str = Field(description=NAME_DOC)
+    provenance: str = Field(description=PROVENANCE_DOC)
     year: int
     pack: str
     pack_version: str
@@ -53,7 +61,8 @@ class ResultOut(Schema):
 
 def _result(r: Result) -> dict[str, Any]:
     return {
-        "region_id": r.region_id, "region_name": r.region.name, "year": r.cycle.year, "pack": r.pack_code,
+        "region_id": r.region_id, "region_name": r.display_name, "provenance": r.provenance,
+        "year": r.cycle.year, "pack": r.pack_code,
         "pack_version": r.pack_version, "index": float(r.index), "index_raw": r.index_raw,
         "mean": float(r.mean) if r.mean is not None else None, "dimensions": r.dimensions, "pillars": r.pillars,
         "predicate": r.published_predicate.label, "predicate_status": r.published_predicate.status,
@@ -85,7 +94,8 @@ def list_results(request: HttpRequest, filters: Query[ResultFilter]):  # type: i
 class RankingRow(Schema):
     rank: int | None
     region: str
-    region_name: str
+    region_name: str = Field(description=NAME_DOC)
+    provenance: str = Field(description=PROVENANCE_DOC)
     province: str
     index: float
     predicate: str | None = predicate_field()
@@ -105,7 +115,7 @@ def ranking(request: HttpRequest, year: int = Query(..., ge=2018, le=2100),  # t
     if region_class:
         qs = qs.filter(region__participations__cycle__year=year,
                        region__participations__region_class=region_class)
-    return [{"rank": r.rank, "region": r.region_id, "region_name": r.region.name,
+    return [{"rank": r.rank, "region": r.region_id, "region_name": r.display_name, "provenance": r.provenance,
              "province": r.region_id.split(".")[0], "index": float(r.index),
              "predicate": r.published_predicate.label, "predicate_status": r.published_predicate.status,
              "improvement": float(r.improvement) if r.improvement is not None else None} for r in qs]

@@ -16,7 +16,7 @@ from kotacerdas.evaluations.queries import result_trace
 from .auth import authenticated, optional_auth
 from .catalogue import Page, ProgrammeOut
 from .errors import not_found
-from .evaluations import predicate_field, predicate_status_field
+from .evaluations import NAME_DOC, PROVENANCE_DOC, predicate_field, predicate_status_field
 from .schemas import ErrorOut
 
 router = Router(tags=["sumber daya"])
@@ -106,7 +106,8 @@ class TraceStepOut(Schema):
 
 class ResultDetail(Schema):
     region: str
-    region_name: str
+    region_name: str = Field(description=NAME_DOC)
+    provenance: str = Field(description=PROVENANCE_DOC)
     year: int
     index: float
     index_raw: str
@@ -136,7 +137,8 @@ def get_result(request: HttpRequest, code: str, year: int):  # type: ignore[no-u
     if r is None:
         raise not_found("Hasil", f"{code}/{year}")
     return {
-        "region": r.region_id, "region_name": r.region.name, "year": r.cycle.year, "index": float(r.index),
+        "region": r.region_id, "region_name": r.display_name, "provenance": r.provenance, "year": r.cycle.year,
+        "index": float(r.index),
         "index_raw": r.index_raw, "mean": _f(r.mean), "predicate": r.published_predicate.label,
         "predicate_status": r.published_predicate.status, "rank": r.rank,
         "previous_index": _f(r.previous_index), "improvement": _f(r.improvement), "dimensions": r.dimensions,

@@ -22,6 +22,7 @@ from kotacerdas.accounts import roles
 from kotacerdas.accounts.actions import record_event
 from kotacerdas.catalogue.models import Programme
 from kotacerdas.core.gcpause import collection_paused
+from kotacerdas.core.provenance import Provenance
 from kotacerdas.regions.models import Region
 from kotacerdas.scoring import engine
 
@@ -519,9 +520,18 @@ def compute_result(actor: Any, submission: Submission) -> Result:
     return store_result(actor, cycle, submission.region_id, outcome, pack, previous=previous)
 
 
+def _provenance_of(cycle: Cycle) -> dict[str, str]:
+    """Region -> provenance of its participation, for the participations that are not plain entered data."""
+    return dict(Participation.objects.filter(cycle=cycle).exclude(provenance=Provenance.ENTERED)
+                .values_list("region_id", "provenance"))
+
+
 def store_result(actor: Any, cycle: Cycle, region_code: str, outcome: Any, pack: Any, *,
-                 previous: Decimal | None = None, is_demo: bool = False) -> Result:
+                 previous: Decimal | None = None, is_demo: bool = False, provenance: str | None = None) -> Result:
+    """``provenance``: where the figures come from (core.provenance); by default the participation's."""
     data = outcome.to_dict()
+    if provenance is None:
+        provenance = _provenance_of(cycle).get(region_code, Provenance.ENTERED)
     values = {
         "pack_code": pack.code, "pack_version": pack.version, "pack_digest": pack.digest,
         "index": outcome.index, "index_raw": str(outcome.index_raw), "mean": outcome.mean,
@@ -529,7 +539,7 @@ def store_result(actor: Any, cycle: Cycle, region_code: str, outcome: Any, pack:
         "predicate": data.get("predicate") or "",
         "previous_index": previous,
         "improvement": outcome.improvement, "trace": data.get("trace", []), "computed_at": timezone.now(),
-        "is_demo": is_demo,
+        "is_demo": is_demo, "provenance": provenance,
     }
     if isinstance(values["predicate"], dict):
         values["predicate"] = values["predicate"].get("label", "")
@@ -704,6 +714,8 @@ def store_cycle_scores(actor: Any, cycle: Cycle, rows: CycleRows, scores: list[A
     def floats(values: Mapping[str, Any]) -> dict[str, float | None]:
         return {k: None if v is None else float(v) for k, v in values.items()}
 
+    provenance = _provenance_of(cycle)
+
     result_rows = [{
         "cycle_id": cycle.pk, "region_id": r, "pack_code": pack.code, "pack_version": pack.version,
         "pack_digest": pack.digest, "index": o.index, "index_raw": str(o.index_raw), "mean": o.mean,
@@ -711,6 +723,7 @@ def store_cycle_scores(actor: Any, cycle: Cycle, rows: CycleRows, scores: list[A
         "predicate": o.predicate.label if o.predicate else "", "previous_index": rows.previous[i],
         "improvement": o.improvement, "rank": ranks.get(r), "trace": traces[i], "computed_at": now,
         "is_published": False, "frozen_at": None, "is_demo": cycle.is_demo,
+        "provenance": provenance.get(r, Provenance.ENTERED),
     } for i, (r, o) in enumerate(zip(regions, scores, strict=True))]
     updated = ["pack_code", "pack_version", "pack_digest", "index", "index_raw", "mean", "dimensions", "pillars",
                "predicate", "previous_index", "improvement", "rank", "trace", "computed_at"]

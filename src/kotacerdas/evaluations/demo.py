@@ -1,7 +1,10 @@
 """Demo history and the 2024 cycle for Banyuasin, plus synthetic peers so ranking and maps have data.
 
-Banyuasin's published indices are the real ones (2.79 in 2021, 2.87 in 2023 with Quick Win 2.7); the
-dimension split behind them and every other region's result are synthetic and flagged ``is_demo``.
+Banyuasin's published indices are the real ones (2.79 in 2021, 2.87 in 2023 with Quick Win 2.7):
+provenance ``published_source``; the dimension split behind them is made up. Every other region's
+participation and result is ``synthetic`` (shown as "Kota Bandung (sintetis)"); Banyuasin's 2024
+self-assessment is ``demo``. Everything is flagged ``is_demo`` and lives in demo cycles, which
+`kotacerdas demo --remove` archives.
 Idempotent: cycles, results and submissions are looked up by natural key before anything is written.
 """
 
@@ -18,6 +21,7 @@ from django.utils import timezone
 
 from kotacerdas.accounts.actions import record_event
 from kotacerdas.catalogue.models import Programme
+from kotacerdas.core.provenance import Provenance
 from kotacerdas.regions.models import Region
 from kotacerdas.scoring import engine
 from kotacerdas.scoring.packs import Pack
@@ -86,18 +90,22 @@ def _history(admin: Any, out: IO[Any]) -> None:
         now = timezone.make_aware(dt.datetime(year, 12, 15, 10, 0))
         peers = _peers(rng, PEERS[year])
         for code in [BANYUASIN, *peers]:
-            Participation.objects.get_or_create(cycle=cycle, region_id=code,
-                                                defaults={"region_class": "B" if rng.random() < 0.6 else "A"})
+            Participation.objects.get_or_create(cycle=cycle, region_id=code, defaults={
+                "region_class": "B" if rng.random() < 0.6 else "A",
+                "provenance": Provenance.DEMO if code == BANYUASIN else Provenance.SYNTHETIC})
             if code == BANYUASIN:
                 levels = _levels(pack, random.Random(f"bya{year}"), 2.8)
                 given = {k: Decimal(v) for k, v in HISTORY[year].items()}
                 dims = {d.code for d in pack.dimensions}
                 answers = {k: v for k, v in levels.items() if k.split(".")[0] not in dims or k not in given}
                 outcome = engine.score(pack, answers=answers, given=given, previous=previous.get(code))
+                provenance = Provenance.PUBLISHED_SOURCE
             else:
                 outcome = engine.score(pack, answers=_levels(pack, rng, rng.uniform(1.3, 3.5)),
                                        previous=previous.get(code))
-            actions.store_result(admin, cycle, code, outcome, pack, previous=previous.get(code), is_demo=True)
+                provenance = Provenance.SYNTHETIC
+            actions.store_result(admin, cycle, code, outcome, pack, previous=previous.get(code), is_demo=True,
+                                 provenance=provenance)
         Result.objects.filter(cycle=cycle).update(is_published=True, frozen_at=now)
         actions.rank_cycle(cycle)
         Cycle.objects.filter(pk=cycle.pk).update(published_at=now)
@@ -157,6 +165,8 @@ def _cycle_2024(admin: Any, out: IO[Any]) -> None:
     actions.do_add_participant(admin, cycle, BANYUASIN, "B", cohort="2017")
     for code in peers:
         actions.do_add_participant(admin, cycle, code, "B" if rng.random() < 0.6 else "A")
+    Participation.objects.filter(cycle=cycle).update(provenance=Provenance.SYNTHETIC)
+    Participation.objects.filter(cycle=cycle, region_id=BANYUASIN).update(provenance=Provenance.DEMO)
     actions.do_advance_stage(admin, cycle, Stage.TAHAP_1, "Forum Tahap I, Denpasar")
     actions.do_advance_stage(admin, cycle, Stage.TAHAP_2, "Tahap II lewat Zoom")
     User = get_user_model()

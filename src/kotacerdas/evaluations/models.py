@@ -9,10 +9,27 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from kotacerdas.core.nodelete import NoDeleteModel
+from kotacerdas.core.nodelete import NoDeleteManager, NoDeleteModel, NoDeleteQuerySet
+from kotacerdas.core.provenance import Provenance
 from kotacerdas.scoring.predicates import PublishedPredicate, published_predicate
 
 from .choices import AssessmentStatus, EvidenceKind, NoteKind, RegionClass, Stage, SubmissionStatus
+
+
+class ActiveCycleManager(NoDeleteManager[Any]):
+    """`Cycle.objects`: cycles not archived. An archived cycle (the demo's, after `kotacerdas demo --remove`)
+    and everything in it is out of every page, export and ranking; `all_objects` (the default manager:
+    admin, backup, related objects) still has it."""
+
+    def get_queryset(self) -> NoDeleteQuerySet[Any]:
+        return super().get_queryset().filter(archived_at__isnull=True)
+
+
+class InActiveCycleManager(NoDeleteManager[Any]):
+    """`objects` of rows that belong to a cycle: only those of cycles not archived."""
+
+    def get_queryset(self) -> NoDeleteQuerySet[Any]:
+        return super().get_queryset().filter(cycle__archived_at__isnull=True)
 
 
 class Cycle(NoDeleteModel):
@@ -32,12 +49,18 @@ class Cycle(NoDeleteModel):
     assessment_ends = models.DateTimeField(_("jendela penilaian berakhir"), null=True, blank=True)
     published_at = models.DateTimeField(_("diterbitkan pada"), null=True, blank=True)
     is_demo = models.BooleanField(_("data demo"), default=False)
+    archived_at = models.DateTimeField(_("diarsipkan pada"), null=True, blank=True)
+
+    all_objects = NoDeleteManager()
+    objects = ActiveCycleManager()
 
     class Meta:
         verbose_name = _("siklus evaluasi")
         verbose_name_plural = _("siklus evaluasi")
         ordering = ["-year"]
-        constraints = [models.UniqueConstraint(fields=["year", "pack_code"], name="cycle_unique_year_pack")]
+        default_manager_name = "all_objects"
+        constraints = [models.UniqueConstraint(fields=["year", "pack_code"], name="cycle_unique_year_pack",
+                                               condition=models.Q(archived_at__isnull=True))]
 
     def __str__(self) -> str:
         return self.name
@@ -59,10 +82,16 @@ class Participation(NoDeleteModel):
                                related_name="participations")
     region_class = models.CharField(_("kelas"), max_length=1, choices=RegionClass.choices, default=RegionClass.B)
     cohort = models.CharField(_("angkatan"), max_length=40, blank=True)
+    provenance = models.CharField(_("asal data"), max_length=20, choices=Provenance.choices,
+                                  default=Provenance.ENTERED)
+
+    all_objects = NoDeleteManager()
+    objects = InActiveCycleManager()
 
     class Meta:
         verbose_name = _("peserta")
         verbose_name_plural = _("peserta")
+        default_manager_name = "all_objects"
         constraints = [models.UniqueConstraint(fields=["cycle", "region"], name="participation_unique")]
 
     def __str__(self) -> str:
@@ -83,9 +112,13 @@ class Submission(NoDeleteModel):
     version = models.PositiveIntegerField(_("versi"), default=1)
     updated_at = models.DateTimeField(_("diubah pada"), auto_now=True)
 
+    all_objects = NoDeleteManager()
+    objects = InActiveCycleManager()
+
     class Meta:
         verbose_name = _("pengajuan")
         verbose_name_plural = _("pengajuan")
+        default_manager_name = "all_objects"
         constraints = [models.UniqueConstraint(fields=["cycle", "region", "stage"], name="submission_unique")]
 
     def __str__(self) -> str:
@@ -184,9 +217,13 @@ class Panel(NoDeleteModel):
                              related_name="+")
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("anggota"), related_name="panels")
 
+    all_objects = NoDeleteManager()
+    objects = InActiveCycleManager()
+
     class Meta:
         verbose_name = _("panel asesor")
         verbose_name_plural = _("panel asesor")
+        default_manager_name = "all_objects"
         constraints = [models.UniqueConstraint(fields=["cycle", "name"], name="panel_unique_name")]
 
     def __str__(self) -> str:
@@ -202,9 +239,13 @@ class Assignment(NoDeleteModel):
                                related_name="assignments")
     active = models.BooleanField(_("aktif"), default=True)
 
+    all_objects = NoDeleteManager()
+    objects = InActiveCycleManager()
+
     class Meta:
         verbose_name = _("penugasan")
         verbose_name_plural = _("penugasan")
+        default_manager_name = "all_objects"
         constraints = [models.UniqueConstraint(fields=["cycle", "region"], name="assignment_one_panel_per_region")]
 
 
@@ -325,10 +366,16 @@ class Result(NoDeleteModel):
     is_published = models.BooleanField(_("diterbitkan"), default=False, db_index=True)
     frozen_at = models.DateTimeField(_("dibekukan pada"), null=True, blank=True)
     is_demo = models.BooleanField(_("data demo"), default=False)
+    provenance = models.CharField(_("asal data"), max_length=20, choices=Provenance.choices,
+                                  default=Provenance.ENTERED)
+
+    all_objects = NoDeleteManager()
+    objects = InActiveCycleManager()
 
     class Meta:
         verbose_name = _("hasil evaluasi")
         verbose_name_plural = _("hasil evaluasi")
+        default_manager_name = "all_objects"
         ordering = ["cycle", "rank"]
         constraints = [models.UniqueConstraint(fields=["cycle", "region"], name="result_unique")]
 
@@ -347,3 +394,10 @@ class Result(NoDeleteModel):
         from .queries import result_pack
 
         return published_predicate(result_pack(self), Decimal(self.index))
+
+    @property
+    def display_name(self) -> str:
+        """The region's name beside these figures: "Kota Bandung (sintetis)" when they are synthetic."""
+        from kotacerdas.core.provenance import display_name
+
+        return display_name(self.region_id, self.region.name, self.provenance)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from kotacerdas.catalogue.choices import ProgrammeStatus, Sector
 from kotacerdas.catalogue.models import Programme, SubDimension, Unit
+from kotacerdas.core.provenance import first_data_sheet, mark_workbook
 from kotacerdas.evaluations import queries
 from kotacerdas.evaluations.errors import ActionError, NotAllowed
 from kotacerdas.evaluations.models import Cycle
@@ -88,11 +89,15 @@ def export_programmes(region: Region) -> bytes:
     ws.title = "Program"
     _header(ws, [PROGRAMME_HEADERS[c] for c in PROGRAMME_COLUMNS],
             [18, 44, 24, 30, 14, 11, 11, 10, 9, 34, 14, 30, 60])
+    demo = False
     for p in Programme.objects.active().filter(region=region).select_related("owner").order_by("pillar__order",
                                                                                               "title"):
         ws.append([p.code, p.title, p.owner.short_name or p.owner.name, p.subdimension_id, p.sector, p.start_year,
                    p.status, "ya" if p.quick_win else "tidak", "ya" if p.is_application else "tidak", p.url,
                    p.platform, p.target_group, p.description])
+        demo = demo or p.is_demo
+    if demo:
+        mark_workbook(wb)
     return _to_bytes(wb)
 
 
@@ -107,7 +112,7 @@ def _programme_rows(path: Path) -> tuple[str, list[tuple[int, dict[str, Any]]]]:
         from openpyxl import load_workbook
 
         wb = load_workbook(path, data_only=True, read_only=True)
-        ws = wb.worksheets[0]
+        ws = first_data_sheet(wb)
         sheet = ws.title
         rows = [["" if v is None else v for v in r] for r in ws.iter_rows(values_only=True)]
     if not rows:

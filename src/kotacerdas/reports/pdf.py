@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from kotacerdas.core.gcpause import old_objects_frozen
+from kotacerdas.core.provenance import built_from_demo
 from kotacerdas.evaluations.models import Cycle
 from kotacerdas.regions.models import Region
 
@@ -41,6 +42,7 @@ def render_html(region: Region, cycle: Cycle, language: str = "id", progress: Pr
             "region": region, "cycle": cycle, "pack": data.pack, "data": data, "score": data.score,
             "sections": built, "generated_at": timezone.localtime(), "language": language,
             "toc": [s for s in built if s["key"] != "cover"],
+            "demo": built_from_demo(region, cycle),
         }
         return render_to_string("reports/pdf/report.html", context)
 

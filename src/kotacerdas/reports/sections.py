@@ -32,6 +32,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from kotacerdas.catalogue.models import Programme
+from kotacerdas.core.provenance import region_label
 from kotacerdas.evaluations import queries
 from kotacerdas.evaluations.models import Cycle, Evidence, Feedback, Result, Submission
 from kotacerdas.evaluations.queries import result_trace
@@ -241,7 +242,7 @@ def dimensions(data: ReportData) -> dict[str, Any] | None:
         dims.append({"code": d.code, "name": data.name(d), "weight": float(d.weight or 0),
                      "value": data.score.dimensions.get(d.code), "national": means.get(d.code),
                      "indicators": _indicator_rows(data, d)})
-    series = [Series(data.region.name, [x["value"] for x in dims])]
+    series = [Series(region_label(data.region), [x["value"] for x in dims])]
     if means:
         series.append(Series(_("Rata-rata nasional"), [x["national"] for x in dims]))
     chart = to_svg(ChartSpec("bar", _("Skor lima dimensi"), [x["name"] for x in dims], series,
@@ -258,7 +259,7 @@ def pillars(data: ReportData) -> dict[str, Any] | None:
     rows: list[dict[str, Any]] = [{"code": p.code, "name": data.name(p), "value": data.score.pillars.get(p.code),
              "programmes": counts.get(p.code, 0)} for p in data.pack.pillars]
     chart = to_svg(ChartSpec("radar", _("Indeks enam pilar"), [r["name"].replace("Smart ", "") for r in rows],
-                             [Series(data.region.name, [r["value"] for r in rows])],
+                             [Series(region_label(data.region), [r["value"] for r in rows])],
                              value_max=float(data.pack.scale_max), width_cm=11, height_cm=9))
     return {"pillars": rows, "chart": chart}
 

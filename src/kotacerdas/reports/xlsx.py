@@ -23,6 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kotacerdas.catalogue.models import Programme
+from kotacerdas.core.provenance import built_from_demo, mark_workbook, region_label
 from kotacerdas.evaluations import actions, queries
 from kotacerdas.evaluations.choices import EvidenceKind
 from kotacerdas.evaluations.errors import ActionError
@@ -91,7 +92,7 @@ def export_worksheet(submission: Submission) -> bytes:
     meta.title = META_SHEET
     rows = [
         ("Lembar kerja evaluasi Smart City", ""),
-        ("Wilayah", f"{submission.region_id} {submission.region.name}"),
+        ("Wilayah", f"{submission.region_id} {region_label(submission.region)}"),
         ("Tahun", cycle.year),
         ("Tahap", submission.get_stage_display()),
         ("Status", submission.get_status_display()),
@@ -115,6 +116,8 @@ def export_worksheet(submission: Submission) -> bytes:
     meta["B11"].alignment = Alignment(wrap_text=True, vertical="top")
 
     used = {META_SHEET.lower()}
+    if built_from_demo(submission.region, cycle):
+        mark_workbook(wb)
     for dim in pack.dimensions:
         ws = wb.create_sheet(_sheet_title(dim.name, used))
         _header(ws, [h for _k, h, _w in COLUMNS], [w for _k, _h, w in COLUMNS])
@@ -387,7 +390,7 @@ def export_ranking(cycle: Cycle, *, published_only: bool = True) -> bytes:
     _header(ws, headers, [10, 9, 32, 26, 7, 9, 14, 12, *[12] * len(dims), *[14] * len(pack.pillars), 12])
     for r in _result_rows(cycle, published_only):
         ws.append([
-            r.rank, r.region_id, r.region.name, r.region.parent.name if r.region.parent else "",
+            r.rank, r.region_id, r.display_name, r.region.parent.name if r.region.parent else "",
             classes.get(r.region_id, ""), float(r.index), r.published_predicate.label or "",
             float(r.improvement) if r.improvement is not None else None,
             *[r.dimensions.get(d.code) for d in dims], *[(r.pillars or {}).get(p.code) for p in pack.pillars],
@@ -397,6 +400,8 @@ def export_ranking(cycle: Cycle, *, published_only: bool = True) -> bytes:
         for cell in row:
             cell.number_format = "0.00"
     ws.auto_filter.ref = ws.dimensions
+    if cycle.is_demo:
+        mark_workbook(wb)
     return _to_bytes(wb)
 
 
@@ -414,7 +419,7 @@ def export_raw(cycle: Cycle) -> bytes:
     import json
 
     for r in _result_rows(cycle, published_only=False):
-        ws.append([r.region_id, r.region.name, float(r.index), r.index_raw,
+        ws.append([r.region_id, r.display_name, float(r.index), r.index_raw,
                    float(r.mean) if r.mean is not None else None, r.published_predicate.label or "", r.rank,
                    float(r.previous_index) if r.previous_index is not None else None,
                    float(r.improvement) if r.improvement is not None else None,
@@ -446,6 +451,8 @@ def export_raw(cycle: Cycle) -> bytes:
     for c in ConsensusScore.objects.filter(submission__cycle=cycle).select_related("submission").order_by(
             "submission__region_id", "indicator"):
         cs.append([c.submission_id, c.submission.region_id, c.indicator, c.level])
+    if cycle.is_demo:
+        mark_workbook(wb)
     return _to_bytes(wb)
 
 

@@ -398,6 +398,10 @@ def export_responses(actor: Any, survey: Survey, *, fmt: str = "csv", include_pe
         ws.append(header)
         for row in rows:
             ws.append(row)
+        if survey.is_demo:
+            from kotacerdas.core.provenance import mark_workbook
+
+            mark_workbook(wb)
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()

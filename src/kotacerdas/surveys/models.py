@@ -8,7 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kotacerdas.core.nodelete import NoDeleteModel
+from kotacerdas.core.nodelete import NoDeleteManager, NoDeleteModel
+from kotacerdas.evaluations.models import InActiveCycleManager
 
 from .choices import AgeBand, Channel, Gender, SurveyStatus
 
@@ -51,9 +52,13 @@ class Survey(SurveyBaseModel):
     created_at = models.DateTimeField(_("dibuat pada"), default=timezone.now)
     is_demo = models.BooleanField(_("data demo"), default=False)
 
+    all_objects = NoDeleteManager()
+    objects = InActiveCycleManager()  # a survey of an archived (demo) cycle is archived with it
+
     class Meta:
         verbose_name = _("survei dampak")
         verbose_name_plural = _("survei dampak")
+        default_manager_name = "all_objects"
         ordering = ["-cycle__year", "region"]
         constraints = [models.UniqueConstraint(fields=["region", "cycle"], name="survey_one_per_region_cycle")]
 

@@ -7,7 +7,8 @@ A body is cached under a key made of
     admin; roles held in this region; the cycles an assessor is assigned to for it) -- never the user
     id, so two coordinators of the same region share an entry, and a viewer who may not see unpublished
     results or a running submission can never get a body built for one who may,
-  * the data version (below), today's date (deadlines, "overdue") and the list of registered sections.
+  * the data version (below), today's date (deadlines, "overdue") and the list of registered sections,
+  * whether the demo's synthetic data is loaded (core.provenance.demo_state: "(sintetis)" names).
 
 The data version is read first, in one query, before anything else of the page: every state change in
 this project is an action that writes an append-only audit event in the same transaction as the data
@@ -117,6 +118,10 @@ def national_viewer(user: Any) -> tuple[Any, ...]:
 
 
 def make_key(page: str, version: str, viewer: Hashable, *parts: Hashable) -> str:
+    from kotacerdas.core.provenance import demo_state
+
+    # The demo's state too: loading or archiving it (a management command, not always audited) must never
+    # serve a body with or without "(sintetis)" names built before.
     raw = repr((page, version, viewer, parts, get_language() or settings.LANGUAGE_CODE,
-                timezone.localdate().isoformat())).encode()
+                timezone.localdate().isoformat(), demo_state().token)).encode()
     return f"kotacerdas:page:{page}:{hashlib.sha256(raw).hexdigest()}"

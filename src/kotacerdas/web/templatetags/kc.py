@@ -146,6 +146,15 @@ def reach_classes(values: Any) -> list[dict[str, Any]]:
 
 
 @register.filter
+def shown_name(region: Any) -> str:
+    """A region's name beside its figures: "Kota Bandung (sintetis)" while the demo's invented figures
+    for it are loaded (core.provenance); the official name otherwise."""
+    from kotacerdas.core.provenance import region_label
+
+    return region_label(region)
+
+
+@register.filter
 def anchor(code: str) -> str:
     """The HTML id of an indicator's card/row (the same as views.assessment.anchor)."""
     return "i-" + str(code).replace(".", "-").replace("_", "-")

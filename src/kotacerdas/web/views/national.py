@@ -142,7 +142,7 @@ def national_map_data(request: HttpRequest) -> JsonResponse:
     _filters, qs = _filtered(request)
     data = {r.region_id: {"index": float(r.index), "predicate": r.published_predicate.label,
                           "predicate_status": r.published_predicate.status, "rank": r.rank,
-                          "name": r.region.name} for r in qs}
+                          "name": r.display_name, "provenance": r.provenance} for r in qs}
     return JsonResponse({"year": _filters["year"], "results": data})
 
 

@@ -14,6 +14,7 @@ from kotacerdas.catalogue import rules as catalogue_rules
 from kotacerdas.catalogue.choices import ProgrammeStatus
 from kotacerdas.catalogue.models import Pillar, Programme, SubDimension, Unit
 from kotacerdas.catalogue.queries import public_programmes
+from kotacerdas.core.provenance import region_label
 from kotacerdas.evaluations import queries
 from kotacerdas.evaluations.models import Evidence, Feedback
 from kotacerdas.regions.models import Region
@@ -69,7 +70,7 @@ def _dashboard_body(request: HttpRequest, region: Region) -> dict[str, str]:
     # Rendered without the request: no context processor, so no CSRF token, user or messages in the body.
     html = render_to_string("web/_dashboard_body.html", {"region": region, "sections": sections, "result": result,
                                                           "cycle": cycle})
-    return {"title": region.name, "html": html}
+    return {"title": region_label(region), "html": html}
 
 
 def programme_list(request: HttpRequest, code: str) -> HttpResponse:

@@ -84,7 +84,7 @@
         },
         onEachFeature: function (f, lyr) {
           var r = data[f.properties.kode];
-          lyr.bindTooltip(f.properties.nama + ": " + (r ? fmt(r.index, lang) + tip([r.predicate, r.rank ? "#" + r.rank : ""]) : empty));
+          lyr.bindTooltip((r ? r.name : f.properties.nama) + ": " + (r ? fmt(r.index, lang) + tip([r.predicate, r.rank ? "#" + r.rank : ""]) : empty));
         }
       }).addTo(map);
       map.fitBounds(layer.getBounds());
