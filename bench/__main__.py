@@ -38,6 +38,7 @@ BENCHES = {
     3: ("bench.b3_import", "Import: KPI values from CSV into PostgreSQL"),
     4: ("bench.b4_dashboard", "Dashboard under load: 50 concurrent users on gunicorn + PostgreSQL"),
     5: ("bench.b5_pdf", "PDF report of one region"),
+    6: ("bench.b6_national", "National administration: 514 participants from a file, assignments over 20 panels"),
 }
 RESULTS = Path(__file__).with_name("RESULTS.md")
 SUMMARY_START, SUMMARY_END = "<!-- summary:start -->", "<!-- summary:end -->"

@@ -188,7 +188,7 @@ def settle_database(url: str, timeout: float = 180.0) -> str:
 
 def bench_env(db_url: str, home: Path) -> dict[str, str]:
     return {"DATABASE_URL": db_url, "KOTACERDAS_HOME": str(home), "DJANGO_SETTINGS_MODULE": "kotacerdas.settings",
-            "DB_CONN_MAX_AGE": "0", "PYTHONPATH": str(ROOT)}
+            "DB_CONN_MAX_AGE": "0", "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "src")])}
 
 
 @contextmanager

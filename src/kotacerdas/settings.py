@@ -185,6 +185,8 @@ EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
 SURVEY_RATE_LIMIT = (envint("SURVEY_RATE_LIMIT", "20"), 3600)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (one file per connection).
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(HOME / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kotacerdas@localhost")
 
 # Content-Security-Policy (django-csp): scripts only from our own static files, never inline; styles may be

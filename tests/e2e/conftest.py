@@ -32,22 +32,36 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def e2e_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def e2e_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("e2e-home")
+
+
+@pytest.fixture(scope="session")
+def outbox(e2e_home: Path) -> Path:
+    """Where the server's mail lands (file-based EMAIL_BACKEND): tests read invitations from here."""
+    return e2e_home / "mail"
+
+
+@pytest.fixture(scope="session")
+def e2e_server(e2e_home: Path) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
         if _in_ci():
             pytest.fail(f"Chromium not found at {CHROMIUM}; CI must install Debian's chromium")
         pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
-    home = tmp_path_factory.mktemp("e2e-home")
+    home = e2e_home
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(KOTACERDAS_HOME=str(home), DJANGO_SETTINGS_MODULE="kotacerdas.settings")
     exe = str(Path(sys.executable).parent / "kotacerdas")
     for cmd in (["migrate", "--no-input", "-v0"], ["demo"]):
         subprocess.run([exe, *cmd], env=env, check=True, capture_output=True, timeout=900)
     port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    # Mail goes to files the tests can read (invitations); links in it point at this server.
+    env.update(EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+               EMAIL_FILE_PATH=str(home / "mail"), SITE_ROOT=url)
     log = open(home / "server.log", "w")
     proc = subprocess.Popen([exe, "serve", "--port", str(port), "--workers", "2"], env=env, stdout=log,
                             stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:

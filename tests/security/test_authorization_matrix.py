@@ -36,6 +36,10 @@ EXPECT: dict[str, set[str]] = {
     "web:surveys:manage": REGION, "web:surveys:export": REGION, "web:surveys:public_summary": REGION,
     "web:assess": ASSESS,
     "web:national": NATIONAL,
+    "web:national_ranking": ALL,
+    "web:admin_home": {"alice"}, "web:admin_people": {"alice"}, "web:admin_cycle": {"alice"},
+    "web:admin_panels": {"alice"}, "web:admin_schedule": {"alice"}, "web:admin_progress": {"alice"},
+    "web:admin_publish": {"alice"}, "web:region_people": {"alice", "citra"},
     "web:actionplans:new": {"citra"},
     "monitoring:upload": {"alice", "citra", "oki"},
     "web:surveys:paper": {"citra", "oki"}, "web:surveys:paper_template": {"citra", "oki"},
@@ -92,6 +96,8 @@ def _url(path: str, name: str, matrix) -> str:  # type: ignore[no-untyped-def]
         values["pk"] = str(matrix.kwargs["survey"]["pk"])
     if name == "web:unit_edit":
         values["pk"] = str(matrix.kwargs["unit"]["pk"])
+    if name.startswith("web:admin_"):
+        values["pk"] = str(matrix.sub.cycle_id)
     if name in ("web:save_answer", "web:save_score", "web:evidence_file", "web:evidence_link",
                 "web:apply_survey_level"):
         values["code"] = "output.kebijakan.masterplan"
@@ -278,3 +284,101 @@ def test_it_lets_only_the_right_people_change_the_catalogue(matrix) -> None:  # 
         if done != (role in {"alice", "citra", "oki"}) or response.status_code >= 500:
             wrong.append(f"restore programme {role}: got {response.status_code}, done={done}")
     assert not wrong, "\n".join(wrong)
+
+
+# --- national administration API: every route x every actor ---------------------------------------------
+ADMIN = {"alice"}
+COORDINATORS = {"alice", "citra", "mira"}  # admins, and coordinators for their own region's people
+
+
+def _national_routes(matrix, actors):  # type: ignore[no-untyped-def]
+    """(method, url, body builder (role -> body), roles allowed). Bodies are refused by the action's own
+    checks for the allowed roles where possible (422/409), so the matrix changes little."""
+    from kotacerdas.accounts.models import Membership
+
+    sub = matrix.sub.pk
+    eka_membership = Membership.objects.get(user=actors.eka).pk
+    y = "/api/v1/cycles/2030"
+    return [
+        ("get", "/api/v1/packs", None, ADMIN),
+        ("post", "/api/v1/cycles", lambda r: {"year": 2030, "pack_code": "kominfo-2021", "pack_version": "2021.1"},
+         ADMIN),
+        ("get", f"{y}/stage", None, ADMIN),
+        ("post", f"{y}/advance", lambda r: {"to_stage": "published"}, ADMIN),
+        ("get", f"{y}/participants", None, ADMIN),
+        ("post", f"{y}/participants", lambda r: {"regions": {"99.99": "B"}}, ADMIN),
+        ("upload", f"{y}/participants/upload", lambda r: b"kode\n99.99\n", ADMIN),
+        ("get", f"{y}/panels", None, ADMIN),
+        ("post", f"{y}/panels", lambda r: {"name": "X", "region_class": "B", "lead": "andi@test.id", "members": []},
+         ADMIN),
+        ("post", f"{y}/assignments", lambda r: {"panel": "Panel uji", "region": "16.07"}, ADMIN),
+        ("post", f"{y}/assignments/suggest", lambda r: {"apply": False}, ADMIN),
+        ("get", f"{y}/assessor-load", None, ADMIN),
+        ("get", f"{y}/meetings", None, ADMIN),
+        ("put", f"{y}/meetings/16.07", lambda r: {"date": "2030-09-01", "time": "09:00", "timezone": "WIB"}, ADMIN),
+        ("get", f"{y}/progress", None, ADMIN),
+        ("post", f"{y}/reminders", lambda r: {"regions": []}, ADMIN),
+        ("post", f"{y}/finalise", lambda r: {}, ADMIN),
+        ("get", f"{y}/publication-preview", None, ADMIN),
+        ("post", f"{y}/publish", lambda r: {"confirm": "bukan"}, ADMIN),
+        ("post", f"/api/v1/submissions/{sub}/reopen", lambda r: {"reason": "uji"}, ADMIN),
+        ("post", f"/api/v1/submissions/{sub}/correction", lambda r: {"levels": {"x": 1}, "reason": "uji"}, ADMIN),
+        ("get", "/api/v1/users", None, COORDINATORS),
+        ("post", "/api/v1/users/invitations",
+         lambda r: {"email": f"{r}-bupati@test.id", "role": "executive", "region": "16.07"}, {"alice", "citra"}),
+        ("upload", "/api/v1/users/import",
+         lambda r: f"email,peran,wilayah\n{r}-op@test.id,pimpinan,16.07\n".encode(), {"alice", "citra"}),
+        ("post", f"/api/v1/users/{actors.oki.pk}/memberships", lambda r: {"role": "executive", "region": "16.07"},
+         {"alice", "citra"}),
+        ("post", f"/api/v1/memberships/{eka_membership}/revoke", lambda r: {"reason": "uji"}, {"alice", "citra"}),
+        ("post", f"/api/v1/users/{actors.oki.pk}/active", lambda r: {"active": True}, ADMIN),
+    ]
+
+
+def test_it_lets_only_the_right_roles_use_the_national_administration_api(matrix, actors) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    wrong = []
+    for method, url, body, allowed in _national_routes(matrix, actors):
+        for role in ROLES:
+            client = Client()
+            if matrix.users[role] is not None:
+                client.force_login(matrix.users[role])
+            if method == "get":
+                response = client.get(url)
+            elif method == "upload":
+                response = client.post(url, {"file": SimpleUploadedFile("f.csv", body(role), "text/csv")})
+            else:
+                response = getattr(client, method)(url, body(role), content_type="application/json")
+            denied = response.status_code in (401, 403, 404)
+            if denied == (role in allowed):
+                wrong.append(f"{method.upper()} {url} {role}: got {response.status_code} "
+                             f"{response.content[:120]!r}, want {'allow' if role in allowed else 'deny'}")
+    assert not wrong, "\n".join(wrong)
+
+
+ADMIN_PAGES = ["web:admin_home", "web:admin_people", "web:admin_cycle", "web:admin_panels", "web:admin_schedule",
+               "web:admin_progress", "web:admin_publish"]
+
+
+@pytest.mark.parametrize("name", ADMIN_PAGES)
+def test_it_refuses_every_national_administration_form_to_everyone_but_the_admin(matrix, name: str) -> None:  # type: ignore[no-untyped-def]
+    from django.urls import reverse
+
+    from kotacerdas.accounts.models import AuditEvent
+
+    url = reverse(name, args=[] if name in ("web:admin_home", "web:admin_people") else [matrix.sub.cycle_id])
+    before = AuditEvent.objects.count()
+    for role in ROLES:
+        if role == "alice":
+            continue
+        client = Client()
+        if matrix.users[role] is not None:
+            client.force_login(matrix.users[role])
+        for action in ("invite", "advance", "add", "form", "apply", "remind", "reopen", "finalise", "publish", ""):
+            response = client.post(url, {"action": action, "year": "2040", "pack": "kominfo-2021@2021.1",
+                                         "email": f"{role}@baru.id", "role": "executive", "region": "16.07",
+                                         "to_stage": "published", "confirm": "TERBITKAN 2030", "date": "2030-09-01",
+                                         "time": "09:00", "place": "x"})
+            assert not _allowed(response), f"{name} {action} {role}: {response.status_code}"
+    assert AuditEvent.objects.count() == before

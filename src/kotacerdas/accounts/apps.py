@@ -8,3 +8,8 @@ class AccountsConfig(AppConfig):
     name = "kotacerdas.accounts"
     label = "accounts"
     verbose_name = _("Akun, peran dan jejak audit")
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

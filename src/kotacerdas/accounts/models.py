@@ -25,6 +25,8 @@ class Membership(NoDeleteModel):
                              on_delete=models.PROTECT, related_name="memberships")
     active = models.BooleanField(_("aktif"), default=True)
     created_at = models.DateTimeField(_("dibuat pada"), default=timezone.now)
+    experience = models.CharField(_("pengalaman kelas"), max_length=2, blank=True, default="",
+                                  help_text=_("asesor: kelas wilayah yang pernah dinilai (A, B atau AB)"))
 
     class Meta:
         verbose_name = _("keanggotaan")

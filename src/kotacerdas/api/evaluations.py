@@ -10,11 +10,12 @@ from pydantic import Field
 from kotacerdas.catalogue.models import Programme
 from kotacerdas.evaluations import actions, queries
 from kotacerdas.evaluations import rules as perms
-from kotacerdas.evaluations.models import Cycle, Evidence, Result, Submission
+from kotacerdas.evaluations.models import Evidence, Result, Submission
 
 from .auth import authenticated, optional_auth
 from .catalogue import Page
-from .errors import ApiError, invalid, not_found
+from .errors import invalid, not_found
+from .schemas import ErrorOut
 from .versions import versioned_write
 
 router = Router(tags=["evaluasi"])
@@ -119,20 +120,6 @@ def ranking(request: HttpRequest, year: int = Query(..., ge=2018, le=2100),  # t
              "province": r.region_id.split(".")[0], "index": float(r.index),
              "predicate": r.published_predicate.label, "predicate_status": r.published_predicate.status,
              "improvement": float(r.improvement) if r.improvement is not None else None} for r in qs]
-
-
-class CycleOut(Schema):
-    id: int
-    year: int
-    name: str
-    pack_code: str
-    pack_version: str
-    stage: str
-
-
-@router.get("/cycles", response=list[CycleOut], summary="Siklus evaluasi")
-def list_cycles(request: HttpRequest):  # type: ignore[no-untyped-def]
-    return list(Cycle.objects.order_by("-year"))
 
 
 class AnswerOut(Schema):
@@ -292,24 +279,34 @@ class StatusOut(Schema):
     version: int
 
 
-@router.post("/submissions/{submission_id}/{transition}", response=StatusOut, auth=authenticated,
-             summary="Ubah status: submit, return, start-assessment, conclude, finalise")
-def transition(request: HttpRequest, submission_id: int, transition: str, body: TransitionIn):  # type: ignore[no-untyped-def]
-    sub = _submission_for(request, submission_id)
-    user = request.user
-    if transition == "submit":
-        sub = actions.do_submit(user, sub, body.reason)
-    elif transition == "return":
-        sub = actions.do_return(user, sub, body.notes, body.reason)
-    elif transition == "start-assessment":
-        sub = actions.do_start_assessment(user, sub, body.reason)
-    elif transition == "conclude":
-        sub = actions.do_conclude(user, sub, body.reason)
-    elif transition == "finalise":
-        sub = actions.do_finalise(user, sub, body.reason)
-    else:
-        raise ApiError(404, f"Perubahan status {transition!r} tidak dikenal", "not_found")
-    return sub
+_REFUSALS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+TRANSITIONS = {
+    "submit": ("Kirim pengajuan (koordinator daerah)", lambda u, s, b: actions.do_submit(u, s, b.reason)),
+    "return": ("Kembalikan dengan catatan per indikator (admin nasional, ketua panel)",
+               lambda u, s, b: actions.do_return(u, s, b.notes, b.reason)),
+    "start-assessment": ("Mulai penilaian (admin nasional, ketua panel)",
+                         lambda u, s, b: actions.do_start_assessment(u, s, b.reason)),
+    "conclude": ("Tutup penilaian dan hitung hasil (admin nasional, ketua panel)",
+                 lambda u, s, b: actions.do_conclude(u, s, b.reason)),
+    "finalise": ("Finalkan hasil (admin nasional)", lambda u, s, b: actions.do_finalise(u, s, b.reason)),
+}
+
+
+def _transition_route(name: str, summary: str, call: Any) -> None:
+    # One route per transition (not one "/{transition}" pattern, which answered every other POST under
+    # /submissions/{id}/ — /feedback included — with 404 "unknown transition").
+    def handler(request: HttpRequest, submission_id: int, body: TransitionIn):  # type: ignore[no-untyped-def]
+        return call(request.user, _submission_for(request, submission_id), body)
+
+    handler.__name__ = "transition_" + name.replace("-", "_")
+    router.post(f"/submissions/{{submission_id}}/{name}", response={200: StatusOut, **_REFUSALS},
+                auth=authenticated, summary=summary, operation_id=handler.__name__)(handler)
+
+
+for _name, (_summary, _call) in TRANSITIONS.items():
+    _transition_route(_name, _summary, _call)
 
 
 class ScoreIn(Schema):
@@ -365,3 +362,32 @@ def post_feedback(request: HttpRequest, submission_id: int, body: FeedbackIn):  
                              recommendation=body.recommendation)
     return 201, {"id": fb.id, "programme": programme.code, "strengths": fb.strengths, "weaknesses": fb.weaknesses,
                  "recommendation": fb.recommendation}
+
+
+class CompleteOut(Schema):
+    id: int
+    status: str
+    completed_at: Any
+
+
+@router.post("/submissions/{submission_id}/assessment/complete", response={200: CompleteOut, **_REFUSALS},
+             auth=authenticated, summary="Tandai penilaian asesor selesai (semua indikator dinilai)")
+def complete_assessment(request: HttpRequest, submission_id: int):  # type: ignore[no-untyped-def]
+    a = actions.do_complete_assessment(request.user, _submission_for(request, submission_id))
+    return {"id": a.pk, "status": a.status, "completed_at": a.completed_at}
+
+
+class ConsensusIn(Schema):
+    levels: dict[str, int] = Field(description="indikator -> tingkat yang disepakati panel", max_length=500)
+    note: str = Field("", max_length=2000)
+
+
+class ChangedOut(Schema):
+    changed: int
+
+
+@router.put("/submissions/{submission_id}/consensus", response={200: ChangedOut, **_REFUSALS},
+            auth=authenticated, summary="Skor konsensus panel (ketua panel, dalam jendela penilaian)")
+def put_consensus(request: HttpRequest, submission_id: int, body: ConsensusIn):  # type: ignore[no-untyped-def]
+    sub = _submission_for(request, submission_id)
+    return {"changed": actions.do_set_consensus(request.user, sub, body.levels, body.note)}

@@ -31,3 +31,6 @@ from . import tokens as _tokens  # noqa: E402
 api.add_router("", _resources.router)
 api.add_router("", _reports.router)
 api.add_router("", _tokens.router)
+from . import national as _national  # noqa: E402
+
+api.add_router("", _national.router)

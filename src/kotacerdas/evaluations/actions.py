@@ -28,7 +28,16 @@ from kotacerdas.scoring import engine
 
 from . import notify, queries
 from . import rules as perms
-from .choices import STAGE_ORDER, AssessmentStatus, EvidenceKind, NoteKind, Stage, SubmissionStatus
+from .choices import (
+    STAGE_ORDER,
+    TZ_NAMES,
+    AssessmentStatus,
+    EvidenceKind,
+    NoteKind,
+    RegionClass,
+    Stage,
+    SubmissionStatus,
+)
 from .errors import DeadlinePassed, InvalidInput, InvalidTransition, NotAllowed, StaleEdit
 from .models import (
     Answer,
@@ -41,9 +50,11 @@ from .models import (
     Feedback,
     IndicatorNote,
     Interview,
+    Meeting,
     Panel,
     Participation,
     Result,
+    ResultVersion,
     Submission,
 )
 from .uploads import UploadRejected, check_upload, safe_display_name
@@ -189,6 +200,16 @@ def do_form_panel(actor: Any, cycle: Cycle, *, name: str, region_class: str, lea
     not_assessors = [u.username for u in everyone.values() if not roles.has_role(u, "assessor")]
     if not_assessors:
         raise InvalidInput(_("Bukan asesor: %(names)s") % {"names": ", ".join(not_assessors)}, field="members")
+    from kotacerdas.accounts.models import Membership
+
+    inexperienced = sorted({m.user.username for m in Membership.objects.filter(
+        user__in=list(everyone.values()), role="assessor", active=True).exclude(experience="").select_related("user")
+        if region_class not in m.experience})
+    if inexperienced:
+        raise InvalidInput(_("Belum berpengalaman menilai Kelas %(kelas)s: %(names)s")
+                           % {"kelas": region_class, "names": ", ".join(inexperienced)}, field="members")
+    if Panel.objects.filter(cycle=cycle, name=name).exists():
+        raise InvalidInput(_("Panel bernama %(name)s sudah ada") % {"name": name}, field="name")
     panel = Panel.objects.create(cycle=cycle, name=name, region_class=region_class, lead=lead)
     panel.members.set(list(everyone.values()))
     record_event(actor, "evaluations.form_panel", panel,
@@ -200,7 +221,9 @@ def do_form_panel(actor: Any, cycle: Cycle, *, name: str, region_class: str, lea
 def do_assign(actor: Any, panel: Panel, region_code: str) -> Assignment:
     if not roles.is_national_admin(actor):
         raise NotAllowed(_("Hanya admin nasional yang menugaskan panel"))
-    conflicted = [m.username for m in panel.members.all() if region_code in roles.regions_for(m)]
+    province = region_code.split(".")[0]
+    conflicted = [m.username for m in panel.members.all() if region_code in roles.regions_for(m)
+                  or (panel.cycle.coi_same_province and province in {r.split(".")[0] for r in roles.regions_for(m)})]
     if conflicted:
         raise InvalidInput(
             _("Konflik kepentingan: %(names)s berasal dari wilayah %(region)s")
@@ -883,3 +906,301 @@ def competition_ranks(values: Mapping[Any, Decimal]) -> dict[Any, int]:
             rank, prev = position, value
         ranks[key] = rank
     return ranks
+
+
+# --- national administration: participants in bulk, suggestion, schedule, reminders, reopen, corrections ---
+
+def _admin_only(actor: Any, message: str) -> None:
+    if not roles.is_national_admin(actor):
+        raise NotAllowed(message)
+
+
+def default_region_classes(cycle: Cycle, codes: Iterable[str]) -> dict[str, str]:
+    """Kelas A when the region's last published index before this cycle reaches the cycle's threshold,
+    else Kelas B (and B for every region when the cycle sets no threshold)."""
+    codes = list(codes)
+    if cycle.class_a_min_index is None:
+        return dict.fromkeys(codes, RegionClass.B.value)
+    previous = _previous_indices(cycle, codes)
+    threshold = Decimal(cycle.class_a_min_index)
+    return {c: RegionClass.A.value if c in previous and previous[c] >= threshold else RegionClass.B.value
+            for c in codes}
+
+
+@transaction.atomic
+def do_add_participants(actor: Any, cycle: Cycle, rows: Mapping[str, str | None], cohort: str = "") -> int:
+    """Add many kab/kota to a cycle at once (the 514 of a national cycle in one go): every code is checked
+    first and nothing is written when one is wrong; regions already taking part are left as they are.
+    A region without a kelas gets the cycle's default (default_region_classes). Returns how many were added."""
+    from kotacerdas.accounts.models import AuditEvent
+
+    _admin_only(actor, _("Hanya admin nasional yang menetapkan peserta"))
+    if cycle.stage in (Stage.FINAL, Stage.PUBLISHED):
+        raise InvalidTransition(_("Peserta tidak bisa ditambah pada tahap %(stage)s")
+                                % {"stage": cycle.get_stage_display()})
+    codes = [c.strip() for c in rows]
+    known = set(Region.objects.filter(code__in=codes, level="kabkota").values_list("code", flat=True))
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise InvalidInput(_("Kode kabupaten/kota tidak dikenal: %(codes)s") % {"codes": ", ".join(unknown[:20])},
+                           field="region", codes=unknown[:100])
+    wrong = [c for c, k in rows.items() if k and k not in RegionClass.values]
+    if wrong:
+        raise InvalidInput(_("Kelas harus A atau B: %(codes)s") % {"codes": ", ".join(wrong[:20])}, field="region_class")
+    existing = set(Participation.objects.filter(cycle=cycle, region_id__in=codes).values_list("region_id", flat=True))
+    new = [c for c in dict.fromkeys(codes) if c not in existing]
+    if not new:
+        return 0
+    defaults = default_region_classes(cycle, [c for c in new if not rows.get(c)])
+    classes = {c: rows.get(c) or defaults[c] for c in new}
+    stage = _entry_stage(cycle)
+    Participation.objects.bulk_create([Participation(cycle=cycle, region_id=c, region_class=classes[c], cohort=cohort)
+                                       for c in new], batch_size=1000)
+    have_sub = set(Submission.objects.filter(cycle=cycle, stage=stage, region_id__in=new)
+                   .values_list("region_id", flat=True))
+    Submission.objects.bulk_create([Submission(cycle=cycle, region_id=c, stage=stage,
+                                               deadline=cycle.self_assessment_deadline)
+                                    for c in new if c not in have_sub], batch_size=1000)
+    parts = dict(Participation.objects.filter(cycle=cycle, region_id__in=new).values_list("region_id", "pk"))
+    subs = dict(Submission.objects.filter(cycle=cycle, stage=stage, region_id__in=new)
+                .exclude(region_id__in=have_sub).values_list("region_id", "pk"))
+    now = timezone.now()
+    user_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+
+    def event(action: str, object_type: str, pk: Any, region: str, to: str, data: dict[str, Any]) -> dict[str, Any]:
+        return {"at": now, "actor_id": user_id, "action": action, "object_type": object_type, "object_id": str(pk),
+                "region_code": region, "from_state": "", "to_state": to, "reason": "", "data": data}
+
+    events = [event("evaluations.add_participant", "evaluations.participation", parts[c], c, "",
+                    {"class": classes[c], "bulk": True}) for c in new]
+    events += [event("evaluations.create_submission", "evaluations.submission", pk, c, S.DRAFT.value,
+                     {"stage": stage}) for c, pk in subs.items()]
+    _insert(AuditEvent, events)
+    return len(new)
+
+
+@dataclass
+class Suggestion:
+    """A proposed assignment of unassigned participants to panels, and why some could not be placed."""
+
+    assignments: list[tuple[str, Panel]]
+    unplaced: dict[str, str]
+
+    def load(self) -> dict[str, int]:
+        from collections import Counter
+
+        return dict(Counter(p.name for _r, p in self.assignments))
+
+
+def panel_conflicts(cycle: Cycle, panels: Iterable[Panel]) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
+    """Per panel: the regions its members belong to, and (when the cycle asks) their provinces."""
+    from kotacerdas.accounts.models import Membership
+
+    panels = list(panels)
+    members: dict[int, set[int]] = {p.pk: set() for p in panels}
+    for panel_id, user_id in Panel.members.through.objects.filter(panel_id__in=list(members)).values_list(
+            "panel_id", "user_id"):
+        members[panel_id].add(user_id)
+    homes: dict[int, set[str]] = {}
+    for user_id, region_id in Membership.objects.filter(
+            user_id__in={u for us in members.values() for u in us}, active=True, region__isnull=False
+    ).values_list("user_id", "region_id"):
+        homes.setdefault(user_id, set()).add(region_id)
+    regions = {pk: {r for u in us for r in homes.get(u, ())} for pk, us in members.items()}
+    provinces = {pk: {r.split(".")[0] for r in rs} for pk, rs in regions.items()} if cycle.coi_same_province \
+        else {pk: set() for pk in regions}
+    return regions, provinces
+
+
+def suggest_assignments(cycle: Cycle) -> Suggestion:
+    """Place every unassigned participant on a panel of its kelas whose members have no conflict of
+    interest with it (a member of the region, or of its province when the cycle asks), the least loaded
+    panel first (ties by name): load stays within one region of the mean whenever conflicts allow."""
+    from collections import Counter
+
+    panels = sorted(Panel.objects.filter(cycle=cycle), key=lambda p: p.name)
+    regions, provinces = panel_conflicts(cycle, panels)
+    load = Counter(Assignment.objects.filter(cycle=cycle, active=True).values_list("panel_id", flat=True))
+    assigned = set(Assignment.objects.filter(cycle=cycle).values_list("region_id", flat=True))
+    out: list[tuple[str, Panel]] = []
+    unplaced: dict[str, str] = {}
+    for code, klass in Participation.objects.filter(cycle=cycle).order_by("region_id").values_list(
+            "region_id", "region_class"):
+        if code in assigned:
+            continue
+        same_class = [p for p in panels if p.region_class == klass]
+        if not same_class:
+            unplaced[code] = _("Tidak ada panel Kelas %(kelas)s") % {"kelas": klass}
+            continue
+        free = [p for p in same_class if code not in regions[p.pk] and code.split(".")[0] not in provinces[p.pk]]
+        if not free:
+            unplaced[code] = _("Semua panel Kelas %(kelas)s punya konflik kepentingan dengan wilayah ini") % {
+                "kelas": klass}
+            continue
+        best = min(free, key=lambda p: (load[p.pk], p.name))
+        load[best.pk] += 1
+        out.append((code, best))
+    return Suggestion(out, unplaced)
+
+
+@transaction.atomic
+def do_apply_suggestion(actor: Any, cycle: Cycle) -> Suggestion:
+    """Assign every participant that suggest_assignments can place, in one go (one audit event each)."""
+    from kotacerdas.accounts.models import AuditEvent
+
+    _admin_only(actor, _("Hanya admin nasional yang menugaskan panel"))
+    suggestion = suggest_assignments(cycle)
+    if not suggestion.assignments:
+        return suggestion
+    Assignment.objects.bulk_create([Assignment(cycle=cycle, panel=p, region_id=code)
+                                    for code, p in suggestion.assignments], batch_size=1000)
+    pks = dict(Assignment.objects.filter(cycle=cycle, region_id__in=[c for c, _p in suggestion.assignments])
+               .values_list("region_id", "pk"))
+    now = timezone.now()
+    user_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    _insert(AuditEvent, [
+        {"at": now, "actor_id": user_id, "action": "evaluations.assign", "object_type": "evaluations.assignment",
+         "object_id": str(pks[code]), "region_code": code, "from_state": "", "to_state": "", "reason": "",
+         "data": {"panel": p.name, "suggested": True}} for code, p in suggestion.assignments])
+    record_event(actor, "evaluations.suggest_assignments", cycle, to_state=str(len(suggestion.assignments)),
+                 data={"assigned": len(suggestion.assignments), "unplaced": len(suggestion.unplaced)})
+    return suggestion
+
+
+@transaction.atomic
+def do_schedule_meeting(actor: Any, cycle: Cycle, region_code: str, *, date: dt.date, time: dt.time,
+                        tz: str = "WIB", meeting_url: str = "", place: str = "", duration_minutes: int = 120,
+                        notify_people: bool = True) -> Meeting:
+    """Set (or move) a region's Tahap II meeting and send the invitation with an .ics attachment to the
+    region's coordinators and its panel."""
+    from zoneinfo import ZoneInfo
+
+    _admin_only(actor, _("Hanya admin nasional yang menjadwalkan Tahap II"))
+    if not Participation.objects.filter(cycle=cycle, region_id=region_code).exists():
+        raise InvalidInput(_("Wilayah %(region)s bukan peserta siklus ini") % {"region": region_code}, field="region")
+    if tz not in TZ_NAMES:
+        raise InvalidInput(_("Zona waktu harus WIB, WITA atau WIT"), field="timezone")
+    meeting_url, place = meeting_url.strip(), place.strip()
+    if not (meeting_url or place):
+        raise InvalidInput(_("Isi tautan rapat daring atau tempat pertemuan"), field="meeting_url")
+    if meeting_url and not meeting_url.startswith(("https://", "http://")):
+        raise InvalidInput(_("Tautan harus diawali http:// atau https://"), field="meeting_url")
+    if not 15 <= duration_minutes <= 600:
+        raise InvalidInput(_("Durasi 15–600 menit"), field="duration_minutes")
+    starts = dt.datetime.combine(date, time, tzinfo=ZoneInfo(TZ_NAMES[tz]))
+    values = {"starts_at": starts, "timezone": tz, "meeting_url": meeting_url, "place": place,
+              "duration_minutes": duration_minutes, "scheduled_by": actor}
+    meeting = Meeting.objects.filter(cycle=cycle, region_id=region_code).first()
+    old = ""
+    if meeting is None:
+        meeting = Meeting.objects.create(cycle=cycle, region_id=region_code, **values)
+    else:
+        old = f"{timezone.localtime(meeting.starts_at, ZoneInfo(TZ_NAMES[meeting.timezone])):%Y-%m-%d %H:%M} " \
+              f"{meeting.timezone}"
+        Meeting.objects.filter(pk=meeting.pk).update(version=F("version") + 1, updated_at=timezone.now(), **values)
+        meeting.refresh_from_db()
+    record_event(actor, "evaluations.schedule_meeting", meeting, region_code=region_code, from_state=old,
+                 to_state=f"{date:%Y-%m-%d} {time:%H:%M} {tz}", data={"url": meeting_url, "place": place})
+    if notify_people:
+        notify.meeting_scheduled(meeting)
+    return meeting
+
+
+@transaction.atomic
+def do_remind(actor: Any, cycle: Cycle, regions: Iterable[str] | None = None) -> int:
+    """Remind the coordinators of regions that have not submitted the current stage (all such regions, or
+    the ones named). Returns the number of emails sent."""
+    _admin_only(actor, _("Hanya admin nasional yang mengirim pengingat"))
+    subs = Submission.objects.filter(cycle=cycle, stage=_entry_stage(cycle), status__in=[S.DRAFT, S.RETURNED]
+                                     ).select_related("cycle", "region")
+    if regions is not None:
+        subs = subs.filter(region_id__in=list(regions))
+    today = timezone.localdate()
+    sent = 0
+    reminded = []
+    for sub in subs:
+        deadline = sub.deadline or cycle.self_assessment_deadline
+        days_left = (timezone.localtime(deadline).date() - today).days if deadline else 0
+        sent += notify.deadline_reminder(sub, days_left, len(queries.completeness(sub).missing))
+        reminded.append(sub.region_id)
+    record_event(actor, "evaluations.remind", cycle, to_state=str(len(reminded)),
+                 data={"regions": reminded[:600], "emails": sent})
+    return sent
+
+
+@transaction.atomic
+def do_reopen(actor: Any, submission: Submission, reason: str, deadline: dt.datetime | None = None) -> Submission:
+    """Give one submission back to its region (status: returned), e.g. after a technical failure or a late
+    correction of evidence. Published results are corrected with do_correct_result instead."""
+    _admin_only(actor, _("Hanya admin nasional yang membuka kembali pengajuan"))
+    if not reason.strip():
+        raise InvalidInput(_("Tuliskan alasan membuka kembali"), field="reason")
+    if submission.status == S.PUBLISHED:
+        raise InvalidTransition(_("Hasil sudah diterbitkan: gunakan koreksi hasil"), status=submission.status)
+    sub = _transition(actor, submission, [S.SUBMITTED, S.RESUBMITTED, S.UNDER_ASSESSMENT, S.ASSESSED, S.FINAL],
+                      S.RETURNED, "reopen", reason)
+    if deadline is not None:
+        Submission.objects.filter(pk=sub.pk).update(deadline=deadline)
+        sub.refresh_from_db()
+    notify.submission_reopened(sub, reason)
+    return sub
+
+
+@transaction.atomic
+def do_finalise_cycle(actor: Any, cycle: Cycle, reason: str = "") -> int:
+    """Finalise every assessed submission of the cycle (each one audited). Returns how many."""
+    _admin_only(actor, _("Hanya admin nasional yang memfinalkan hasil"))
+    subs = list(Submission.objects.filter(cycle=cycle, status=S.ASSESSED).select_related("cycle"))
+    for sub in subs:
+        _transition(actor, sub, [S.ASSESSED], S.FINAL, "finalise", reason)
+    return len(subs)
+
+
+@transaction.atomic
+def do_correct_result(actor: Any, submission: Submission, levels: Mapping[str, int], reason: str) -> Result:
+    """Correct a published result: the panel levels named are set, the region is scored again, the result
+    becomes a new version (the old one is kept with the reason) and the cycle is ranked again."""
+    _admin_only(actor, _("Hanya admin nasional yang mengoreksi hasil terbit"))
+    if not reason.strip():
+        raise InvalidInput(_("Tuliskan alasan koreksi"), field="reason")
+    if not levels:
+        raise InvalidInput(_("Sebutkan minimal satu indikator yang dikoreksi"), field="levels")
+    result = Result.objects.filter(cycle=submission.cycle, region_id=submission.region_id, is_published=True).first()
+    if result is None or submission.status != S.PUBLISHED:
+        raise InvalidTransition(_("Hanya hasil yang sudah diterbitkan yang dikoreksi"))
+    pack = queries.cycle_pack(submission.cycle)
+    for code, level in levels.items():
+        _indicator(submission, code)
+        _check_level(pack, level, field=code)
+    ResultVersion.objects.create(result=result, version=result.version, index=result.index,
+                                 predicate=result.predicate, rank=result.rank, dimensions=result.dimensions,
+                                 replaced_by=actor if getattr(actor, "is_authenticated", False) else None,
+                                 reason=reason)
+    for code, level in levels.items():
+        obj = ConsensusScore.objects.filter(submission=submission, indicator=code).first()
+        old = "" if obj is None else str(obj.level)
+        if obj is None:
+            obj = ConsensusScore.objects.create(submission=submission, indicator=code, level=level,
+                                                note=reason, set_by=actor)
+        else:
+            ConsensusScore.objects.filter(pk=obj.pk).update(level=level, note=reason, set_by=actor,
+                                                            set_at=timezone.now())
+        record_event(actor, "evaluations.consensus", obj, region_code=submission.region_id, from_state=old,
+                     to_state=str(level), reason=reason, data={"indicator": code, "correction": True})
+    outcome = engine.score(pack, answers=queries.panel_levels(submission), previous=result.previous_index)
+    data = outcome.to_dict()
+    predicate = data.get("predicate") or ""
+    if isinstance(predicate, dict):
+        predicate = predicate.get("label", "")
+    old_index = result.index
+    Result.objects.filter(pk=result.pk).update(
+        index=outcome.index, index_raw=str(outcome.index_raw), mean=outcome.mean, dimensions=data["dimensions"],
+        pillars=data.get("pillars", {}), predicate=predicate, improvement=outcome.improvement,
+        trace=data.get("trace", []), computed_at=timezone.now(), version=F("version") + 1,
+        correction_reason=reason, corrected_at=timezone.now())
+    rank_cycle(submission.cycle)
+    result.refresh_from_db()
+    record_event(actor, "evaluations.correct_result", result, region_code=submission.region_id,
+                 from_state=str(old_index), to_state=str(result.index), reason=reason,
+                 data={"version": result.version, "indicators": sorted(levels)})
+    return result

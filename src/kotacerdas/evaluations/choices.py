@@ -50,3 +50,14 @@ class NoteKind(models.TextChoices):
     RETURN = "return", _("Catatan pengembalian")
     ASSESSOR = "assessor", _("Catatan asesor")
     REGION = "region", _("Tanggapan daerah")
+
+
+class TimeZone(models.TextChoices):
+    """Indonesia's three time zones, as meeting invitations name them."""
+
+    WIB = "WIB", _("WIB (UTC+7)")
+    WITA = "WITA", _("WITA (UTC+8)")
+    WIT = "WIT", _("WIT (UTC+9)")
+
+
+TZ_NAMES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}

@@ -13,7 +13,7 @@ from kotacerdas.core.nodelete import NoDeleteManager, NoDeleteModel, NoDeleteQue
 from kotacerdas.core.provenance import Provenance
 from kotacerdas.scoring.predicates import PublishedPredicate, published_predicate
 
-from .choices import AssessmentStatus, EvidenceKind, NoteKind, RegionClass, Stage, SubmissionStatus
+from .choices import AssessmentStatus, EvidenceKind, NoteKind, RegionClass, Stage, SubmissionStatus, TimeZone
 
 
 class ActiveCycleManager(NoDeleteManager[Any]):
@@ -47,7 +47,15 @@ class Cycle(NoDeleteModel):
     tahap_2_on = models.DateField(_("tanggal Tahap II"), null=True, blank=True)
     assessment_starts = models.DateTimeField(_("jendela penilaian mulai"), null=True, blank=True)
     assessment_ends = models.DateTimeField(_("jendela penilaian berakhir"), null=True, blank=True)
+    final_on = models.DateField(_("tanggal final"), null=True, blank=True)
+    publish_on = models.DateField(_("tanggal terbit"), null=True, blank=True)
     published_at = models.DateTimeField(_("diterbitkan pada"), null=True, blank=True)
+    class_a_min_index = models.DecimalField(
+        _("ambang Kelas A"), max_digits=4, decimal_places=2, null=True, blank=True,
+        help_text=_("peserta tanpa kelas: indeks terbit terakhir ≥ ambang ini menjadi Kelas A, selainnya Kelas B"))
+    coi_same_province = models.BooleanField(
+        _("konflik kepentingan satu provinsi"), default=False,
+        help_text=_("asesor tidak menilai wilayah di provinsi tempat ia menjadi anggota"))
     is_demo = models.BooleanField(_("data demo"), default=False)
     archived_at = models.DateTimeField(_("diarsipkan pada"), null=True, blank=True)
 
@@ -366,6 +374,9 @@ class Result(NoDeleteModel):
     is_published = models.BooleanField(_("diterbitkan"), default=False, db_index=True)
     frozen_at = models.DateTimeField(_("dibekukan pada"), null=True, blank=True)
     is_demo = models.BooleanField(_("data demo"), default=False)
+    version = models.PositiveIntegerField(_("versi hasil"), default=1)
+    correction_reason = models.TextField(_("alasan koreksi"), blank=True)
+    corrected_at = models.DateTimeField(_("dikoreksi pada"), null=True, blank=True)
     provenance = models.CharField(_("asal data"), max_length=20, choices=Provenance.choices,
                                   default=Provenance.ENTERED)
 
@@ -401,3 +412,52 @@ class Result(NoDeleteModel):
         from kotacerdas.core.provenance import display_name
 
         return display_name(self.region_id, self.region.name, self.provenance)
+
+
+class ResultVersion(NoDeleteModel):
+    """A published result as it stood before a correction: corrections after publishing make a new version
+    of the result and keep the old one here, with the reason."""
+
+    result = models.ForeignKey(Result, verbose_name=_("hasil"), on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveIntegerField(_("versi"))
+    index = models.DecimalField(_("indeks"), max_digits=6, decimal_places=2)
+    predicate = models.CharField(_("predikat"), max_length=40, blank=True)
+    rank = models.PositiveIntegerField(_("peringkat nasional"), null=True, blank=True)
+    dimensions = models.JSONField(_("dimensi"), default=dict)
+    replaced_at = models.DateTimeField(_("diganti pada"), default=timezone.now)
+    replaced_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("diganti oleh"), null=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("alasan koreksi"))
+
+    class Meta:
+        verbose_name = _("versi hasil")
+        verbose_name_plural = _("versi hasil")
+        ordering = ["result", "version"]
+        constraints = [models.UniqueConstraint(fields=["result", "version"], name="result_version_unique")]
+
+
+class Meeting(NoDeleteModel):
+    """The Tahap II meeting of a panel with a region: when (with its Indonesian time zone) and where (an
+    online meeting link, a place, or both)."""
+
+    cycle = models.ForeignKey(Cycle, verbose_name=_("siklus"), on_delete=models.PROTECT, related_name="meetings")
+    region = models.ForeignKey("regions.Region", verbose_name=_("wilayah"), on_delete=models.PROTECT,
+                               related_name="meetings")
+    starts_at = models.DateTimeField(_("mulai"))
+    duration_minutes = models.PositiveSmallIntegerField(_("durasi (menit)"), default=120)
+    timezone = models.CharField(_("zona waktu"), max_length=4, choices=TimeZone.choices, default=TimeZone.WIB)
+    meeting_url = models.URLField(_("tautan rapat daring"), blank=True, max_length=500)
+    place = models.CharField(_("tempat"), max_length=200, blank=True)
+    scheduled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("dijadwalkan oleh"),
+                                     on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(_("diubah pada"), auto_now=True)
+    version = models.PositiveIntegerField(_("versi"), default=1)
+
+    class Meta:
+        verbose_name = _("jadwal Tahap II")
+        verbose_name_plural = _("jadwal Tahap II")
+        ordering = ["starts_at"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "region"], name="meeting_unique_region")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.starts_at:%Y-%m-%d %H:%M}"

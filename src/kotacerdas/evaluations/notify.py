@@ -10,7 +10,7 @@ from django.core.mail import send_mass_mail
 
 from kotacerdas.accounts.choices import Role
 
-from .models import Submission
+from .models import Meeting, Submission
 
 
 def _emails(region_code: str | None, *roles: str) -> list[str]:
@@ -59,3 +59,54 @@ def deadline_reminder(sub: Submission, days_left: int, missing: int) -> int:
     body = (f"Batas waktu {_where(sub)} tinggal {days_left} hari. {missing} indikator belum dijawab.\n\n"
             f"{settings.SITE_ROOT}/")
     return _send("Pengingat batas waktu", body, _emails(sub.region_id, Role.COORDINATOR))
+
+
+def submission_reopened(sub: Submission, reason: str) -> int:
+    body = (f"Pengajuan {_where(sub)} dibuka kembali oleh admin nasional.\nAlasan: {reason}\n\n"
+            f"Silakan perbaiki dan kirim ulang.\n\n{settings.SITE_ROOT}/")
+    return _send("Pengajuan dibuka kembali", body, _emails(sub.region_id, Role.COORDINATOR))
+
+
+def meeting_when(meeting: Meeting) -> str:
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from .choices import TZ_NAMES
+
+    local = timezone.localtime(meeting.starts_at, ZoneInfo(TZ_NAMES[meeting.timezone]))
+    return f"{local:%d-%m-%Y %H:%M} {meeting.timezone}"
+
+
+def meeting_recipients(meeting: Meeting) -> list[str]:
+    from .models import Assignment
+
+    people = set(_emails(meeting.region_id, Role.COORDINATOR))
+    assignment = Assignment.objects.filter(cycle=meeting.cycle, region_id=meeting.region_id, active=True) \
+        .select_related("panel").first()
+    if assignment is not None:
+        people |= {u.email for u in assignment.panel.members.filter(is_active=True) if u.email}
+    return sorted(people)
+
+
+def meeting_scheduled(meeting: Meeting) -> int:
+    """The Tahap II invitation, with the meeting as an .ics attachment."""
+    from django.core.mail import EmailMessage, get_connection
+
+    from .ics import meeting_ics
+
+    region = meeting.region
+    body = (f"Jadwal Tahap II Evaluasi Smart City — {region.name} ({region.code}), {meeting.cycle.name}\n\n"
+            f"Waktu: {meeting_when(meeting)}\n"
+            + (f"Tautan rapat: {meeting.meeting_url}\n" if meeting.meeting_url else "")
+            + (f"Tempat: {meeting.place}\n" if meeting.place else "")
+            + f"\nUndangan kalender terlampir (.ics).\n\n{settings.SITE_ROOT}/")
+    ics = meeting_ics(meeting)
+    messages = []
+    for to in meeting_recipients(meeting):
+        msg = EmailMessage(f"[kotacerdas] Jadwal Tahap II {region.name}", body, settings.DEFAULT_FROM_EMAIL, [to])
+        msg.attach(f"tahap-2-{region.code}.ics", ics, "text/calendar")
+        messages.append(msg)
+    if not messages:
+        return 0
+    return get_connection(fail_silently=True).send_messages(messages) or 0

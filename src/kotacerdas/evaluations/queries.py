@@ -264,3 +264,106 @@ def result_trace(result: Result) -> list[dict[str, Any]]:
             return [s for s in trace if s.get("node") != "predicate"]
         return trace
     return batch.expand_trace(pack_for(result.pack_code, result.pack_version), trace)
+
+
+# --- national administration ---------------------------------------------------------------------------
+
+def stage_locks(cycle: Cycle) -> tuple[str | None, list[str]]:
+    """The stage after the cycle's current one and, in words, what moving there locks or opens."""
+    from .choices import STAGE_ORDER
+
+    i = STAGE_ORDER.index(cycle.stage)
+    if i + 1 >= len(STAGE_ORDER):
+        return None, []
+    to = STAGE_ORDER[i + 1]
+    prev = Stage(cycle.stage).label
+    if to in (Stage.TAHAP_1, Stage.TAHAP_2):
+        return to, [
+            _("Pengajuan tahap %(stage)s tidak lagi menjadi tahap berjalan; setiap peserta mendapat pengajuan "
+              "baru untuk %(to)s berisi salinan jawaban dan bukti dukungnya") % {"stage": prev, "to": Stage(to).label},
+            _("Peserta baru masuk langsung ke %(to)s") % {"to": Stage(to).label},
+        ]
+    if to == Stage.FINAL:
+        return to, [_("Peserta tidak bisa ditambah lagi"),
+                    _("Hasil yang sudah difinalkan menunggu penerbitan; penilaian yang belum selesai tetap berjalan")]
+    return to, [_("Semua hasil final diterbitkan dan dibekukan; perubahan sesudahnya hanya lewat koreksi "
+                  "berversi dengan alasan")]
+
+
+def publish_phrase(cycle: Cycle) -> str:
+    """What the national admin types to confirm publishing a cycle."""
+    return f"TERBITKAN {cycle.year}"
+
+
+def progress(cycle: Cycle) -> list[dict[str, Any]]:
+    """Per participant: its current-stage submission's status, panel, completed assessments, meeting."""
+    from collections import Counter
+
+    from .models import Assignment, Meeting, Participation
+
+    parts = list(Participation.objects.filter(cycle=cycle).select_related("region__parent")
+                 .defer("region__geometry", "region__parent__geometry").order_by("region_id"))
+    order = {s.value: i for i, s in enumerate(Stage)}
+    best: dict[str, tuple[int, int, str, int]] = {}
+    for pk, region, stage, status in Submission.objects.filter(cycle=cycle).values_list(
+            "pk", "region_id", "stage", "status"):
+        key = (order.get(stage, -1), pk, status, pk)
+        if region not in best or key > best[region]:
+            best[region] = key
+    panels = dict(Assignment.objects.filter(cycle=cycle, active=True).values_list("region_id", "panel__name"))
+    complete = Counter(Assessment.objects.filter(submission__cycle=cycle, status=AssessmentStatus.COMPLETE)
+                       .values_list("submission__region_id", flat=True))
+    meetings = {m.region_id: m for m in Meeting.objects.filter(cycle=cycle)}
+    rows = []
+    for p in parts:
+        stage_i, _pk, status, sub_pk = best.get(p.region_id, (-1, 0, "", 0))
+        rows.append({"region": p.region, "code": p.region_id, "province": p.region.parent,
+                     "region_class": p.region_class, "submission": sub_pk or None,
+                     "stage": list(Stage)[stage_i].value if stage_i >= 0 else "",
+                     "stage_label": list(Stage)[stage_i].label if stage_i >= 0 else "", "status": status,
+                     "status_label": SubmissionStatus(status).label if status else "",
+                     "panel": panels.get(p.region_id, ""), "assessments": complete[p.region_id],
+                     "meeting": meetings.get(p.region_id)})
+    return rows
+
+
+PROGRESS_GROUPS = {
+    "submitted": (SubmissionStatus.SUBMITTED, SubmissionStatus.RESUBMITTED),
+    "draft": (SubmissionStatus.DRAFT,),
+    "returned": (SubmissionStatus.RETURNED,),
+    "assessment": (SubmissionStatus.UNDER_ASSESSMENT,),
+    "concluded": (SubmissionStatus.ASSESSED, SubmissionStatus.FINAL, SubmissionStatus.PUBLISHED),
+}
+
+
+def assessor_load(cycle: Cycle) -> list[dict[str, Any]]:
+    """Per assessor on a panel of the cycle: how many regions and indicators they carry."""
+    from collections import Counter
+
+    from .models import Assignment, Panel
+
+    n_ind = len(indicator_codes(cycle_pack(cycle)))
+    per_panel = Counter(Assignment.objects.filter(cycle=cycle, active=True).values_list("panel_id", flat=True))
+    people: dict[int, dict[str, Any]] = {}
+    for panel in Panel.objects.filter(cycle=cycle).prefetch_related("members").order_by("name"):
+        for m in panel.members.all():
+            row = people.setdefault(m.pk, {"user": m, "panels": [], "regions": 0, "indicators": 0})
+            row["panels"].append(panel.name)
+            row["regions"] += per_panel[panel.pk]
+            row["indicators"] += per_panel[panel.pk] * n_ind
+    return sorted(people.values(), key=lambda r: (-r["regions"], r["user"].username))
+
+
+def publication_preview(cycle: Cycle) -> list[dict[str, Any]]:
+    """The national ranking as the public would see it once the cycle's final results are published:
+    the results already published plus those waiting as final, ranked together."""
+    from .actions import competition_ranks
+
+    final_regions = set(Submission.objects.filter(cycle=cycle, status=SubmissionStatus.FINAL)
+                        .values_list("region_id", flat=True))
+    results = [r for r in Result.objects.filter(cycle=cycle).select_related("region__parent")
+               .defer("trace", "region__geometry", "region__parent__geometry")
+               if r.is_published or r.region_id in final_regions]
+    ranks = competition_ranks({r.region_id: Decimal(r.index) for r in results})
+    rows = [{"rank": ranks[r.region_id], "result": r, "new": not r.is_published} for r in results]
+    return sorted(rows, key=lambda row: (row["rank"], row["result"].region_id))

@@ -111,12 +111,16 @@ def nav_links(context: Any) -> list[dict[str, Any]]:
     if user is not None and user.is_authenticated:
         if roles.is_national_admin(user) or roles.has_role(user, Role.ASSESSOR):
             links.append((reverse("web:national"), gettext("Nasional")))
+        if roles.is_national_admin(user):
+            links.append((reverse("web:admin_home"), gettext("Kelola")))
         home = roles.home_region(user)
         if home and not roles.has_role(user, Role.ASSESSOR):
             links.append((reverse("web:dashboard", args=[home]), gettext("Dasbor")))
             links.append((reverse("web:programmes", args=[home]), gettext("Katalog")))
             if can_report_region.test(user, home):
                 links.append((reverse("web:reports", args=[home]), gettext("Laporan")))
+            if home in roles.regions_for(user, Role.COORDINATOR):
+                links.append((reverse("web:region_people", args=[home]), gettext("Pengguna")))
     path = getattr(request, "path", "")
     return [{"url": u, "label": label, "current": u == path} for u, label in links]
 

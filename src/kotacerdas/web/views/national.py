@@ -153,3 +153,69 @@ def latest_published_cycle() -> Cycle | None:
 def published(cycle: Cycle) -> Any:
     return (Result.objects.filter(cycle=cycle, is_published=True).select_related("region__parent")
             .defer("trace", "region__geometry", "region__parent__geometry").order_by("rank", "region_id"))
+
+
+RANKING_SORTS = {
+    "peringkat": ("rank", "-index", "region_id"), "-peringkat": ("-rank", "index", "region_id"),
+    "indeks": ("index", "region_id"), "-indeks": ("-index", "region_id"),
+    "nama": ("region__name",), "-nama": ("-region__name",),
+    "provinsi": ("region__parent__name", "rank"), "-provinsi": ("-region__parent__name", "rank"),
+    "perubahan": ("improvement", "rank"), "-perubahan": ("-improvement", "rank"),
+}
+
+
+def national_ranking(request: HttpRequest) -> HttpResponse:
+    """Every ranked row with paging, sorting, filters (province, kelas, predicate, name) and an Excel
+    download of exactly the rows filtered; the map above opens a region on click. Public: published
+    results only (an admin also sees what is not published yet, marked)."""
+    from django.core.paginator import Paginator
+
+    filters, qs = _filtered(request)
+    sort = request.GET.get("urut", "peringkat")
+    if sort not in RANKING_SORTS:
+        sort = "peringkat"
+    rows = list(qs.order_by(*RANKING_SORTS[sort]))
+    # Only published predicates (Result.published_predicate: none under provisional bands) are offered.
+    predicates = sorted({p for r in rows if (p := r.published_predicate.label)})
+    predicate = request.GET.get("predikat", "")
+    if predicate:
+        rows = [r for r in rows if r.published_predicate.label == predicate]
+    if request.GET.get("format") == "xlsx":
+        return _ranking_xlsx(filters.get("year"), rows)
+    page = Paginator(rows, 50).get_page(request.GET.get("hal"))
+    keep = request.GET.copy()
+    keep.pop("hal", None)
+    keep.pop("urut", None)
+    return render(request, "web/ranking.html", {
+        **filters, "page": page, "predicate": predicate, "predicates": predicates, "sort": sort,
+        "keep": keep.urlencode(), "classes_map": INDEX_CLASSES, "classes_json": json.dumps(INDEX_CLASSES)})
+
+
+def _ranking_xlsx(year: int | None, rows: list[Result]) -> HttpResponse:
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Peringkat"
+    ws.append(["Peringkat", "Kode", "Kabupaten/Kota", "Provinsi", "Kelas", "Indeks", "Predikat", "Peningkatan",
+               "Diterbitkan"])
+    for r in rows:
+        ws.append([r.rank, r.region_id, r.display_name, r.region.parent.name if r.region.parent else "",
+                   getattr(r, "region_class", "") or "", float(r.index), r.published_predicate.label or "",
+                   float(r.improvement) if r.improvement is not None else None, "ya" if r.is_published else "belum"])
+    for row in ws.iter_rows(min_row=2, min_col=6, max_col=6):
+        for cell in row:
+            cell.number_format = "0.00"
+    ws.auto_filter.ref = ws.dimensions
+    if any(r.cycle.is_demo for r in rows[:1]):
+        from kotacerdas.core.provenance import mark_workbook
+
+        mark_workbook(wb)
+    out = io.BytesIO()
+    wb.save(out)
+    response = HttpResponse(out.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="peringkat-{year or "semua"}.xlsx"'
+    return response

@@ -85,6 +85,9 @@
         onEachFeature: function (f, lyr) {
           var r = data[f.properties.kode];
           lyr.bindTooltip((r ? r.name : f.properties.nama) + ": " + (r ? fmt(r.index, lang) + tip([r.predicate, r.rank ? "#" + r.rank : ""]) : empty));
+          if (el.dataset.regionUrl) {  // a click opens the region's page
+            lyr.on("click", function () { window.location.href = el.dataset.regionUrl.replace("00.00", f.properties.kode); });
+          }
         }
       }).addTo(map);
       map.fitBounds(layer.getBounds());
