@@ -75,7 +75,11 @@ def e2e_server(e2e_home: Path) -> Iterator[str]:
         raise RuntimeError("kotacerdas serve did not start: " + (home / "server.log").read_text()[-2000:])
     yield url
     proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        proc.wait(timeout=60)  # serve stops its worker first; on a loaded machine that can take a while
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=20)
 
 
 @pytest.fixture(scope="session")
