@@ -49,6 +49,10 @@ def test_it_recomputes_a_cycle_exactly_like_the_engine(world, actors) -> None:  
                 new.improvement) == (old.index, old.mean, old.dimensions, old.pillars, old.predicate,
                                      old.previous_index, old.improvement)
         assert abs(Decimal(new.index_raw) - Decimal(old.index_raw)) < Decimal("1e-9")
+        # Unrounded dimensions are stored on both paths (engine: exact strings; batch: the same numbers).
+        assert new.dimensions_raw.keys() == old.dimensions_raw.keys() == set(new.dimensions)
+        for code, raw in old.dimensions_raw.items():
+            assert abs(Decimal(new.dimensions_raw[code]) - Decimal(raw)) < Decimal("1e-20"), code
         assert batch.is_inputs_step(new.trace)  # stored as inputs ...
         assert queries.result_trace(new) == old.trace  # ... and rebuilt to the engine's full trace
         sub = queries.stage_submission(world.cycle, region)

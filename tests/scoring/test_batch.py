@@ -15,7 +15,7 @@ from kotacerdas.scoring import batch
 from kotacerdas.scoring.engine import ScoringError, aggregate_assessors, score
 from kotacerdas.scoring.packs import Band, Node, Pack, Pillar, get_pack
 
-KOMINFO = get_pack("kominfo-2021")
+KOMINFO = get_pack("kominfo-2021", "2021.1")  # TIE_SUMS below has one sum per 2021.1 indicator
 CODES = [i.code for i in KOMINFO.indicators()]
 
 
@@ -52,6 +52,10 @@ def _same(batch_result: batch.BatchScore, engine_result) -> None:  # type: ignor
     assert abs(batch_result.index_raw - engine_result.index_raw) <= D("1e-9")
     assert batch_result.mean == engine_result.mean
     assert batch_result.dimensions == engine_result.dimensions
+    assert batch_result.dimensions_raw.keys() == engine_result.dimensions_raw.keys()
+    for code, raw in batch_result.dimensions_raw.items():
+        want = engine_result.dimensions_raw[code]
+        assert (raw is None) == (want is None) and (raw is None or abs(raw - want) <= D("1e-20")), code
     assert batch_result.pillars == engine_result.pillars
     assert batch_result.predicate == engine_result.predicate
     assert batch_result.predicate_status == engine_result.predicate_status

@@ -17,10 +17,10 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 def test_it_shows_every_indicator_with_its_level_descriptors_and_the_status_chain(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
     body = client_for(COORDINATOR).get(f"/pengajuan/{banyuasin_2024.pk}/").content.decode()
-    assert body.count('class="indicator') == 51
+    assert body.count('class="indicator') == 50  # kominfo-2021 2021.2: 50 indicators (register_risiko removed)
     assert "Indeks naik 0,25 atau lebih" in body  # a level descriptor from the pack
-    assert 'aria-current="step"' in body and "31/51 indikator terjawab" in body
-    assert "20 indikator belum dijawab" in body  # the blocking pre-submit check
+    assert 'aria-current="step"' in body and "31/50 indikator terjawab" in body
+    assert "19 indikator belum dijawab" in body  # the blocking pre-submit check
 
 
 def test_it_autosaves_an_answer_and_updates_the_completeness_bar(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
@@ -30,7 +30,7 @@ def test_it_autosaves_an_answer_and_updates_the_completeness_bar(banyuasin_2024)
         {"level": "2", "justification": "Ada SK.", "expected_version": "0"}, **HTMX)
     body = response.content.decode()
     assert response.status_code == 200 and "Tersimpan" in body
-    assert 'id="kelengkapan" hx-swap-oob="true"' in body and "32/51" in body
+    assert 'id="kelengkapan" hx-swap-oob="true"' in body and "32/50" in body
     assert Answer.objects.get(submission=banyuasin_2024, indicator=code).level == 2
 
 

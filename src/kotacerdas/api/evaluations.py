@@ -51,6 +51,8 @@ class ResultOut(Schema):
     index_raw: str
     mean: float | None
     dimensions: dict[str, float | None]
+    dimensions_raw: dict[str, str | None] = Field(description="Skor dimensi tanpa pembulatan (asal indeks) / "
+                                                              "unrounded dimension scores the index comes from")
     pillars: dict[str, float | None]
     predicate: str | None = predicate_field()
     predicate_status: str = predicate_status_field()
@@ -65,7 +67,8 @@ def _result(r: Result) -> dict[str, Any]:
         "region_id": r.region_id, "region_name": r.display_name, "provenance": r.provenance,
         "year": r.cycle.year, "pack": r.pack_code,
         "pack_version": r.pack_version, "index": float(r.index), "index_raw": r.index_raw,
-        "mean": float(r.mean) if r.mean is not None else None, "dimensions": r.dimensions, "pillars": r.pillars,
+        "mean": float(r.mean) if r.mean is not None else None, "dimensions": r.dimensions,
+        "dimensions_raw": r.dimensions_raw or {}, "pillars": r.pillars,
         "predicate": r.published_predicate.label, "predicate_status": r.published_predicate.status,
         "previous_index": float(r.previous_index) if r.previous_index is not None else None,
         "improvement": float(r.improvement) if r.improvement is not None else None, "rank": r.rank,
@@ -191,7 +194,7 @@ def get_submission(request: HttpRequest, submission_id: int):  # type: ignore[no
     return {
         "id": sub.id, "region": sub.region_id, "year": sub.cycle.year, "stage": sub.stage, "status": sub.status,
         "version": sub.version, "completeness": comp.label, "answered": comp.answered, "total": comp.total,
-        "with_evidence": comp.with_evidence, "answers": list(sub.answers.order_by("indicator")),
+        "with_evidence": comp.with_evidence, "answers": list(sub.answers.filter(archived_at__isnull=True).order_by("indicator")),
         "evidence": list(sub.evidence.filter(archived_at__isnull=True).order_by("indicator", "id")),
         "forecast_index": float(forecast.index),
     }

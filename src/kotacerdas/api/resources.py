@@ -118,6 +118,7 @@ class ResultDetail(Schema):
     previous_index: float | None
     improvement: float | None
     dimensions: dict[str, float | None]
+    dimensions_raw: dict[str, str | None]
     pillars: dict[str, float | None]
     is_published: bool
     pack: str
@@ -142,7 +143,8 @@ def get_result(request: HttpRequest, code: str, year: int):  # type: ignore[no-u
         "index_raw": r.index_raw, "mean": _f(r.mean), "predicate": r.published_predicate.label,
         "predicate_status": r.published_predicate.status, "rank": r.rank,
         "previous_index": _f(r.previous_index), "improvement": _f(r.improvement), "dimensions": r.dimensions,
-        "pillars": r.pillars or {}, "is_published": r.is_published, "pack": r.pack_code,
+        "dimensions_raw": r.dimensions_raw or {}, "pillars": r.pillars or {}, "is_published": r.is_published,
+        "pack": r.pack_code,
         "pack_version": r.pack_version, "pack_digest": r.pack_digest,
         "trace": [{"node": str(s.get("node", "")), "formula": str(s.get("formula", "")),
                    "value": None if s.get("value") is None else str(s.get("value"))} for s in result_trace(r)],
@@ -214,7 +216,7 @@ def list_assessments(request: HttpRequest, submission: int = Query(..., ge=1)): 
         qs = qs.filter(assessor=user)
     return [{"id": a.pk, "assessor": a.assessor_id, "status": a.status, "completed_at": a.completed_at,
              "scores": [{"indicator": s.indicator, "level": s.level, "note": s.note}
-                        for s in sorted(a.scores.all(), key=lambda s: s.indicator)]} for a in qs]
+                        for s in sorted(a.scores.all(), key=lambda s: s.indicator) if s.archived_at is None]} for a in qs]
 
 
 @router.get("/regions/{code}/results", response={200: list[ResultDetail], 404: ErrorOut}, auth=optional_auth,

@@ -178,7 +178,7 @@ def do_advance_stage(actor: Any, cycle: Cycle, to_stage: str, reason: str = "") 
                 Answer.objects.bulk_create([
                     Answer(submission=new, indicator=a.indicator, level=a.level, given_score=a.given_score,
                            justification=a.justification, programme_id=a.programme_id, updated_by=a.updated_by)
-                    for a in prev.answers.all()])
+                    for a in prev.answers.filter(archived_at__isnull=True)])
                 Evidence.objects.bulk_create([
                     Evidence(submission=new, indicator=e.indicator, kind=e.kind, file=e.file.name,
                              original_name=e.original_name, content_type=e.content_type, extension=e.extension,
@@ -449,7 +449,7 @@ def do_score(actor: Any, submission: Submission, indicator: str, level: int, not
 def do_complete_assessment(actor: Any, submission: Submission) -> Assessment:
     assessment = _assessment(actor, submission)
     pack = queries.cycle_pack(submission.cycle)
-    scored = set(assessment.scores.values_list("indicator", flat=True))
+    scored = set(assessment.scores.filter(archived_at__isnull=True).values_list("indicator", flat=True))
     missing = [n.code for n in pack.indicators() if n.code not in scored]
     if missing:
         raise InvalidInput(ngettext("%(n)d indikator belum Anda nilai", "%(n)d indikator belum Anda nilai", len(missing))
@@ -558,7 +558,8 @@ def store_result(actor: Any, cycle: Cycle, region_code: str, outcome: Any, pack:
     values = {
         "pack_code": pack.code, "pack_version": pack.version, "pack_digest": pack.digest,
         "index": outcome.index, "index_raw": str(outcome.index_raw), "mean": outcome.mean,
-        "dimensions": data["dimensions"], "pillars": data.get("pillars", {}),
+        "dimensions": data["dimensions"], "dimensions_raw": data.get("dimensions_raw", {}),
+        "pillars": data.get("pillars", {}),
         "predicate": data.get("predicate") or "",
         "previous_index": previous,
         "improvement": outcome.improvement, "trace": data.get("trace", []), "computed_at": timezone.now(),
@@ -593,7 +594,8 @@ _SCORE_CELLS_SQL = (
     "SELECT a.submission_id, sc.indicator, SUM(sc.level), COUNT(*) FROM evaluations_assessmentscore sc "
     "JOIN evaluations_assessment a ON a.id = sc.assessment_id "
     "JOIN evaluations_submission s ON s.id = a.submission_id "
-    "WHERE s.cycle_id = %s AND s.status IN (%s, %s) GROUP BY a.submission_id, sc.indicator"
+    "WHERE s.cycle_id = %s AND s.status IN (%s, %s) AND sc.archived_at IS NULL "
+    "GROUP BY a.submission_id, sc.indicator"
 )
 
 
@@ -676,7 +678,7 @@ def _read_cycle_rows(cycle: Cycle) -> CycleRows:
     count = len(rows)
     subs, codes, sums, counts = zip(*rows, strict=True) if rows else ((), (), (), ())
     cons = [(row_of_sub[s], pos.get(code, -1), lvl) for s, code, lvl in
-            ConsensusScore.objects.filter(submission_id__in=list(row_of_sub))
+            ConsensusScore.objects.active().filter(submission_id__in=list(row_of_sub))
             .values_list("submission_id", "indicator", "level")]
     previous = _previous_indices(cycle, regions)
     return CycleRows(
@@ -737,18 +739,23 @@ def store_cycle_scores(actor: Any, cycle: Cycle, rows: CycleRows, scores: list[A
     def floats(values: Mapping[str, Any]) -> dict[str, float | None]:
         return {k: None if v is None else float(v) for k, v in values.items()}
 
+    def exact(values: Mapping[str, Any]) -> dict[str, str | None]:
+        return {k: None if v is None else str(v) for k, v in values.items()}
+
     provenance = _provenance_of(cycle)
 
     result_rows = [{
         "cycle_id": cycle.pk, "region_id": r, "pack_code": pack.code, "pack_version": pack.version,
         "pack_digest": pack.digest, "index": o.index, "index_raw": str(o.index_raw), "mean": o.mean,
-        "dimensions": floats(o.dimensions), "pillars": floats(o.pillars),
+        "dimensions": floats(o.dimensions), "dimensions_raw": exact(getattr(o, "dimensions_raw", {})),
+        "pillars": floats(o.pillars),
         "predicate": o.predicate.label if o.predicate else "", "previous_index": rows.previous[i],
         "improvement": o.improvement, "rank": ranks.get(r), "trace": traces[i], "computed_at": now,
         "is_published": False, "frozen_at": None, "is_demo": cycle.is_demo,
         "provenance": provenance.get(r, Provenance.ENTERED),
     } for i, (r, o) in enumerate(zip(regions, scores, strict=True))]
-    updated = ["pack_code", "pack_version", "pack_digest", "index", "index_raw", "mean", "dimensions", "pillars",
+    updated = ["pack_code", "pack_version", "pack_digest", "index", "index_raw", "mean", "dimensions",
+               "dimensions_raw", "pillars",
                "predicate", "previous_index", "improvement", "rank", "trace", "computed_at"]
     _upsert(Result, result_rows, ["cycle_id", "region_id"], updated)
     # Results not recomputed here (frozen, or no longer assessed) keep their index; only their rank moves.

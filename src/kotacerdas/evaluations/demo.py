@@ -30,7 +30,10 @@ from . import actions, queries
 from .choices import Stage, SubmissionStatus
 from .models import Answer, Cycle, Panel, Participation, Result, Submission
 
+# The published history (2021, 2023) was computed with 2021.1 and stays so; the open 2024 cycle uses 2021.2
+# (the nine Quick Win indicators named in the field, without register_risiko).
 PACK = ("kominfo-2021", "2021.1")
+CURRENT_PACK = ("kominfo-2021", "2021.2")
 BANYUASIN = "16.07"
 HISTORY: dict[int, dict[str, str]] = {
     2021: {"baseline": "2.8", "output": "2.9", "outcome": "2.77", "impact": "2.7", "quick_win": "2.8"},
@@ -69,11 +72,11 @@ def _peers(rng: random.Random, n: int) -> list[str]:
     return sorted(rng.sample(codes, n))
 
 
-def _cycle(admin: Any, year: int, stage: str, **dates: Any) -> tuple[Cycle, bool]:
-    cycle = Cycle.objects.filter(year=year, pack_code=PACK[0]).first()
+def _cycle(admin: Any, year: int, stage: str, pack: tuple[str, str] = PACK, **dates: Any) -> tuple[Cycle, bool]:
+    cycle = Cycle.objects.filter(year=year, pack_code=pack[0]).first()
     if cycle:
         return cycle, False
-    cycle = actions.do_open_cycle(admin, year=year, pack_code=PACK[0], pack_version=PACK[1], stage=stage,
+    cycle = actions.do_open_cycle(admin, year=year, pack_code=pack[0], pack_version=pack[1], stage=stage,
                                   is_demo=True, **dates)
     return cycle, True
 
@@ -152,10 +155,10 @@ WITH_FILE = ["output.kebijakan.masterplan", "output.kebijakan.sk_kelembagaan", "
 
 
 def _cycle_2024(admin: Any, out: IO[Any]) -> None:
-    pack = queries.pack_for(*PACK)
+    pack = queries.pack_for(*CURRENT_PACK)
     now = timezone.now()
     cycle, created = _cycle(
-        admin, 2024, Stage.SELF_ASSESSMENT, self_assessment_deadline=now + dt.timedelta(days=10),
+        admin, 2024, Stage.SELF_ASSESSMENT, CURRENT_PACK, self_assessment_deadline=now + dt.timedelta(days=10),
         assessment_starts=now - dt.timedelta(days=7), assessment_ends=now + dt.timedelta(days=45),
         opens_on=dt.date(2024, 5, 2), tahap_1_on=dt.date(2024, 6, 20), tahap_2_on=dt.date(2024, 10, 28))
     if not created:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from kotacerdas.core.nodelete import NoDeleteManager, NoDeleteModel, NoDeleteQuerySet
+from kotacerdas.core.nodelete import ArchivableQuerySet, NoDeleteManager, NoDeleteModel, NoDeleteQuerySet
 from kotacerdas.core.provenance import Provenance
 from kotacerdas.scoring.predicates import PublishedPredicate, published_predicate
 
@@ -148,6 +148,11 @@ class Answer(NoDeleteModel):
                                    on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(_("diubah pada"), auto_now=True)
     version = models.PositiveIntegerField(_("versi"), default=1)
+    # Set when the indicator left the cycle's pack (e.g. quick_win.register_risiko in kominfo-2021 2021.2):
+    # the row stays, readers use active() and skip it.
+    archived_at = models.DateTimeField(_("diarsipkan pada"), null=True, blank=True)
+
+    objects = ArchivableQuerySet.as_manager()  # active(): the rows not archived
 
     class Meta:
         verbose_name = _("jawaban")
@@ -284,6 +289,9 @@ class AssessmentScore(NoDeleteModel):
     level = models.SmallIntegerField(_("tingkat"))
     note = models.TextField(_("catatan"), blank=True)
     version = models.PositiveIntegerField(_("versi"), default=1)
+    archived_at = models.DateTimeField(_("diarsipkan pada"), null=True, blank=True)
+
+    objects = ArchivableQuerySet.as_manager()  # active(): the rows not archived
 
     class Meta:
         verbose_name = _("skor asesor")
@@ -302,6 +310,9 @@ class ConsensusScore(NoDeleteModel):
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("ditetapkan oleh"), on_delete=models.PROTECT,
                                related_name="+")
     set_at = models.DateTimeField(_("ditetapkan pada"), default=timezone.now)
+    archived_at = models.DateTimeField(_("diarsipkan pada"), null=True, blank=True)
+
+    objects = ArchivableQuerySet.as_manager()  # active(): the rows not archived
 
     class Meta:
         verbose_name = _("skor konsensus")
@@ -363,6 +374,9 @@ class Result(NoDeleteModel):
     index_raw = models.CharField(_("indeks (tanpa pembulatan)"), max_length=40)
     mean = models.DecimalField(_("rata-rata dimensi"), max_digits=6, decimal_places=2, null=True)
     dimensions = models.JSONField(_("dimensi"), default=dict)
+    # The unrounded dimension scores the index was computed from, as exact decimal strings (result letters
+    # print dimensions rounded, so recomputing the index from ``dimensions`` can differ by 0.01).
+    dimensions_raw = models.JSONField(_("dimensi (tanpa pembulatan)"), default=dict, blank=True)
     pillars = models.JSONField(_("pilar"), default=dict)
     predicate = models.CharField(_("predikat"), max_length=40, blank=True)
     previous_index = models.DecimalField(_("indeks tahun lalu"), max_digits=6, decimal_places=2, null=True,

@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -18,7 +18,7 @@ from kotacerdas.scoring.packs import Pack, PackNotFound, get_pack
 from kotacerdas.scoring.predicates import bands_official
 
 from .choices import AssessmentStatus, Stage, SubmissionStatus
-from .models import Answer, Assessment, ConsensusScore, Cycle, Evidence, Result, Submission
+from .models import Answer, Assessment, AssessmentScore, ConsensusScore, Cycle, Evidence, Result, Submission
 
 
 @lru_cache(maxsize=32)
@@ -62,7 +62,7 @@ class Completeness:
 def completeness(submission: Submission) -> Completeness:
     pack = cycle_pack(submission.cycle)
     codes = indicator_codes(pack)
-    answered = set(Answer.objects.filter(submission=submission, level__isnull=False).values_list("indicator",
+    answered = set(Answer.objects.active().filter(submission=submission, level__isnull=False).values_list("indicator",
                                                                                                  flat=True))
     evidenced = set(Evidence.objects.filter(submission=submission, archived_at__isnull=True)
                     .values_list("indicator", flat=True))
@@ -111,7 +111,8 @@ def pre_submit_checks(submission: Submission) -> list[Check]:
 
 
 def self_answers(submission: Submission) -> dict[str, int]:
-    return {a.indicator: a.level for a in Answer.objects.filter(submission=submission, level__isnull=False)}
+    return {a.indicator: a.level for a in Answer.objects.active().filter(submission=submission, level__isnull=False)
+            if a.level is not None}
 
 
 def readiness_forecast(submission: Submission) -> engine.ScoreResult:
@@ -177,14 +178,15 @@ def previous_index(submission: Submission) -> Decimal | None:
 
 
 def assessor_sheets(submission: Submission, complete_only: bool = False) -> dict[int, dict[str, int]]:
-    assessments = Assessment.objects.filter(submission=submission).prefetch_related("scores")
+    assessments = Assessment.objects.filter(submission=submission).prefetch_related(
+        Prefetch("scores", queryset=AssessmentScore.objects.active()))
     if complete_only:
         assessments = assessments.filter(status=AssessmentStatus.COMPLETE)
     return {a.assessor_id: {s.indicator: s.level for s in a.scores.all()} for a in assessments}
 
 
 def consensus_levels(submission: Submission) -> dict[str, int]:
-    return dict(ConsensusScore.objects.filter(submission=submission).values_list("indicator", "level"))
+    return dict(ConsensusScore.objects.active().filter(submission=submission).values_list("indicator", "level"))
 
 
 def panel_levels(submission: Submission) -> dict[str, Decimal]:

@@ -434,13 +434,13 @@ def export_raw(cycle: Cycle) -> bytes:
                      s.version])
     ans = wb.create_sheet("Jawaban")
     _header(ans, ["ID pengajuan", "Kode", "Tahap", "Indikator", "Tingkat", "Skor diberikan", "Penjelasan"])
-    for a in (Answer.objects.filter(submission__cycle=cycle).select_related("submission")
+    for a in (Answer.objects.active().filter(submission__cycle=cycle).select_related("submission")
               .order_by("submission__region_id", "submission__stage", "indicator").iterator(chunk_size=2000)):
         ans.append([a.submission_id, a.submission.region_id, a.submission.stage, a.indicator, a.level,
                     float(a.given_score) if a.given_score is not None else None, a.justification])
     sc = wb.create_sheet("Skor asesor")
     _header(sc, ["ID pengajuan", "Kode", "Asesor", "Indikator", "Tingkat"])
-    for s in (AssessmentScore.objects.filter(assessment__submission__cycle=cycle)
+    for s in (AssessmentScore.objects.active().filter(assessment__submission__cycle=cycle)
               .select_related("assessment__submission").order_by("assessment__submission__region_id",
                                                                  "assessment__assessor_id", "indicator")
               .iterator(chunk_size=2000)):
@@ -448,7 +448,7 @@ def export_raw(cycle: Cycle) -> bytes:
                    s.indicator, s.level])
     cs = wb.create_sheet("Konsensus")
     _header(cs, ["ID pengajuan", "Kode", "Indikator", "Tingkat"])
-    for c in ConsensusScore.objects.filter(submission__cycle=cycle).select_related("submission").order_by(
+    for c in ConsensusScore.objects.active().filter(submission__cycle=cycle).select_related("submission").order_by(
             "submission__region_id", "indicator"):
         cs.append([c.submission_id, c.submission.region_id, c.indicator, c.level])
     if cycle.is_demo:

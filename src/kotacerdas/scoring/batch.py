@@ -28,7 +28,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
@@ -109,9 +109,16 @@ class BatchScore:
     improvement: Decimal | None
     by_engine: bool = False
     predicate_status: str = "none"
+    # The unrounded dimension scores the index is computed from (engine: ``dimensions_raw``).
+    dimensions_raw: dict[str, Decimal | None] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- compiling a pack
+
+
+def _exact(num: int, den: int) -> Decimal:
+    """num/den as the engine keeps it: exact when it terminates, else 28 digits; no trailing zeros."""
+    return engine._clean(Decimal(num) / den)
 
 
 def _predicate(published: PublishedPredicate) -> Predicate | None:
@@ -405,6 +412,8 @@ def score_levels(
     pillar_rows = zip(*pillar_cols, strict=True) if pillar_cols else itertools.repeat(())
     index_den = comp.index.den * lcm
     index_num = raw_num["index"].tolist()
+    dim_raw = [(c, raw_num[f"dim:{c}"].tolist() if f is not None else None, 0 if f is None else f.den * lcm)
+               for c, f in comp.dimensions]
     scale = Decimal(1).scaleb(-pack.decimals)
     rounding = pack.rounding
 
@@ -418,6 +427,7 @@ def score_levels(
             index_raw=Decimal(index_num[r]) / index_den,
             mean=mean_col[r],
             dimensions=dict(zip(dim_codes, dim_row, strict=True)),
+            dimensions_raw={c: None if nums is None else _exact(nums[r], den) for c, nums, den in dim_raw},
             pillars=dict(zip(pillar_codes, pillar_row, strict=True)),
             predicate=bands[index_q[r]],
             predicate_status=statuses[index_q[r]],
@@ -564,6 +574,7 @@ class _ExactRegion:
             elif name.startswith("dim:"):
                 v = self.dim(next(d for d in self.pack.dimensions if d.code == name[4:]))
                 score.dimensions[name[4:]] = None if v is None else q(v)
+                score.dimensions_raw[name[4:]] = v
             else:
                 v = self.pillar(name[7:])
                 score.pillars[name[7:]] = None if v is None else q(v)
@@ -580,6 +591,7 @@ def exact_score(pack: Pack, answers: Mapping[str, Decimal], previous: Decimal | 
     return BatchScore(
         index=index, index_raw=index_raw, mean=pack.quantize(mean_raw),
         dimensions={d.code: None if (v := ex.dim(d)) is None else pack.quantize(v) for d in pack.dimensions},
+        dimensions_raw={d.code: ex.dim(d) for d in pack.dimensions},
         pillars={p: None if (v := ex.pillar(p)) is None else pack.quantize(v) for p, _ in comp.pillar_members},
         predicate=_predicate(published),
         previous=previous, improvement=None if previous is None else pack.quantize(index - previous),
@@ -706,6 +718,7 @@ def score_answers(
         res = engine.score(pack, answers=answers[r], previous=prevs[r])
         out[r] = BatchScore(
             index=res.index, index_raw=res.index_raw, mean=res.mean, dimensions=dict(res.dimensions),
+            dimensions_raw=dict(res.dimensions_raw),
             pillars=dict(res.pillars), predicate=res.predicate, previous=res.previous,
             improvement=res.improvement, by_engine=True, predicate_status=res.predicate_status,
         )
@@ -734,6 +747,7 @@ def _score_instance_sheets(
             res = engine.score(pack, answers=answers[r], previous=prevs[r], instances=insts[r])
             out[r] = BatchScore(
                 index=res.index, index_raw=res.index_raw, mean=res.mean, dimensions=dict(res.dimensions),
+                dimensions_raw=dict(res.dimensions_raw),
                 pillars=dict(res.pillars), predicate=res.predicate, previous=res.previous,
                 improvement=res.improvement, by_engine=True, predicate_status=res.predicate_status,
             )

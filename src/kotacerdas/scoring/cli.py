@@ -234,7 +234,9 @@ def _result_table(result: ScoreResult, pack: Pack, stdout: TextIO) -> None:
     for code, value in result.dimensions.items():
         w = names[code].weight
         shown = "" if summed else f"{_num(w):>6} %"
-        print(f"  {code:<22} {shown:>8}  {'-' if value is None else f'{value:f}':>6}", file=stdout)
+        raw = result.dimensions_raw.get(code)
+        text = "-" if value is None else f"{value:f}"
+        print(f"  {code:<22} {shown:>8}  {text:>6}" + ("" if raw is None else f"   (raw {raw})"), file=stdout)
     for kind, n in result.instance_counts.items():
         print(f"  {kind + 's':<22} {'':>8}  {n}", file=stdout)
     lo, hi = pack.index_scale

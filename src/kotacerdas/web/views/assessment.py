@@ -416,7 +416,7 @@ def save_score(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                              expected_version=_int_or_none(request.POST.get("expected_version")) or 0)
         except StaleEdit as exc:
             error = exc.message
-            stale = AssessmentScore.objects.filter(assessment__submission=sub, assessment__assessor=request.user,
+            stale = AssessmentScore.objects.filter(assessment__submission=sub, assessment__assessor_id=request.user.pk,
                                                    indicator=code).first()
         except ActionError as exc:
             error = exc.message
