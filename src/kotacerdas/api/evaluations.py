@@ -332,7 +332,7 @@ def put_score(request: HttpRequest, submission_id: int, indicator: str, body: Sc
     from kotacerdas.evaluations.models import AssessmentScore
 
     def current() -> dict[str, Any] | None:
-        s = AssessmentScore.objects.filter(assessment__submission=sub, assessment__assessor=request.user,
+        s = AssessmentScore.objects.filter(assessment__submission=sub, assessment__assessor_id=request.user.pk,
                                            indicator=indicator).first()
         return None if s is None else {"indicator": s.indicator, "level": s.level, "note": s.note,
                                        "version": s.version}
