@@ -16,7 +16,7 @@ def withhold(apps, schema_editor):
 
     Result = apps.get_model("evaluations", "Result")
     AuditEvent = apps.get_model("accounts", "AuditEvent")
-    labelled = Result.objects.exclude(predicate="").order_by()
+    labelled = Result._default_manager.exclude(predicate="").order_by()
     for code, version in sorted(set(labelled.values_list("pack_code", "pack_version"))):
         try:
             pack = get_pack(code, version)
@@ -25,8 +25,8 @@ def withhold(apps, schema_editor):
         if bands_official(pack):
             continue
         rows = list(labelled.filter(pack_code=code, pack_version=version).values_list("pk", "predicate"))
-        Result.objects.filter(pk__in=[pk for pk, _ in rows]).update(predicate="")
-        AuditEvent.objects.create(
+        Result._default_manager.filter(pk__in=[pk for pk, _ in rows]).update(predicate="")
+        AuditEvent._default_manager.create(
             action="evaluations.withhold_predicates", object_type="scoring.pack", object_id=f"{code}@{version}",
             from_state=predicate_status(pack), to_state="",
             reason="Rentang predikat paket ini tidak resmi: predikat tidak diterbitkan / the pack's predicate "

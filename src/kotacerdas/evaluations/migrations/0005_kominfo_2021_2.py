@@ -26,10 +26,10 @@ PUBLISHED = "published"
 def movable_cycles(apps):
     Cycle = apps.get_model("evaluations", "Cycle")
     Result = apps.get_model("evaluations", "Result")
-    published = set(Result.objects.filter(pack_code=CODE).exclude(is_published=False, frozen_at__isnull=True)
-                    .values_list("cycle_id", flat=True))
-    return [c for c in Cycle.objects.filter(pack_code=CODE, pack_version=OLD).exclude(stage=PUBLISHED).order_by("year")
-            if c.pk not in published]
+    published = set(Result._default_manager.filter(pack_code=CODE)
+                    .exclude(is_published=False, frozen_at__isnull=True).values_list("cycle_id", flat=True))
+    cycles = Cycle._default_manager.filter(pack_code=CODE, pack_version=OLD).exclude(stage=PUBLISHED)
+    return [c for c in cycles.order_by("year") if c.pk not in published]
 
 
 def move(apps, schema_editor):
@@ -48,11 +48,13 @@ def move(apps, schema_editor):
     AuditEvent = apps.get_model("accounts", "AuditEvent")
     for cycle in movable_cycles(apps):
         now = timezone.now()
-        answers = Answer.objects.filter(submission__cycle=cycle, indicator=RETIRED, archived_at__isnull=True)
-        scores = AssessmentScore.objects.filter(assessment__submission__cycle=cycle, indicator=RETIRED,
+        answers = Answer._default_manager.filter(submission__cycle=cycle, indicator=RETIRED,
+                                                 archived_at__isnull=True)
+        scores = AssessmentScore._default_manager.filter(assessment__submission__cycle=cycle, indicator=RETIRED,
                                                 archived_at__isnull=True)
-        consensus = ConsensusScore.objects.filter(submission__cycle=cycle, indicator=RETIRED, archived_at__isnull=True)
-        evidence = Evidence.objects.filter(submission__cycle=cycle, indicator=RETIRED)
+        consensus = ConsensusScore._default_manager.filter(submission__cycle=cycle, indicator=RETIRED,
+                                                           archived_at__isnull=True)
+        evidence = Evidence._default_manager.filter(submission__cycle=cycle, indicator=RETIRED)
         data = {
             "pack": {"from": f"{CODE}@{OLD}", "to": f"{CODE}@{NEW}", "digest_from": cycle.pack_digest,
                      "digest_to": new.digest},
@@ -66,14 +68,14 @@ def move(apps, schema_editor):
                               for c in consensus.order_by("pk")],
             },
             "evidence_refiled": {"to": HEIR, "ids": list(evidence.order_by("pk").values_list("pk", flat=True))},
-            "results_to_recompute": Result.objects.filter(cycle=cycle, pack_version=OLD).count(),
+            "results_to_recompute": Result._default_manager.filter(cycle=cycle, pack_version=OLD).count(),
         }
         answers.update(archived_at=now)
         scores.update(archived_at=now)
         consensus.update(archived_at=now)
         evidence.update(indicator=HEIR)
-        Cycle.objects.filter(pk=cycle.pk).update(pack_version=NEW, pack_digest=new.digest)
-        AuditEvent.objects.create(
+        Cycle._default_manager.filter(pk=cycle.pk).update(pack_version=NEW, pack_digest=new.digest)
+        AuditEvent._default_manager.create(
             at=now, action="evaluations.move_cycle_pack", object_type="evaluations.cycle", object_id=str(cycle.pk),
             from_state=f"{CODE}@{OLD}", to_state=f"{CODE}@{NEW}",
             reason="Paket 2021.2 menghapus indikator Quick Win register_risiko (tidak disebut sumber mana pun, "
