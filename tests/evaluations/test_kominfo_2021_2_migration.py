@@ -26,7 +26,7 @@ from kotacerdas.scoring import engine
 from kotacerdas.scoring.packs import get_pack
 
 pytestmark = pytest.mark.django_db
-migration = importlib.import_module("kotacerdas.evaluations.migrations.0005_kominfo_2021_2")
+migration = importlib.import_module("kotacerdas.evaluations.migrations.0006_kominfo_2021_2")
 RETIRED, HEIR = "quick_win.register_risiko", "quick_win.manajemen_risiko"
 DIGEST_2021_1 = "af13f51ec8b13b9a699c33d05d44365db77ab2ad075a2623b90f9fece687d7fc"
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluations', '0003_demo_provenance'),
+        ('evaluations', '0004_national_administration'),
     ]
 
     operations = [

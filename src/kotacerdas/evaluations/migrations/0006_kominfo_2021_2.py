@@ -89,7 +89,7 @@ def move(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0002_apitoken"),
-        ("evaluations", "0004_archive_retired_indicators_and_raw_dimensions"),
+        ("evaluations", "0005_archive_retired_indicators_and_raw_dimensions"),
     ]
 
     operations = [migrations.RunPython(move, migrations.RunPython.noop)]
