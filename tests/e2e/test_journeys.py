@@ -52,9 +52,17 @@ def test_it_walks_the_evaluation_from_self_assessment_to_feedback(page) -> None:
         page.locator(f"#{anchor}.answered").wait_for()
     assert page.locator("#kelengkapan").inner_text().find("50/50") >= 0
     page.reload()
+    asked: list[str] = []
+
+    def _accept(dialog) -> None:  # type: ignore[no-untyped-def]
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", _accept)  # sending cannot be undone: the page asks first
     page.get_by_role("button", name="Kirim ke panel asesor").click()
     page.wait_for_load_state("networkidle")
     assert "Pengajuan terkirim" in page.content()
+    assert asked and "tidak bisa diubah lagi" in asked[0]
     assert page.locator(".chain li.current").inner_text().strip() == "Dikirim"
     screenshot(page, "coordinator-submitted")
     submission_url = page.url
