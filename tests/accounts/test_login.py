@@ -152,3 +152,9 @@ def test_it_gives_demo_admins_and_assessors_a_totp() -> None:
                                             username__endswith=".test").distinct()
     assert users.count() == 5
     assert all(Authenticator.objects.filter(user=u, type="totp").exists() for u in users)
+
+
+def test_it_does_not_invite_sign_up_on_the_login_page_and_styles_its_button() -> None:
+    html = Client().get("/akun/login/").content.decode()
+    assert "/akun/signup/" not in html and "daftar</a>" not in html
+    assert '<button class="button"' in html

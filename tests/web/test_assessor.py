@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from kotacerdas.catalogue.models import Programme
 from kotacerdas.evaluations import actions, queries
@@ -63,3 +64,11 @@ def test_it_shows_the_lead_the_agreement_and_sets_consensus(peer_under_assessmen
     c.post(f"/pengajuan/{peer_under_assessment.pk}/konsensus/", {"c-baseline.peningkatan_indeks": "2", "note": "rapat"})
     assert ConsensusScore.objects.get(submission=peer_under_assessment, indicator="baseline.peningkatan_indeks").level == 2
     assert demo_user(LEAD) is not None
+
+
+def test_it_names_each_panel_member_in_the_panel_column(peer_under_assessment) -> None:  # type: ignore[no-untyped-def]
+    body = client_for(LEAD).get(f"/pengajuan/{peer_under_assessment.pk}/nilai/").content.decode()
+    sheets = queries.assessor_sheets(peer_under_assessment)
+    names = [u.get_full_name() for u in get_user_model().objects.filter(pk__in=list(sheets))]
+    assert names and all(f">{name}: " in body for name in names)
+    assert ">Asesor: " not in body

@@ -14,9 +14,14 @@ def _num(v: Any) -> float | None:
     return None if v is None else round(float(v), 2)
 
 
-def _base() -> dict[str, Any]:
-    return {"color": PALETTE, "animation": False, "textStyle": {"fontFamily": "DejaVu Sans, sans-serif"},
-            "tooltip": {"trigger": "axis"}}
+def _base(decimals: int | None = None) -> dict[str, Any]:
+    """`kcDecimals`: the page's script formats labels and tooltips in the reader's locale with this many
+    decimals ("2,80" in Indonesian, "2.80" in English), as the tables beside the chart do."""
+    opts: dict[str, Any] = {"color": PALETTE, "animation": False,
+                            "textStyle": {"fontFamily": "DejaVu Sans, sans-serif"}, "tooltip": {"trigger": "axis"}}
+    if decimals is not None:
+        opts["kcDecimals"] = decimals
+    return opts
 
 
 def bars(categories: Sequence[str], series: Mapping[str, Sequence[Any]], *, max_value: float | None = 4,
@@ -27,7 +32,7 @@ def bars(categories: Sequence[str], series: Mapping[str, Sequence[Any]], *, max_
     cat_axis: dict[str, Any] = {"type": "category", "data": list(categories)}
     if horizontal:
         cat_axis["inverse"] = True
-    opts = _base()
+    opts = _base(2 if max_value is not None else 0)
     opts.update({
         "legend": {"top": 0},
         "grid": {"left": 8, "right": 24, "top": 32, "bottom": 8, "containLabel": True},
@@ -45,11 +50,13 @@ def bars(categories: Sequence[str], series: Mapping[str, Sequence[Any]], *, max_
 
 
 def radar(indicators: Sequence[str], series: Mapping[str, Sequence[Any]], max_value: float = 4) -> dict[str, Any]:
-    opts = _base()
+    opts = _base(2)
     opts["tooltip"] = {"trigger": "item"}
     opts.update({
         "legend": {"bottom": 0},
-        "radar": {"indicator": [{"name": n, "max": max_value} for n in indicators], "radius": "58%",
+        # Room for the longest pillar name ("Environment") on either side of a narrow card.
+        "radar": {"indicator": [{"name": n, "max": max_value} for n in indicators], "radius": "50%",
+                  "center": ["50%", "48%"],
                   "axisName": {"color": "#1b2430", "fontSize": 11}},
         "series": [{"type": "radar", "data": [{"name": name, "value": [_num(v) for v in values]}
                                               for name, values in series.items()]}],
@@ -58,7 +65,7 @@ def radar(indicators: Sequence[str], series: Mapping[str, Sequence[Any]], max_va
 
 
 def line(x: Sequence[Any], series: Mapping[str, Sequence[Any]], max_value: float | None = 4) -> dict[str, Any]:
-    opts = _base()
+    opts = _base(2 if max_value is not None else None)
     y: dict[str, Any] = {"type": "value", "min": 0}
     if max_value is not None:
         y["max"] = max_value
@@ -94,13 +101,22 @@ def histogram(values: Sequence[Any], *, lo: float = 0, hi: float = 4, step: floa
             if x0 <= f < x1 or (i == len(edges) - 1 and f == x1):
                 counts[i] += 1
                 break
-    labels = [f"{x0:.2f}–{x1:.2f}" for x0, x1 in edges]
+    from django.utils.translation import get_language
+
+    from kotacerdas.lib.formatting import format_number
+
+    lang = get_language() or "id"
+    labels = [f"{format_number(x0, 2, lang)}–{format_number(x1, 2, lang)}" for x0, x1 in edges]
     colours = [PALETTE[1] if highlight is not None and (x0 <= highlight < x1 or (i == len(edges) - 1 and
                highlight == x1)) else PALETTE[0] for i, (x0, x1) in enumerate(edges)]
     opts = _base()
     opts.update({
         "grid": {"left": 8, "right": 16, "top": 16, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "category", "data": labels, "axisLabel": {"rotate": 45}},
+        # The axis names each bin by its lower edge (the table beside it gives the full range); ECharts
+        # drops labels that would overlap instead of printing them on top of each other.
+        "xAxis": {"type": "category", "data": [label.split("–")[0] for label in labels],
+                  "axisLabel": {"interval": "auto", "hideOverlap": True}},
+        "tooltip": {"trigger": "axis"},
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [{"type": "bar", "data": [{"value": c, "itemStyle": {"color": col}}
                                             for c, col in zip(counts, colours, strict=True)]}],

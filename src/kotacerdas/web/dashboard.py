@@ -78,7 +78,8 @@ def _pillars(ctx: SectionContext) -> dict[str, Any] | None:
     series = {str(result.cycle.year): [result.pillars.get(c) for c in codes]}
     previous = ctx.extra.get("previous_result")
     if previous is not None and previous.pillars:
-        series[str(previous.cycle.year)] = [previous.pillars.get(c) for c in codes]
+        # Earlier year first, as in the dimension bars: each year gets the same colour in both charts.
+        series = {str(previous.cycle.year): [previous.pillars.get(c) for c in codes], **series}
     rows = [{"code": c, "name": names[c], "now": result.pillars.get(c),
              "before": previous.pillars.get(c) if previous is not None and previous.pillars else None}
             for c in codes]

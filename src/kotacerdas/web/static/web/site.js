@@ -18,6 +18,25 @@
     }
   }, true);
 
+  // Numbers in charts as in the tables beside them: the page's language decides "2,80" or "2.80".
+  function localise(opts) {
+    if (opts.kcDecimals === undefined || !window.Intl) { return opts; }
+    var lang = (document.documentElement.lang || "id") === "id" ? "id-ID" : "en-GB";
+    var fixed = new Intl.NumberFormat(lang, { minimumFractionDigits: opts.kcDecimals, maximumFractionDigits: opts.kcDecimals });
+    var plain = new Intl.NumberFormat(lang, { maximumFractionDigits: 2 });
+    var fmt = function (v) { return v === null || v === undefined || v === "-" ? "–" : fixed.format(v); };
+    (opts.series || []).forEach(function (s) {
+      if (s.label) { s.label.formatter = function (p) { return fmt(Array.isArray(p.value) ? p.value[p.dimensionIndex || 0] : p.value); }; }
+    });
+    opts.tooltip = opts.tooltip || {};
+    opts.tooltip.valueFormatter = fmt;
+    ["xAxis", "yAxis"].forEach(function (k) {
+      if (opts[k] && opts[k].type === "value") { opts[k].axisLabel = { formatter: function (v) { return plain.format(v); } }; }
+    });
+    delete opts.kcDecimals;
+    return opts;
+  }
+
   function initCharts(root) {
     if (!window.echarts) { return; }
     (root || document).querySelectorAll("[data-chart]").forEach(function (el) {
@@ -27,7 +46,7 @@
       if (!src) { return; }
       el.dataset.ready = "1";
       var chart = window.echarts.init(el, null, { renderer: "svg" });
-      chart.setOption(JSON.parse(src.textContent));
+      chart.setOption(localise(JSON.parse(src.textContent)));
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }
