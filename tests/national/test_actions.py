@@ -156,6 +156,13 @@ def test_it_mails_the_tahap_2_slot_with_a_calendar_file(world, actors) -> None: 
     moved = actions.do_schedule_meeting(actors.alice, world.cycle, "16.07", date=dt.date(2030, 9, 4),
                                         time=dt.time(9), tz="WIB", meeting_url="https://zoom.us/j/1")
     assert moved.version == 2 and moved.pk == m.pk
+    # the region's coordinator and the panel see it on their pages
+    from django.test import Client
+
+    for who, url in ((actors.citra, f"/pengajuan/{world.sub.pk}/"), (actors.andi, f"/pengajuan/{world.sub.pk}/nilai/")):
+        c = Client()
+        c.force_login(who)
+        assert "04-09-2030 09:00 WIB" in c.get(url).content.decode()
 
 
 def test_it_refuses_to_reopen_or_correct_at_the_wrong_status(world, actors) -> None:  # type: ignore[no-untyped-def]

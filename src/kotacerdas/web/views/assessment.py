@@ -134,9 +134,19 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_assessor": perms.is_assigned_assessor.test(request.user, sub) or access.is_admin(request.user),
         "dim_counts": [{"anchor": b["anchor"], "name": b["dim"].name, "answered": b["answered"], "total": b["total"]}
                        for b in layout],
-        **_checks_ctx(request, sub, pack), **_edit_flags(request, sub),
+        **_checks_ctx(request, sub, pack), **_edit_flags(request, sub), **_meeting_ctx(sub),
     }
     return render(request, "web/assessment/submission.html", ctx)
+
+
+def _meeting_ctx(sub: Submission) -> dict[str, Any]:
+    """The region's Tahap II meeting, when the national team has scheduled it (shown to the region and
+    its panel on their pages)."""
+    from kotacerdas.evaluations.models import Meeting
+    from kotacerdas.evaluations.notify import meeting_when
+
+    meeting = Meeting.objects.filter(cycle_id=sub.cycle_id, region_id=sub.region_id).first()
+    return {"meeting": meeting, "meeting_when": meeting_when(meeting) if meeting else ""}
 
 
 def _suggestions(sub: Submission, pack: Any, code: str = "") -> dict[str, Any]:
@@ -397,7 +407,7 @@ def assessor_screen(request: HttpRequest, pk: int) -> HttpResponse:
     sub = _submission(request, pk)
     access.require(perms.is_assigned_assessor.test(request.user, sub) or access.is_admin(request.user),
                    _("Hanya asesor panel yang ditugaskan ke wilayah ini yang menilai pengajuannya"))
-    return render(request, "web/assessment/assessor.html", _assessor_ctx(request, sub))
+    return render(request, "web/assessment/assessor.html", {**_assessor_ctx(request, sub), **_meeting_ctx(sub)})
 
 
 @login_required
