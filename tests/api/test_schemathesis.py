@@ -1,5 +1,6 @@
-"""The OpenAPI document is valid, and a property-based run of every operation against it (in-process,
-WSGI, bounded examples) finds no server error."""
+"""The OpenAPI document is valid and true: a property-based run of every operation against it (in-process,
+WSGI, bounded examples), as anonymous, read-token and write-token callers, finds no server error, no
+undeclared status code and no body or content type that differs from the declared one."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from django.db import close_old_connections
 from django.test import Client
 
 pytestmark = pytest.mark.django_db
-MAX_EXAMPLES = 20
+MAX_EXAMPLES = 7  # per operation and caller (anonymous, read token, write token)
 # Whole-cycle spreadsheets take about a second each: fewer examples, same coverage of their parameters.
-HEAVY = {"/exports/raw.xlsx": 4, "/exports/ranking.xlsx": 6, "/reports": 8}
+HEAVY = {"/exports/raw.xlsx": 2, "/exports/ranking.xlsx": 3, "/reports": 4}
 
 
 @pytest.fixture
@@ -55,35 +56,86 @@ def in_process_wsgi() -> Iterator[None]:
         request_finished.connect(close_old_connections)
 
 
-def test_it_finds_no_server_error_in_any_operation(actors, in_process_wsgi) -> None:  # type: ignore[no-untyped-def]
-    import schemathesis
+def _check(operation, who: str, headers: dict[str, str], examples: int, checks: list,  # type: ignore[no-untyped-def, type-arg]
+           statuses: dict[str, list[int]], failures: list[str]) -> None:
     from hypothesis import HealthCheck, given, settings
+
+    @settings(max_examples=examples, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(case=operation.as_strategy())
+    def run(case) -> None:  # type: ignore[no-untyped-def]
+        response = case.call(headers=headers)
+        statuses[who].append(response.status_code)
+        try:
+            case.validate_response(response, checks=checks, headers=headers)
+        except (Exception, BaseExceptionGroup) as exc:  # every failed check is collected and reported
+            failures.append(f"[{who}] {case.method} {case.formatted_path} {case.query} -> "
+                            f"{response.status_code}: {str(exc)[:400]} | {response.text[:200]}")
+
+    run()
+
+
+def test_it_keeps_every_operation_to_its_contract(actors, in_process_wsgi) -> None:  # type: ignore[no-untyped-def]
+    """As an anonymous caller, with a read-scope token and with a write-scope token: no server error, every
+    status code is one the operation declares, every body (errors included) matches its declared schema and
+    content type."""
+    import schemathesis
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
 
     from kotacerdas.accounts.actions import do_create_token
     from kotacerdas.wsgi import application
 
-    _token, raw = do_create_token(actors.alice, actors.alice, "schemathesis", ["read", "write"])
+    _t, read = do_create_token(actors.alice, actors.alice, "schemathesis-read", ["read"])
+    _t, write = do_create_token(actors.alice, actors.alice, "schemathesis-write", ["read", "write"])
+    callers = {"anonymous": {}, "read": {"Authorization": f"Bearer {read}"},
+               "write": {"Authorization": f"Bearer {write}"}}
+    checks = [not_a_server_error, status_code_conformance, response_schema_conformance, content_type_conformance]
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
     failures: list[str] = []
-    statuses: list[int] = []
+    statuses: dict[str, list[int]] = {who: [] for who in callers}
     operations = 0
     for result in schema.get_all_operations():
         operation = result.ok()
         operations += 1
         path = operation.path.removeprefix("/api/v1")
-
-        @settings(max_examples=HEAVY.get(path, MAX_EXAMPLES), deadline=None, database=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck))
-        @given(case=operation.as_strategy())
-        def run(case) -> None:  # type: ignore[no-untyped-def]
-            response = case.call(headers={"Authorization": f"Bearer {raw}"})
-            statuses.append(response.status_code)
-            if response.status_code >= 500:
-                failures.append(f"{case.method} {case.formatted_path} {case.query} -> {response.status_code}: "
-                                f"{response.text[:300]}")
-
-        run()
+        for who, headers in callers.items():
+            _check(operation, who, headers, HEAVY.get(path, MAX_EXAMPLES), checks, statuses, failures)
     assert operations >= 40
-    assert len(statuses) >= operations * 4  # hypothesis really generated and sent requests
-    assert sum(200 <= s < 300 for s in statuses) >= operations  # many were accepted, not all refused
-    assert not failures, "\n".join(failures[:20])
+    for who, seen in statuses.items():
+        assert len(seen) >= operations * 2, who  # hypothesis really generated and sent requests
+    assert sum(200 <= s < 300 for s in statuses["write"]) >= operations // 2  # many were accepted
+    assert 401 in statuses["anonymous"] and 403 in statuses["read"]
+    assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:25])
+
+
+def test_it_answers_a_read_token_on_a_write_with_a_scope_error(actors) -> None:  # type: ignore[no-untyped-def]
+    from kotacerdas.accounts.actions import do_create_token
+
+    _t, read = do_create_token(actors.citra, actors.citra, "baca", ["read"])
+    r = Client(HTTP_AUTHORIZATION=f"Bearer {read}").post(
+        "/api/v1/reports", {"region": "16.07", "year": 2024, "format": "xlsx"}, content_type="application/json")
+    assert r.status_code == 403 and r.json()["code"] == "insufficient_scope" and "write" in r.json()["detail"]
+    anonymous = Client().post("/api/v1/reports", {"region": "16.07", "year": 2024}, content_type="application/json")
+    assert anonymous.status_code == 401 and anonymous.json()["code"] == "unauthenticated"
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(actors.citra)
+    r = browser.post("/api/v1/reports", {"region": "16.07", "year": 2024}, content_type="application/json")
+    assert r.status_code == 403 and r.json()["code"] == "csrf_failed"
+
+
+def test_it_documents_optional_auth_errors_and_enums(spec: dict) -> None:  # type: ignore[type-arg]
+    paths = spec["paths"]
+    results = paths["/api/v1/results"]["get"]
+    assert {} in results["security"] and "401" not in results["responses"]
+    put = paths["/api/v1/submissions/{submission_id}/answers/{indicator}"]["put"]
+    for code in ("401", "403", "404", "409", "422", "428"):
+        assert put["responses"][code]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/ErrorOut"}, code
+    schemas = spec["components"]["schemas"]
+    assert "OptionalAuth" not in spec["components"]["securitySchemes"]
+    assert schemas["SubmissionStatus"]["enum"][0] == "draft" and schemas["RegionClass"]["enum"] == ["A", "B"]

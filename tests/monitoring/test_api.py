@@ -97,7 +97,8 @@ def test_it_accepts_values_pushed_with_a_write_token_all_or_nothing(actors: Any)
     good = {"values": [{"period": "2022-01", "value": 2000, "target": 2500},
                        {"period": "2022-01", "region": "16.07.05", "value": "140"}]}
     reader = _token(actors.oki, ["read"])
-    assert _post(Client(), url, good, **reader).status_code == 401  # read scope cannot write
+    refused = _post(Client(), url, good, **reader)
+    assert refused.status_code == 403 and refused.json()["code"] == "insufficient_scope"  # read scope cannot write
 
     writer = _token(actors.oki, ["read", "write"])
     r = _post(Client(), url, good, **writer)

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from kotacerdas.actionplans import actions, queries
 from kotacerdas.actionplans import rules as perms
-from kotacerdas.actionplans.choices import ActionStatus
+from kotacerdas.actionplans.choices import ActionStatus, ProgressMode
 from kotacerdas.actionplans.models import ActionItem
 from kotacerdas.regions.models import Region
 
@@ -40,13 +40,13 @@ class ActionItemOut(Schema):
     programme: str | None
     recommendation: int | None
     target: str
-    progress_mode: str
+    progress_mode: ProgressMode
     target_value: float | None
     realised_value: float | None
     measure_unit: str
     start_on: dt.date | None
     due_on: dt.date | None
-    status: str
+    status: ActionStatus
     percent: float
     percent_formula: str
     overdue: bool

@@ -5,6 +5,7 @@ from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
+from kotacerdas.catalogue.choices import ProgrammeStatus
 from kotacerdas.catalogue.queries import public_programmes
 from kotacerdas.regions.models import Region
 
@@ -39,7 +40,7 @@ class ProgrammeOut(Schema):
     owner: UnitOut
     sector: str
     start_year: int
-    status: str
+    status: ProgrammeStatus
     is_application: bool
     url: str
     platform: str
@@ -53,7 +54,7 @@ class ProgrammeFilter(Schema):
     region: str | None = Field(None, description="Kode wilayah Kemendagri, mis. 16.07")
     pillar: PillarCode | None = None
     quick_win: bool | None = None
-    status: str | None = None
+    status: ProgrammeStatus | None = None
     q: str | None = Field(None, description="Cari pada nama program")
 
 

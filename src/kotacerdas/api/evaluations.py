@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -10,6 +10,7 @@ from pydantic import Field
 from kotacerdas.catalogue.models import Programme
 from kotacerdas.evaluations import actions, queries
 from kotacerdas.evaluations import rules as perms
+from kotacerdas.evaluations.choices import EvidenceKind, RegionClass, Stage, SubmissionStatus
 from kotacerdas.evaluations.models import Evidence, Result, Submission
 
 from .auth import authenticated, optional_auth
@@ -109,9 +110,7 @@ class RankingRow(Schema):
 
 @router.get("/ranking", response=list[RankingRow], summary="Peringkat nasional (hasil terbit)")
 def ranking(request: HttpRequest, year: int = Query(..., ge=2018, le=2100),  # type: ignore[no-untyped-def]
-            province: str | None = Query(None, pattern=r"^\d{2}$"), region_class: str | None = None):
-    if region_class and region_class not in ("A", "B"):
-        raise invalid("region_class", "Kelas harus A atau B")
+            province: str | None = Query(None, pattern=r"^\d{2}$"), region_class: RegionClass | None = None):
     qs = (Result.objects.filter(cycle__year=year, is_published=True).select_related("region")
           .defer("trace").order_by("rank", "region_id"))
     if province:
@@ -135,7 +134,7 @@ class AnswerOut(Schema):
 class EvidenceOut(Schema):
     id: int
     indicator: str
-    kind: str
+    kind: EvidenceKind
     original_name: str
     content_type: str
     size: int
@@ -147,8 +146,8 @@ class SubmissionOut(Schema):
     id: int
     region: str
     year: int
-    stage: str
-    status: str
+    stage: Stage
+    status: SubmissionStatus
     version: int
     completeness: str
     answered: int
@@ -170,8 +169,8 @@ class SubmissionRow(Schema):
     id: int
     region: str
     year: int
-    stage: str
-    status: str
+    stage: Stage
+    status: SubmissionStatus
 
 
 @router.get("/submissions", response=list[SubmissionRow], auth=authenticated,
@@ -233,7 +232,7 @@ def put_answer(request: HttpRequest, submission_id: int, indicator: str, body: A
 
 class LinkIn(Schema):
     url: str
-    kind: str = "link"
+    kind: Literal["link", "video"] = "link"
     duration_seconds: int | None = None
     description: str = ""
 
@@ -251,8 +250,6 @@ def upload_evidence(request: HttpRequest, submission_id: int, indicator: str, fi
              summary="Tambah tautan bukti dukung (aplikasi, video ≤ 3 menit)")
 def add_link(request: HttpRequest, submission_id: int, indicator: str, body: LinkIn):  # type: ignore[no-untyped-def]
     sub = _submission_for(request, submission_id)
-    if body.kind not in ("link", "video"):
-        raise invalid("kind", "Jenis harus link atau video")
     return 201, actions.do_add_evidence_link(request.user, sub, indicator, body.url, kind=body.kind,
                                              duration_seconds=body.duration_seconds, description=body.description)
 
@@ -278,7 +275,7 @@ class TransitionIn(Schema):
 
 class StatusOut(Schema):
     id: int
-    status: str
+    status: SubmissionStatus
     version: int
 
 

@@ -10,12 +10,22 @@ from pydantic import Field
 from kotacerdas.catalogue.models import Programme
 from kotacerdas.monitoring import actions, queries
 from kotacerdas.monitoring import rules as perms
-from kotacerdas.monitoring.choices import IngestStatus
+from kotacerdas.monitoring.choices import (
+    Aggregation,
+    AreaLevel,
+    Direction,
+    Frequency,
+    IngestKind,
+    IngestStatus,
+    KpiSource,
+    KpiUnit,
+)
 from kotacerdas.monitoring.models import IngestJob, Kpi
 from kotacerdas.regions.models import Region
 
 from .auth import authenticated, optional_auth
 from .errors import ApiError, invalid, not_found
+from .schemas import ErrorOut
 
 router = Router(tags=["pemantauan"])
 
@@ -101,14 +111,14 @@ class KpiOut(Schema):
     code: str
     name: str
     description: str
-    unit: str
-    direction: str
+    unit: KpiUnit
+    direction: Direction
     target: float | None
-    source: str
+    source: KpiSource
     source_detail: str
-    frequency: str
-    aggregation: str
-    area_level: str
+    frequency: Frequency
+    aggregation: Aggregation
+    area_level: AreaLevel
     evidence_for: str
     archived: bool
 
@@ -250,8 +260,8 @@ class RowErrorOut(Schema):
 
 class JobOut(Schema):
     id: int
-    kind: str
-    status: str
+    kind: IngestKind
+    status: IngestStatus
     phase: str
     progress: int
     processed_rows: int
@@ -267,10 +277,11 @@ class JobOut(Schema):
     finished_at: dt.datetime | None
 
 
-class RejectedOut(Schema):
-    detail: str
-    code: str
-    job: JobOut
+class RejectedOut(ErrorOut):
+    """A refused push or import: the shared error shape, with the import job and its row errors when the
+    refusal came from checking the rows (a malformed request has no job)."""
+
+    job: JobOut | None = None
 
 
 def _job_out(job: IngestJob) -> dict[str, Any]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from kotacerdas.regions.choices import Kind, Level
 from kotacerdas.regions.queries import children_of, region_with_counts
 
 from .errors import not_found
@@ -14,14 +15,14 @@ router = Router(tags=["wilayah"])
 class ParentOut(Schema):
     code: str
     name: str
-    level: str
+    level: Level
 
 
 class RegionOut(Schema):
     code: str
     name: str
-    level: str
-    kind: str
+    level: Level
+    kind: Kind
     parent: ParentOut | None
     population: int | None
     population_year: int | None

@@ -11,6 +11,7 @@ from kotacerdas.evaluations import rules as perms
 from kotacerdas.evaluations.models import Cycle, Submission
 from kotacerdas.regions.models import Region
 from kotacerdas.reports import actions, xlsx
+from kotacerdas.reports.choices import JobStatus
 from kotacerdas.reports.models import ReportJob
 from kotacerdas.reports.rules import can_report_region
 
@@ -43,9 +44,9 @@ class ReportOut(Schema):
     id: int
     region: str
     year: int
-    format: str
-    language: str
-    status: str
+    format: Format
+    language: Language
+    status: JobStatus
     percent: int
     step: str
     error: str
@@ -162,8 +163,18 @@ class ImportOut(Schema):
     errors: list[RowErrorOut]
 
 
-@router.post("/worksheets/{submission_id}", response={200: ImportOut, 404: ErrorOut, 422: ImportOut},
-             auth=authenticated, summary="Impor lembar kerja (semua-atau-tidak; galat per lembar/baris/kolom)")
+class ImportRejectedOut(ErrorOut):
+    """A refused worksheet: the shared error shape; `errors` names sheet, row and column of each problem."""
+
+    ok: bool = False
+    rows: int | None = None
+    changed: int | None = None
+    unchanged: int | None = None
+    links_added: int | None = None
+
+
+@router.post("/worksheets/{submission_id}", response={200: ImportOut, 404: ErrorOut, 422: ImportRejectedOut},
+             auth=authenticated, exclude_none=True, summary="Impor lembar kerja (semua-atau-tidak; galat per lembar/baris/kolom)")
 def import_worksheet(request: HttpRequest, submission_id: int, file: File[UploadedFile],  # type: ignore[no-untyped-def]
                      dry_run: bool = False):
     sub = _submission(request, submission_id)
@@ -174,7 +185,9 @@ def import_worksheet(request: HttpRequest, submission_id: int, file: File[Upload
     try:
         report = xlsx.import_worksheet(request.user, sub, file.read(), dry_run=dry_run)
     except xlsx.ImportFailed as exc:
-        return 422, exc.report.to_dict()
+        refused = exc.report.to_dict()
+        return 422, {"detail": f"Lembar kerja ditolak: {len(refused.get('errors', []))} galat; tidak ada yang disimpan",
+                     "code": "invalid", **refused}
     return 200, report.to_dict()
 
 

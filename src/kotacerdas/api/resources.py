@@ -7,6 +7,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from kotacerdas.accounts import roles
+from kotacerdas.catalogue.choices import UnitKind
 from kotacerdas.catalogue.models import Programme, Unit
 from kotacerdas.evaluations import queries
 from kotacerdas.evaluations import rules as perms
@@ -27,13 +28,13 @@ class UnitRow(Schema):
     region: str = Field(validation_alias="region_id")
     name: str
     short_name: str
-    kind: str
+    kind: UnitKind
     programme_count: int
 
 
 class UnitFilter(Schema):
     region: str | None = Field(None, max_length=13, description="kode wilayah, mis. 16.07")
-    kind: str | None = Field(None, pattern=r"^(opd|bumd|pdam|other)$")
+    kind: UnitKind | None = None
 
 
 @router.get("/units", response=list[UnitRow], summary="Unit kerja (OPD, BUMD, PDAM)")

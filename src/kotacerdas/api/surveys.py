@@ -9,6 +9,7 @@ from pydantic import Field
 from kotacerdas.evaluations.models import Cycle
 from kotacerdas.surveys import queries
 from kotacerdas.surveys import rules as perms
+from kotacerdas.surveys.choices import SurveyStatus
 from kotacerdas.surveys.models import Survey
 
 from .auth import authenticated, optional_auth
@@ -29,7 +30,7 @@ class SurveyOut(Schema):
     region_name: str
     year: int
     title: str
-    status: str
+    status: SurveyStatus
     opens_at: Any
     closes_at: Any
     accepting_responses: bool

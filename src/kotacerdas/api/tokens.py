@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from .auth import authenticated
 from .errors import ApiError, invalid, not_found
 from .schemas import ErrorOut
 
+Scope = Literal["read", "write"]
 router = Router(tags=["token API"], auth=authenticated)
 
 
@@ -19,7 +21,7 @@ class TokenOut(Schema):
     id: int
     name: str
     prefix: str
-    scopes: list[str]
+    scopes: list[Scope]
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
@@ -31,7 +33,7 @@ class TokenCreated(TokenOut):
 
 class TokenIn(Schema):
     name: str = Field(min_length=1, max_length=80)
-    scopes: list[str] = Field(default_factory=lambda: ["read"], description='"read" dan/atau "write"')
+    scopes: list[Scope] = Field(default_factory=lambda: list[Scope](["read"]), description='"read" dan/atau "write"')
 
 
 class RevokeIn(Schema):
@@ -51,7 +53,7 @@ def list_tokens(request: HttpRequest):  # type: ignore[no-untyped-def]
 @router.post("/tokens", response={201: TokenCreated, 422: ErrorOut}, summary="Buat token API (kunci tampil sekali)")
 def create_token(request: HttpRequest, body: TokenIn):  # type: ignore[no-untyped-def]
     try:
-        token, raw = do_create_token(request.user, request.user, body.name.strip(), body.scopes)
+        token, raw = do_create_token(request.user, request.user, body.name.strip(), list(body.scopes))
     except ValueError as exc:
         raise invalid("scopes", str(exc)) from exc
     return 201, {**_out(token), "key": raw}

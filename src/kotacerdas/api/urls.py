@@ -1,12 +1,22 @@
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
 
 from kotacerdas import __version__
 
 from . import catalogue, errors, evaluations, regions
 
-api = NinjaAPI(
+
+class KotacerdasAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        from .openapi import document
+
+        return document(super().get_openapi_schema(**kwargs))
+
+
+api = KotacerdasAPI(
     title="kotacerdas API",
     version="1",
     description="API evaluasi implementasi Smart City (wilayah, katalog, evaluasi). Versi aplikasi " + __version__,
