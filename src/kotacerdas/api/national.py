@@ -18,7 +18,7 @@ from kotacerdas.accounts import roles
 from kotacerdas.accounts.imports import UserImportFailed, import_users
 from kotacerdas.accounts.models import Membership
 from kotacerdas.evaluations import actions, queries
-from kotacerdas.evaluations.choices import Stage
+from kotacerdas.evaluations.choices import RegionClass, Stage
 from kotacerdas.evaluations.errors import InvalidInput, NotAllowed
 from kotacerdas.evaluations.models import Cycle, Meeting, Panel, Participation, Submission
 from kotacerdas.evaluations.participants import read_participants
@@ -100,7 +100,7 @@ class CycleOut(Schema):
     name: str
     pack_code: str
     pack_version: str
-    stage: str
+    stage: Stage
 
 
 @router.get("/cycles", response=list[CycleOut], auth=None, summary="Siklus evaluasi")
@@ -134,8 +134,8 @@ class CycleDetail(Schema):
     pack_code: str
     pack_version: str
     pack_status: str
-    stage: str
-    next_stage: str | None
+    stage: Stage
+    next_stage: Stage | None
     next_stage_locks: list[str]
     participants: int
     panels: int
@@ -181,7 +181,7 @@ class ParticipantOut(Schema):
     region: str
     name: str
     province: str
-    region_class: str
+    region_class: RegionClass
 
 
 class ParticipantsIn(Schema):
@@ -232,7 +232,7 @@ def upload_participants(request: HttpRequest, year: int, file: File[UploadedFile
 
 class PanelIn(Schema):
     name: str = Field(min_length=1, max_length=80)
-    region_class: str = Field(pattern=r"^[AB]$")
+    region_class: RegionClass
     lead: str = Field(description="email ketua panel")
     members: list[str] = Field(description="email anggota (selain ketua)", max_length=10)
 
@@ -240,7 +240,7 @@ class PanelIn(Schema):
 class PanelOut(Schema):
     id: int
     name: str
-    region_class: str
+    region_class: RegionClass
     lead: str
     members: list[str]
     regions: list[str]
@@ -373,7 +373,7 @@ class ProgressOut(Schema):
     region: str
     name: str
     province: str
-    region_class: str
+    region_class: RegionClass
     submission: int | None
     stage: str
     status: str
