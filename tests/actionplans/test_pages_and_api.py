@@ -84,3 +84,18 @@ def test_it_refuses_a_stale_progress_report_over_the_api(actors) -> None:  # typ
                                                                        "status": "done"},
                            content_type="application/json")
     assert refused.status_code == 403
+
+
+def test_it_tells_the_items_history_in_sentences(actors) -> None:  # type: ignore[no-untyped-def]
+    from kotacerdas.actionplans import actions
+
+    item = ActionItem.objects.filter(region_id="16.07", archived_at__isnull=True, status="not_started").first()
+    if item is None:
+        item = ActionItem.objects.filter(region_id="16.07", archived_at__isnull=True).first()
+        item = actions.do_update_item(actors.citra, item, item.version, {"status": "not_started"})
+    actions.do_update_item(actors.citra, item, item.version, {"status": "in_progress"})
+    body = actors.client(actors.citra).get(f"/wilayah/16.07/rencana-aksi/{item.pk}/").content.decode()
+    history = body[body.index('class="history"'):]
+    history = history[:history.index("</ul>")]
+    assert "citra mengubah Status" in history and "Status: Belum mulai → Berjalan" in history
+    assert "actionplans.update_item" not in history and "in_progress" not in history

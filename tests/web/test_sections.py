@@ -40,3 +40,17 @@ def test_it_lets_a_real_section_win_over_a_default(restore_registry: None) -> No
     assert kept is real
     placeholder = register(Section("kosong", "A", "a.html", lambda ctx: {}, placeholder=True))
     assert register_default(Section("kosong", "B", "b.html", lambda ctx: {})) is not placeholder
+
+
+def test_the_survey_card_shows_every_warning(db) -> None:  # type: ignore[no-untyped-def]
+    from django.utils.html import escape
+
+    from kotacerdas.surveys import queries as survey_queries
+    from kotacerdas.surveys.models import Survey
+
+    warnings = survey_queries.progress(Survey.objects.get(region_id="16.07", cycle__year=2024)).warnings
+    assert len(warnings) > 3
+    body = client_for("koordinator@banyuasin.test").get("/wilayah/16.07/dasbor/").content.decode()
+    card = body[body.index('id="bagian-surveys"'):]
+    card = card[:card.index("</section>")]
+    assert all(escape(w) in card for w in warnings) and f"{len(warnings)} peringatan" in card

@@ -151,3 +151,42 @@ def plan_summary(region_code: str, cycle: Cycle) -> dict[str, Any]:
         "pillars": achievement_by_pillar(items),
         "overall": overall(items),
     }
+
+
+def describe(event: AuditEvent) -> dict[str, Any]:
+    """One history line in plain words ("Citra mengubah status: Belum mulai → Berjalan") instead of the
+    audit code ("actionplans.update_item ( → in_progress)")."""
+    from django.utils.translation import gettext
+
+    from .choices import ActionStatus
+    from .forms import ItemForm
+
+    actor = event.actor
+    who = (actor.get_full_name() or actor.username) if actor is not None else gettext("sistem")
+    statuses = {s.value: str(s.label) for s in ActionStatus}
+    labels = {name: str(f.label) for name, f in ItemForm.base_fields.items()}
+    source = (event.data or {}).get("source")
+    via = gettext(" lewat impor Excel") if source == "import" else (gettext(" lewat API") if source == "api" else "")
+    details: list[str] = []
+    if event.action == "actionplans.create_item":
+        sentence = gettext("%(who)s menambahkan kegiatan ini%(via)s (status %(status)s)") % {
+            "who": who, "via": via, "status": statuses.get(event.to_state, event.to_state)}
+    elif event.action == "actionplans.update_item":
+        changes = (event.data or {}).get("changes") or {}
+        names = [labels.get(k, k) for k in changes]
+        sentence = gettext("%(who)s mengubah %(fields)s%(via)s") % {
+            "who": who, "fields": ", ".join(names) or gettext("kegiatan ini"), "via": via}
+        for key, (old, new) in changes.items():
+            if key == "status":
+                old, new = statuses.get(old, old), statuses.get(new, new)
+            details.append(f"{labels.get(key, key)}: {old if old not in (None, '') else '—'} → "
+                           f"{new if new not in (None, '') else '—'}")
+    elif event.action == "actionplans.archive_item":
+        sentence = gettext("%(who)s mengarsipkan kegiatan ini") % {"who": who}
+        if event.reason:
+            details.append(gettext("Alasan: %(reason)s") % {"reason": event.reason})
+    elif event.action == "actionplans.comment":
+        sentence = gettext("%(who)s menulis komentar") % {"who": who}
+    else:
+        sentence = f"{who}: {event.action}"
+    return {"at": event.at, "sentence": sentence, "details": details}
