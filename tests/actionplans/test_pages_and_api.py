@@ -99,3 +99,15 @@ def test_it_tells_the_items_history_in_sentences(actors) -> None:  # type: ignor
     history = history[:history.index("</ul>")]
     assert "citra mengubah Status" in history and "Status: Belum mulai → Berjalan" in history
     assert "actionplans.update_item" not in history and "in_progress" not in history
+
+
+def test_it_says_why_the_recommendation_list_is_empty(actors) -> None:  # type: ignore[no-untyped-def]
+    from kotacerdas.evaluations.models import Feedback
+
+    assert not Feedback.objects.filter(submission__region_id="16.07").exclude(recommendation="").exists()
+    body = actors.client(actors.citra).get("/wilayah/16.07/rencana-aksi/baru/?tahun=2024").content.decode()
+    select = body[body.index('name="recommendation"'):]
+    select = select[:select.index("</select>")]
+    assert "belum ada rekomendasi asesor untuk wilayah ini" in select and " disabled" in body[
+        body.index('name="recommendation"') - 200:body.index('name="recommendation"') + 200]
+    assert "setelah panel asesor menulis umpan balik" in body

@@ -48,6 +48,12 @@ class ItemForm(forms.Form):
             .select_related("programme"))
         self.fields["recommendation"].label_from_instance = (  # type: ignore[attr-defined]
             lambda f: f"#{f.pk} {f.programme}: {f.recommendation[:80]}")
+        if not self.fields["recommendation"].queryset.exists():  # type: ignore[attr-defined]
+            # Say why the list is empty instead of offering an empty drop-down.
+            self.fields["recommendation"].empty_label = _("— belum ada rekomendasi asesor untuk wilayah ini —")  # type: ignore[attr-defined]
+            self.fields["recommendation"].help_text = _(
+                "Rekomendasi muncul di sini setelah panel asesor menulis umpan balik per program.")
+            self.fields["recommendation"].disabled = True
         for name in list(self.fields):
             if name not in allowed:
                 del self.fields[name]
