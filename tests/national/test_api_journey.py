@@ -81,9 +81,14 @@ def test_it_runs_a_whole_cycle_through_the_api() -> None:
         "date": "2031-08-01", "time": "09:00", "timezone": "WIB", "meeting_url": "https://zoom.us/j/123",
         "place": "Ruang rapat Bupati"}, content_type="application/json"))
     assert meeting["local"] == "01-08-2031 09:00 WIB"
+    moved = {"date": "2031-08-02", "time": "10:00", "timezone": "WIB", "place": "Ruang rapat Bupati"}
+    url = f"/api/v1/cycles/{cid}/meetings/16.07"
+    assert admin.put(url, moved, content_type="application/json").status_code == 428  # which version did you see?
+    assert admin.put(url, {**moved, "expected_version": 7}, content_type="application/json").status_code == 409
+    assert ok(admin.put(url, moved, content_type="application/json", HTTP_IF_MATCH='"1"'))["version"] == 2
     invited = {to for m in mail.outbox for to in m.to}
     assert {"koordinator.baru@banyuasin.test", "asesor.baru@kotacerdas.test"} <= invited
-    ics = mail.outbox[0].attachments[0]
+    ics = next(m for m in mail.outbox if "01-08-2031" in m.body).attachments[0]
     assert ics[0] == "tahap-2-16.07.ics" and "DTSTART:20310801T020000Z" in ics[1]
 
     detail = ok(admin.get(f"/api/v1/cycles/{cid}/stage"))

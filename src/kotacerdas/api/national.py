@@ -331,6 +331,8 @@ class MeetingIn(Schema):
     meeting_url: str = Field("", max_length=500)
     place: str = Field("", max_length=200)
     duration_minutes: int = Field(120, ge=15, le=600)
+    expected_version: int | None = Field(None, description="versi jadwal yang Anda lihat (atau If-Match); wajib "
+                                                           "untuk mengubah jadwal yang sudah ada")
 
 
 class MeetingOut(Schema):
@@ -357,13 +359,20 @@ def list_meetings(request: HttpRequest, year: int):  # type: ignore[no-untyped-d
     return [_meeting(m) for m in Meeting.objects.filter(cycle=cycle).order_by("starts_at")]
 
 
-@router.put("/cycles/{year}/meetings/{region}", response={200: MeetingOut, **REFUSALS},
+@router.put("/cycles/{year}/meetings/{region}", response={200: MeetingOut, 428: ErrorOut, **REFUSALS},
             summary="Jadwalkan Tahap II satu wilayah (email + lampiran .ics ke koordinator dan panel)")
 def schedule(request: HttpRequest, year: int, region: str, body: MeetingIn):  # type: ignore[no-untyped-def]
+    from .versions import versioned_write
+
     cycle = _cycle(request, year, request.GET.get("pack"))
-    m = actions.do_schedule_meeting(request.user, cycle, region, date=body.date, time=body.time, tz=body.timezone,
-                                    meeting_url=body.meeting_url, place=body.place,
-                                    duration_minutes=body.duration_minutes)
+
+    def current() -> dict[str, Any] | None:
+        m = Meeting.objects.filter(cycle=cycle, region_id=region).first()
+        return None if m is None else {**_meeting(m), "starts_at": m.starts_at.isoformat()}
+
+    m = versioned_write(request, body.expected_version, current, lambda expected: actions.do_schedule_meeting(
+        request.user, cycle, region, date=body.date, time=body.time, tz=body.timezone, meeting_url=body.meeting_url,
+        place=body.place, duration_minutes=body.duration_minutes, expected_version=expected))
     return _meeting(m)
 
 

@@ -1077,9 +1077,10 @@ def do_apply_suggestion(actor: Any, cycle: Cycle) -> Suggestion:
 @transaction.atomic
 def do_schedule_meeting(actor: Any, cycle: Cycle, region_code: str, *, date: dt.date, time: dt.time,
                         tz: str = "WIB", meeting_url: str = "", place: str = "", duration_minutes: int = 120,
-                        notify_people: bool = True) -> Meeting:
+                        notify_people: bool = True, expected_version: int | None = None) -> Meeting:
     """Set (or move) a region's Tahap II meeting and send the invitation with an .ics attachment to the
-    region's coordinators and its panel."""
+    region's coordinators and its panel. ``expected_version``: the version of the slot the person saw (0:
+    none yet); a slot moved meanwhile is refused (StaleEdit) instead of overwritten."""
     from zoneinfo import ZoneInfo
 
     _admin_only(actor, _("Hanya admin nasional yang menjadwalkan Tahap II"))
@@ -1098,6 +1099,11 @@ def do_schedule_meeting(actor: Any, cycle: Cycle, region_code: str, *, date: dt.
     values = {"starts_at": starts, "timezone": tz, "meeting_url": meeting_url, "place": place,
               "duration_minutes": duration_minutes, "scheduled_by": actor}
     meeting = Meeting.objects.filter(cycle=cycle, region_id=region_code).first()
+    current = 0 if meeting is None else meeting.version
+    if expected_version is not None and expected_version != current:
+        raise StaleEdit(_("Jadwal ini baru saja diubah orang lain (versi Anda %(yours)s, sekarang %(current)s); "
+                          "muat ulang lalu ulangi") % {"yours": expected_version, "current": current},
+                        current=current)
     old = ""
     if meeting is None:
         meeting = Meeting.objects.create(cycle=cycle, region_id=region_code, **values)

@@ -320,9 +320,11 @@ def admin_schedule(request: HttpRequest, pk: int) -> HttpResponse:
                 raise InvalidInput(_("Jam tidak sah"), field="time") from exc
             if date is None:
                 raise InvalidInput(_("Isi tanggal"), field="date")
+            version = p.get("expected_version", "")
             return actions.do_schedule_meeting(request.user, cycle, p.get("region", ""), date=date, time=time,
                                                tz=p.get("timezone", "WIB"), meeting_url=p.get("meeting_url", ""),
-                                               place=p.get("place", ""))
+                                               place=p.get("place", ""),
+                                               expected_version=int(version) if version.isdigit() else None)
 
         perform(request, call, lambda m: _("Jadwal %(region)s: %(when)s; undangan dan berkas .ics terkirim")
                 % {"region": m.region.name, "when": meeting_when(m)})
