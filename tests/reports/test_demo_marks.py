@@ -28,7 +28,7 @@ NOTICE = "DATA DEMO — angka sintetis, bukan hasil resmi"
 @pytest.fixture(scope="module")
 def demo_pdf(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
-        data, _pages = pdf.render_pdf(Region.objects.get(code="32.73"), Cycle.objects.get(year=2023), "id")
+        data, _pages = pdf.render_pdf(Region.objects.get(code="32.73"), Cycle.objects.get(year=2023, pack_code="kominfo-2021"), "id")
     return data
 
 
@@ -70,7 +70,7 @@ def _notice_first(data: bytes) -> object:
 
 
 def test_it_puts_a_notice_on_the_first_sheet_of_the_ranking_and_raw_exports() -> None:
-    cycle = Cycle.objects.get(year=2023)
+    cycle = Cycle.objects.get(year=2023, pack_code="kominfo-2021")
     wb = _notice_first(xlsx.export_ranking(cycle))
     ws = wb["Peringkat"]
     names = {ws.cell(row=r, column=2).value: ws.cell(row=r, column=3).value for r in range(2, ws.max_row + 1)}

@@ -99,14 +99,14 @@ def test_the_map_is_keyed_to_the_table_of_kecamatan() -> None:
 
 
 def test_it_writes_the_report_in_english() -> None:
-    html = pdf.render_html(Region.objects.get(code="16.07"), Cycle.objects.get(year=2023), "en")
+    html = pdf.render_html(Region.objects.get(code="16.07"), Cycle.objects.get(year=2023, pack_code="kominfo-2021"), "en")
     assert "Evaluation Results Report" in html
     assert "Summary of results" in html
     assert "Ringkasan hasil" not in html
 
 
 def test_it_plugs_in_sections_and_leaves_out_missing_ones() -> None:
-    region, cycle = Region.objects.get(code="16.07"), Cycle.objects.get(year=2023)
+    region, cycle = Region.objects.get(code="16.07"), Cycle.objects.get(year=2023, pack_code="kominfo-2021")
     saved = dict(sections.PROVIDERS)
     try:
         sections.PROVIDERS.pop("survey", None)

@@ -46,6 +46,9 @@ EXPECT: dict[str, set[str]] = {
     # catalogue editing: jam-kunci belongs to oki's unit (Disdukcapil); units are the coordinator's
     "web:programme_new": {"alice", "citra", "oki"}, "web:programme_edit": {"alice", "citra", "oki"},
     "web:units": {"alice", "citra", "oki"}, "web:unit_edit": {"alice", "citra"},
+    # IID self-assessment: the region's members (arif lives there) and the admin; no panel is assigned to
+    # the IID cycle, so the Smart City panel's assessors see nothing of it
+    "web:iid": {"alice", "arif", "citra", "oki", "eka"},
 }
 # POST-only endpoints: the gate in front of the action. Denied roles must be stopped before the action
 # (login redirect / 403 / 404); allowed roles reach the action, whose own rules are tested below.

@@ -115,7 +115,7 @@ def test_an_assessor_of_an_earlier_cycle_never_gets_the_running_submission_built
 
     old = get_user_model().objects.create(username="asesor-lama@kotacerdas.test", email="asesor-lama@kotacerdas.test")
     Membership.objects.create(user=old, role="assessor")
-    panel = Panel.objects.create(cycle=Cycle.objects.get(year=2023), name="Panel lama", region_class="B", lead=old)
+    panel = Panel.objects.create(cycle=Cycle.objects.get(year=2023, pack_code="kominfo-2021"), name="Panel lama", region_class="B", lead=old)
     panel.members.add(old)
     Assignment.objects.create(cycle=panel.cycle, panel=panel, region_id="16.07", active=True)
     from kotacerdas.core.demo import ensure_demo_totp

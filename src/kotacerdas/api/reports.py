@@ -7,6 +7,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from kotacerdas.accounts import roles
+from kotacerdas.evaluations import queries
 from kotacerdas.evaluations import rules as perms
 from kotacerdas.evaluations.models import Cycle, Submission
 from kotacerdas.regions.models import Region
@@ -68,7 +69,7 @@ def _out(job: ReportJob) -> dict:  # type: ignore[type-arg]
 
 
 def _cycle(year: int) -> Cycle:
-    cycle = Cycle.objects.filter(year=year).order_by("-pack_version").first()
+    cycle = queries.year_cycle(year)
     if cycle is None:
         raise not_found("Siklus", str(year))
     return cycle

@@ -11,7 +11,7 @@ from kotacerdas.catalogue.choices import UnitKind
 from kotacerdas.catalogue.models import Programme, Unit
 from kotacerdas.evaluations import queries
 from kotacerdas.evaluations import rules as perms
-from kotacerdas.evaluations.models import Assessment, Cycle, Feedback, Submission
+from kotacerdas.evaluations.models import Assessment, Feedback, Submission
 from kotacerdas.evaluations.queries import result_trace
 
 from .auth import authenticated, optional_auth
@@ -85,7 +85,7 @@ class CycleDetail(Schema):
 
 @router.get("/cycles/{year}", response={200: CycleDetail, 404: ErrorOut}, summary="Satu siklus evaluasi")
 def get_cycle(request: HttpRequest, year: int):  # type: ignore[no-untyped-def]
-    cycle = Cycle.objects.filter(year=year).order_by("-pack_version").first()
+    cycle = queries.year_cycle(year)
     if cycle is None:
         raise not_found("Siklus", str(year))
     pack = queries.cycle_pack(cycle)

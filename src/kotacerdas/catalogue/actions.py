@@ -26,7 +26,7 @@ from .models import Programme, SubDimension, Unit
 PROGRAMME_FIELDS = (
     "title", "owner", "subdimension", "pillar", "sector", "start_year", "status", "is_application", "url",
     "platform", "hosting", "quick_win", "target_group", "area_scope", "kecamatan", "description",
-    "masterplan_ref",
+    "masterplan_ref", "is_innovation",
 )
 FK_FIELDS = ("owner", "subdimension", "pillar")
 UNIT_FIELDS = ("name", "short_name", "kind")
@@ -125,7 +125,8 @@ def check_programme(values: Mapping[str, Any], region_code: str) -> dict[str, st
 
 def _defaults() -> dict[str, Any]:
     return {"sector": Sector.PEMERINTAHAN, "status": ProgrammeStatus.RUNNING, "is_application": False,
-            "url": "", "platform": "", "hosting": Hosting.NONE, "quick_win": False, "target_group": "",
+            "url": "", "platform": "", "hosting": Hosting.NONE, "quick_win": False, "is_innovation": False,
+            "target_group": "",
             "area_scope": AreaScope.WHOLE, "kecamatan": [], "description": "", "masterplan_ref": ""}
 
 

@@ -30,6 +30,9 @@ class ProgrammeForm(forms.Form):
     start_year = forms.IntegerField(label=_("Tahun mulai"), min_value=1990, max_value=2100)
     status = forms.ChoiceField(label=_("Status"), choices=ProgrammeStatus.choices)
     quick_win = forms.BooleanField(label=_("Quick Win (program percepatan)"), required=False)
+    is_innovation = forms.BooleanField(
+        label=_("Inovasi daerah (dinilai dalam IID)"), required=False,
+        help_text=_("Dilaporkan sebagai inovasi daerah: dinilai per inovasi pada Indeks Inovasi Daerah"))
     is_application = forms.BooleanField(label=_("Berupa aplikasi"), required=False)
     url = forms.URLField(label=_("Alamat aplikasi"), required=False, max_length=200, assume_scheme="https")
     platform = forms.CharField(label=_("Platform"), max_length=80, required=False,

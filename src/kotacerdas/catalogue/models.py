@@ -89,6 +89,9 @@ class Programme(NoDeleteModel):
     platform = models.CharField(_("platform"), max_length=80, blank=True, help_text=_("mis. web, Android, iOS"))
     hosting = models.CharField(_("hosting"), max_length=10, choices=Hosting.choices, blank=True, default="")
     quick_win = models.BooleanField(_("Quick Win (program percepatan)"), default=False)
+    is_innovation = models.BooleanField(
+        _("inovasi daerah (dinilai dalam IID)"), default=False,
+        help_text=_("Dilaporkan sebagai inovasi daerah: dinilai per inovasi pada Indeks Inovasi Daerah"))
     target_group = models.CharField(_("kelompok sasaran"), max_length=200, blank=True)
     area_scope = models.CharField(_("wilayah layanan"), max_length=10, choices=AreaScope.choices,
                                   default=AreaScope.WHOLE)

@@ -307,6 +307,72 @@ def do_save_answer(actor: Any, submission: Submission, indicator: str, level: in
 
 
 @transaction.atomic
+def do_save_iid(actor: Any, submission: Submission, answers: Mapping[str, int | None],
+                innovations: Mapping[str, Mapping[str, int | None]]) -> int:
+    """Save a self-assessment against a pack scored per innovation (IID): ``answers`` for the region's
+    own indicators (SPD), ``innovations`` programme code -> indicator -> level for each innovation (a
+    catalogue programme of the region flagged as one).  All or nothing; returns the number of levels
+    that changed, recorded in one audit event."""
+    from .models import InnovationAnswer
+
+    _require(perms.can_edit_answers, actor, submission, _("Hanya koordinator daerah yang mengisi jawaban"))
+    _check_editable(submission)
+    pack = queries.cycle_pack(submission.cycle)
+    repeated = pack.repeated_codes()
+    plain = {n.code for n in pack.indicators() if n.code not in repeated}
+    per_innovation = {n.code for n in pack.indicators() if n.code in repeated}
+    if not per_innovation:
+        raise InvalidInput(_("Paket %(pack)s tidak dinilai per inovasi") % {"pack": pack.code}, field="pack")
+    for code, level in answers.items():
+        if code not in plain:
+            raise InvalidInput(_("Indikator %(code)r tidak ada dalam paket %(pack)s")
+                               % {"code": code, "pack": pack.code}, field=code)
+        _check_level(pack, level, field=code)
+    flagged = {p.code: p for p in queries.innovations(submission.region_id)}
+    for prog, levels in innovations.items():
+        if prog not in flagged:
+            raise InvalidInput(_("%(code)s bukan inovasi daerah wilayah ini (tandai di katalog program)")
+                               % {"code": prog}, field=prog)
+        for code, level in levels.items():
+            if code not in per_innovation:
+                raise InvalidInput(_("Indikator %(code)r tidak dinilai per inovasi") % {"code": code}, field=code)
+            _check_level(pack, level, field=f"{prog}.{code}")
+    changed = 0
+    current = {a.indicator: a for a in Answer.objects.filter(submission=submission, indicator__in=list(answers))}
+    for code, level in answers.items():
+        old = current.get(code)
+        if old is None:
+            if level is not None:
+                Answer.objects.create(submission=submission, indicator=code, level=level, updated_by=actor)
+                changed += 1
+        elif old.level != level:
+            Answer.objects.filter(pk=old.pk).update(level=level, updated_by=actor, version=F("version") + 1,
+                                                    updated_at=timezone.now())
+            changed += 1
+    stored = {(a.programme_id, a.indicator): a for a in
+              InnovationAnswer.objects.filter(submission=submission, programme__code__in=list(innovations))}
+    for prog, levels in innovations.items():
+        programme = flagged[prog]
+        for code, level in levels.items():
+            old_i = stored.get((programme.pk, code))
+            if old_i is None:
+                if level is not None:
+                    InnovationAnswer.objects.create(submission=submission, programme=programme, indicator=code,
+                                                    level=level, updated_by=actor)
+                    changed += 1
+            elif old_i.level != level:
+                InnovationAnswer.objects.filter(pk=old_i.pk).update(
+                    level=level, updated_by=actor, version=F("version") + 1, updated_at=timezone.now())
+                changed += 1
+    if changed:
+        Submission.objects.filter(pk=submission.pk).update(version=F("version") + 1, updated_at=timezone.now())
+        record_event(actor, "evaluations.save_iid", submission, region_code=submission.region_id,
+                     data={"pack": f"{pack.code}@{pack.version}", "changed": changed,
+                           "innovations": sorted(innovations)})
+    return changed
+
+
+@transaction.atomic
 def do_add_evidence_file(actor: Any, submission: Submission, indicator: str, data: bytes, filename: str,
                          description: str = "", programme: Programme | None = None) -> Evidence:
     _require(perms.can_add_evidence, actor, submission, _("Anda tidak boleh menambah bukti dukung di wilayah ini"))

@@ -215,8 +215,25 @@ def _cycle_2024(admin: Any, out: IO[Any]) -> None:
               f"{queries.completeness(sub).label}\n")
 
 
+IID_PACK = ("iid-2023", "2023.1")
+IID_INNOVATIONS = ("jam-kunci", "antrean-puskesmas")
+
+
+def _iid_2023(admin: Any, out: IO[Any]) -> None:
+    """An IID 2023 self-assessment cycle with Banyuasin taking part and two catalogue programmes flagged as
+    innovations; the answers are left to the coordinator (nothing is scored in advance)."""
+    if Cycle.objects.filter(year=2023, pack_code=IID_PACK[0]).exists():
+        return
+    cycle = actions.do_open_cycle(admin, year=2023, pack_code=IID_PACK[0], pack_version=IID_PACK[1],
+                                  name="Indeks Inovasi Daerah 2023", stage=Stage.SELF_ASSESSMENT, is_demo=True)
+    actions.do_add_participant(admin, cycle, BANYUASIN, "B")
+    Programme.objects.filter(region_id=BANYUASIN, code__in=IID_INNOVATIONS).update(is_innovation=True)
+    out.write(f"IID 2023: Banyuasin, {len(IID_INNOVATIONS)} inovasi ditandai\n")
+
+
 @transaction.atomic
 def load_demo(out: IO[Any]) -> None:
     admin = get_user_model().objects.get(username="admin@kotacerdas.test")
     _history(admin, out)
     _cycle_2024(admin, out)
+    _iid_2023(admin, out)

@@ -163,6 +163,31 @@ class Answer(NoDeleteModel):
         return f"{self.indicator}={self.level if self.level is not None else self.given_score}"
 
 
+class InnovationAnswer(NoDeleteModel):
+    """The region's level for one indicator answered per innovation (IID 2023 indicators 16–35) for one
+    catalogue programme flagged as an innovation."""
+
+    submission = models.ForeignKey(Submission, verbose_name=_("pengajuan"), on_delete=models.PROTECT,
+                                   related_name="innovation_answers")
+    programme = models.ForeignKey("catalogue.Programme", verbose_name=_("inovasi"), on_delete=models.PROTECT,
+                                  related_name="innovation_answers")
+    indicator = models.CharField(_("kode indikator"), max_length=60)
+    level = models.SmallIntegerField(_("tingkat"), null=True, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("diubah oleh"), null=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(_("diubah pada"), auto_now=True)
+    version = models.PositiveIntegerField(_("versi"), default=1)
+
+    class Meta:
+        verbose_name = _("jawaban per inovasi")
+        verbose_name_plural = _("jawaban per inovasi")
+        constraints = [models.UniqueConstraint(fields=["submission", "programme", "indicator"],
+                                               name="innovation_answer_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}:{self.indicator}={self.level}"
+
+
 def evidence_path(instance: Evidence, filename: str) -> str:
     # The stored name is generated: the uploader's name is kept only as metadata.
     return f"evidence/{instance.submission.cycle.year}/{instance.submission.region_id}/{instance.sha256[:2]}/" \

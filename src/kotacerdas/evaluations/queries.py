@@ -38,6 +38,17 @@ def result_pack(result: Result) -> Pack | None:
         return None
 
 
+def year_cycle(year: int) -> Cycle | None:
+    """The evaluation a bare year names: the Smart City cycle of that year when there is one (a year may
+    also hold an IID or SPBE cycle), else the newest pack version of that year."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    return (Cycle.objects.filter(year=year)
+            .annotate(smart_city=Case(When(pack_code__startswith="kominfo-", then=Value(0)), default=Value(1),
+                                      output_field=IntegerField()))
+            .order_by("smart_city", "-pack_version").first())
+
+
 def indicator_codes(pack: Pack) -> list[str]:
     return [n.code for n in pack.indicators()]
 
@@ -369,3 +380,45 @@ def publication_preview(cycle: Cycle) -> list[dict[str, Any]]:
     ranks = competition_ranks({r.region_id: Decimal(r.index) for r in results})
     rows = [{"rank": ranks[r.region_id], "result": r, "new": not r.is_published} for r in results]
     return sorted(rows, key=lambda row: (row["rank"], row["result"].region_id))
+
+
+# --- packs with repeated groups (IID): answers per innovation -------------------------------------------
+
+INNOVATION = "innovation"
+
+
+def iid_cycle(region_code: str, year: int | None = None) -> Cycle | None:
+    """The latest (or the given year's) cycle of a pack scored per innovation that the region takes part in."""
+    qs = Cycle.objects.filter(participants__region_id=region_code)
+    cycles = [c for c in qs.order_by("-year") if INNOVATION in cycle_pack(c).instance_kinds()]
+    if year is not None:
+        cycles = [c for c in cycles if c.year == year]
+    return cycles[0] if cycles else None
+
+
+def innovations(region_code: str) -> list[Programme]:
+    """The region's innovations: active catalogue programmes flagged as such, by title."""
+    return list(Programme.objects.active().filter(region_id=region_code, is_innovation=True)
+                .select_related("owner").order_by("title"))
+
+
+def iid_inputs(submission: Submission) -> tuple[dict[str, int], dict[str, dict[str, dict[str, int]]]]:
+    """(answers, instances) for ``engine.score``: the region's answers, and one instance per innovation
+    flagged in the catalogue (answered or not: every registered innovation counts in n)."""
+    from .models import InnovationAnswer
+
+    answers = self_answers(submission)
+    items: dict[str, dict[str, int]] = {p.code: {} for p in innovations(submission.region_id)}
+    for code, indicator, level in (InnovationAnswer.objects.filter(submission=submission, level__isnull=False)
+                                   .values_list("programme__code", "indicator", "level")):
+        if code in items:
+            items[code][indicator] = level
+    return answers, {INNOVATION: items}
+
+
+def iid_score(submission: Submission) -> engine.ScoreResult:
+    pack = cycle_pack(submission.cycle)
+    answers, instances = iid_inputs(submission)
+    repeated = pack.repeated_codes()
+    return engine.score(pack, answers={k: v for k, v in answers.items() if k not in repeated},
+                        instances=instances)

@@ -60,6 +60,10 @@ def cycle(year: int, pack: str | None = None) -> Any:
     if not found:
         raise data_error(f"Tidak ada siklus evaluasi tahun {year} / no evaluation cycle for {year}")
     if len(found) > 1:
+        # A year may hold an IID or SPBE cycle beside the Smart City one; a bare year names the Smart City one.
+        smart_city = [c for c in qs if c.pack_code.startswith("kominfo-")]
+        if len(smart_city) == 1:
+            return smart_city[0]
         raise usage_error(f"Ada lebih dari satu siklus tahun {year}; pilih dengan --pack / choose with --pack")
     return found[0]
 

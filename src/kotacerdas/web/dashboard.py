@@ -157,6 +157,55 @@ def _quick_wins(ctx: SectionContext) -> dict[str, Any] | None:
     return {"programmes": qws}
 
 
+# The three national evaluations of a region's digital work, each on its own scale: Smart City (Kominfo),
+# SPBE / Indeks Pemerintah Digital (KemenPANRB) and the Indeks Inovasi Daerah (BSKDN Kemendagri).
+FAMILIES = (
+    ("smart_city", _("Indeks Smart City"), ("kominfo-",)),
+    ("spbe", _("Indeks SPBE / Pemerintah Digital"), ("spbe-", "pemdi-")),
+    ("iid", _("Indeks Inovasi Daerah"), ("iid-",)),
+)
+
+
+def _index_card(pack: Any, index: Any, year: int, what: str, url: str = "") -> dict[str, Any]:
+    from kotacerdas.scoring.predicates import published_predicate
+
+    lo, hi = pack.index_scale
+    return {"index": index, "scale": f"{lo}–{hi}", "year": year, "what": what, "url": url,
+            "published": published_predicate(pack, index), "reconstructed": pack.status != "official",
+            "pack": f"{pack.code} {pack.version}"}
+
+
+def _indices(ctx: SectionContext) -> dict[str, Any] | None:
+    from django.urls import reverse
+
+    code = ctx.region.code
+    results = list(queries.visible_results(ctx.user).filter(region_id=code).select_related("cycle")
+                   .order_by("-cycle__year"))
+    cards = []
+    for key, title, prefixes in FAMILIES:
+        card: dict[str, Any] | None = None
+        if key == "iid":
+            iid = queries.iid_cycle(code)
+            sub = None if iid is None else queries.stage_submission(iid, code)
+            if iid is not None and sub is not None and eval_rules.can_view_submission.test(ctx.user, sub):
+                cycle = iid
+                sub.cycle = cycle
+                pack = queries.cycle_pack(cycle)
+                res = queries.iid_score(sub)
+                card = _index_card(pack, res.index, cycle.year, str(_("penilaian mandiri")),
+                                   reverse("web:iid", args=[code]))
+        if card is None:
+            found = next((r for r in results if r.pack_code.startswith(prefixes)), None)
+            if found is not None:
+                pack = queries.pack_for(found.pack_code, found.pack_version)
+                card = _index_card(pack, found.index, found.cycle.year,
+                                   str(_("hasil evaluasi")) if found.is_published else str(_("belum diterbitkan")))
+        cards.append({"key": key, "title": title, "card": card})
+    return {"cards": cards}
+
+
+register(Section("indices", _("Tiga indeks: Smart City, SPBE, Inovasi Daerah"), "web/sections/indices.html",
+                 _indices, order=11, wide=True, cacheable=True))
 register(Section("summary", _("Indeks terkini"), "web/sections/summary.html", _summary, order=10, cacheable=True))
 register(Section("dimensions", _("Lima dimensi dibanding tahun lalu"), "web/sections/dimensions.html",
                  _dimensions, order=20, cacheable=True))

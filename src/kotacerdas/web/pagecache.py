@@ -57,7 +57,8 @@ def cache() -> BaseCache:
 # of its submission, responses to its survey): they do not change the national ranking or another
 # region's dashboard, so they do not flush those while coordinators autosave all day.  Every other
 # action -- including any added later -- counts for every page.
-LOCAL_ACTIONS = ("evaluations.save_answer", "evaluations.add_evidence", "evaluations.archive_evidence",
+LOCAL_ACTIONS = ("evaluations.save_answer", "evaluations.save_iid", "evaluations.add_evidence",
+                 "evaluations.archive_evidence",
                  "surveys.response", "surveys.paper_response")
 
 
