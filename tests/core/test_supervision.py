@@ -179,3 +179,12 @@ def test_it_shows_a_report_whose_worker_died_as_waiting(actors, settings) -> Non
     assert page.status_code == 200
     html = page.content.decode()
     assert "menunggu pekerja latar" in html and "85%" not in html
+
+
+def test_it_stops_a_worker_whose_serve_is_gone(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # serve passes its pid; a worker whose parent is another process (serve was killed with -9 and the
+    # worker re-parented) stops instead of running on unsupervised.
+    monkeypatch.setenv("KOTACERDAS_WORKER_PARENT", str(os.getppid() + 1_000_000))
+    assert jobs.work(poll=0.01) == 0
+    beat = WorkerBeat.objects.get()
+    assert beat.stopped_at is not None

@@ -241,11 +241,16 @@ def run_job(job_id: int, worker: str = "") -> Job:
 
 def work(*, once: bool = False, poll: float = 1.0, max_jobs: int | None = None) -> int:
     name = f"{socket.gethostname()}:{os.getpid()}"[:80]
+    # Started by `kotacerdas serve`: stop when serve is gone (killed with -9 it cannot stop us itself).
+    parent = int(os.environ.get("KOTACERDAS_WORKER_PARENT", "0") or 0)
     count = 0
     beat(name)
     last_beat = time.monotonic()
     try:
         while True:
+            if parent and os.getppid() != parent:
+                log.warning("serve (pid %s) is gone; worker %s stops", parent, name)
+                return count
             if not connection.in_atomic_block:  # a long-lived worker must not keep a dead connection
                 close_old_connections()
             job = claim(name)

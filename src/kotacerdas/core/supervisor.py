@@ -5,6 +5,7 @@ death (1 s, 2 s, 4 s … at most `max_delay`), back to the shortest wait once a 
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -34,7 +35,9 @@ class WorkerSupervisor:
         with self._lock:
             if self._stop.is_set():
                 return None
-            self.process = subprocess.Popen(self.argv)
+            # The worker stops by itself if this process dies without stopping it (kill -9).
+            env = {**os.environ, "KOTACERDAS_WORKER_PARENT": str(os.getpid())}
+            self.process = subprocess.Popen(self.argv, env=env)
             self.starts += 1
             return self.process
 
