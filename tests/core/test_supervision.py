@@ -88,7 +88,8 @@ def _health(port: int) -> dict:  # type: ignore[type-arg]
 
 @pytest.mark.django_db(transaction=False)
 def test_it_restarts_a_killed_worker_and_the_queued_report_finishes(tmp_path: Path) -> None:
-    env = {**_env(tmp_path), "KOTACERDAS_WORKER_BEAT": "1", "KOTACERDAS_WORKER_RESTART_MIN": "0.5"}
+    env = {**_env(tmp_path), "KOTACERDAS_WORKER_BEAT": "1", "KOTACERDAS_WORKER_RESTART_MIN": "0.5",
+           "KOTACERDAS_WORKER_RESTART_MAX": "2"}
     try:
         assert _kc(env, "migrate", "-v0").returncode == 0
         assert _py(env, SETUP) == "ok"

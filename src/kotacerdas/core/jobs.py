@@ -239,12 +239,20 @@ def run_job(job_id: int, worker: str = "") -> Job:
     return job
 
 
+def _try_beat(name: str, job_id: int | None = None) -> None:
+    """A heartbeat that a busy database (SQLite locked by a long write) only delays: the worker goes on."""
+    try:
+        beat(name, job_id)
+    except DatabaseError as exc:
+        log.warning("heartbeat of %s skipped: %s", name, exc)
+
+
 def work(*, once: bool = False, poll: float = 1.0, max_jobs: int | None = None) -> int:
     name = f"{socket.gethostname()}:{os.getpid()}"[:80]
     # Started by `kotacerdas serve`: stop when serve is gone (killed with -9 it cannot stop us itself).
     parent = int(os.environ.get("KOTACERDAS_WORKER_PARENT", "0") or 0)
     count = 0
-    beat(name)
+    _try_beat(name)
     last_beat = time.monotonic()
     try:
         while True:
@@ -258,14 +266,14 @@ def work(*, once: bool = False, poll: float = 1.0, max_jobs: int | None = None) 
                 if once:
                     return count
                 if time.monotonic() - last_beat >= BEAT:
-                    beat(name)
+                    _try_beat(name)
                     last_beat = time.monotonic()
                 time.sleep(poll)
                 continue
-            beat(name, job.pk)
+            _try_beat(name, job.pk)
             with _beating(name, job.pk):
                 run_job(job.pk, worker=name)
-            beat(name)
+            _try_beat(name)
             last_beat = time.monotonic()
             count += 1
             if max_jobs is not None and count >= max_jobs:
