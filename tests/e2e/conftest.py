@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,13 +43,13 @@ def outbox(e2e_home: Path) -> Path:
     return e2e_home / "mail"
 
 
-@pytest.fixture(scope="session")
-def e2e_server(e2e_home: Path) -> Iterator[str]:
+@contextmanager
+def _served(home: Path) -> Iterator[str]:
+    """A real `kotacerdas serve` on a free port over its own home, migrated and loaded with the demo."""
     if not Path(CHROMIUM).exists():
         if _in_ci():
             pytest.fail(f"Chromium not found at {CHROMIUM}; CI must install Debian's chromium")
         pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
-    home = e2e_home
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(KOTACERDAS_HOME=str(home), DJANGO_SETTINGS_MODULE="kotacerdas.settings")
     exe = str(Path(sys.executable).parent / "kotacerdas")
@@ -83,6 +84,20 @@ def e2e_server(e2e_home: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def e2e_server(e2e_home: Path) -> Iterator[str]:
+    with _served(e2e_home) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server of the module's own, for a test that needs the demo as loaded (an editable 2024
+    self-assessment) whatever the tests sharing `e2e_server` did before it."""
+    with _served(tmp_path_factory.mktemp("e2e-own-home")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
@@ -92,12 +107,21 @@ def browser() -> Iterator[object]:
         b.close()
 
 
+def _page(browser, url: str) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    context = browser.new_context(base_url=url, locale="id-ID", viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture
 def page(browser, e2e_server):  # type: ignore[no-untyped-def]
-    context = browser.new_context(base_url=e2e_server, locale="id-ID", viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    yield pg
-    context.close()
+    yield from _page(browser, e2e_server)
+
+
+@pytest.fixture
+def own_page(browser, own_server):  # type: ignore[no-untyped-def]
+    """A page on `own_server`."""
+    yield from _page(browser, own_server)
 
 
 DEMO_TOTP_SECRET = "KOTACERDASDEMOTOTPSECRETAAAAAAAA"
