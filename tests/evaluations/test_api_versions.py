@@ -59,7 +59,9 @@ def test_it_requires_the_version_to_change_an_existing_answer(world, actors) -> 
 def test_it_checks_permission_before_asking_for_a_version(world, actors) -> None:  # type: ignore[no-untyped-def]
     code = world.indicators[0]
     actions.do_save_answer(actors.citra, world.sub, code, 2, "pertama")
-    r = _put(_api(actors.eka), f"/api/v1/submissions/{world.sub.pk}/answers/{code}", {"level": 4})
+    eka = Client()
+    eka.force_login(actors.eka)  # a read-only role gets no write token; the session may try
+    r = _put(eka, f"/api/v1/submissions/{world.sub.pk}/answers/{code}", {"level": 4})
     assert r.status_code == 403  # the executive may not write at all: not "send a version"
 
 

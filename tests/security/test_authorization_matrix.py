@@ -61,7 +61,7 @@ POST_GATE: dict[str, set[str]] = {
 EXEMPT = {
     "web:login": "redirect to allauth's login page", "web:logout": "redirect to allauth's logout page",
     "web:geojson": "public boundary files (tested in tests/web)",
-    "web:evidence_archive": "needs an evidence id; gate tested in tests/web",
+    "web:evidence_archive": "needs an evidence id; tested below (unit scope, executive)",
     "web:feedback": "needs a programme form; tested in tests/web and e2e",
     "web:report_start": "POST with a format; tested in tests/reports",
     "web:report_job": "needs a report job; tested in tests/reports",
@@ -385,3 +385,305 @@ def test_it_refuses_every_national_administration_form_to_everyone_but_the_admin
                                          "time": "09:00", "place": "x"})
             assert not _allowed(response), f"{name} {action} {role}: {response.status_code}"
     assert AuditEvent.objects.count() == before
+
+# --- unit scope: an operator writes only what their own unit owns -----------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+CODE = "output.kebijakan.masterplan"
+
+
+def _other_units_evidence(matrix, actors):  # type: ignore[no-untyped-def]
+    """Evidence the coordinator filed: one under DPMPTSP's OSS (oki's unit is Disdukcapil), one under no
+    programme at all (the coordinator's own)."""
+    oss = matrix.sub.region.programmes.get(code="oss")
+    foreign = actions.do_add_evidence_link(actors.citra, matrix.sub, CODE, "https://oss.contoh.go.id", programme=oss)
+    unowned = actions.do_add_evidence_link(actors.citra, matrix.sub, CODE, "https://perbup.contoh.go.id")
+    return oss, foreign, unowned
+
+
+def test_it_keeps_a_unit_operator_to_own_unit_in_every_evidence_action(matrix, actors) -> None:  # type: ignore[no-untyped-def]
+    oss, foreign, unowned = _other_units_evidence(matrix, actors)
+    jam = matrix.sub.region.programmes.get(code="jam-kunci")  # oki's unit (Disdukcapil)
+    refused = [
+        lambda: actions.do_archive_evidence(actors.oki, foreign),
+        lambda: actions.do_archive_evidence(actors.oki, unowned),
+        lambda: actions.do_add_evidence_link(actors.oki, matrix.sub, CODE, "https://x.contoh.go.id"),
+        lambda: actions.do_add_evidence_link(actors.oki, matrix.sub, CODE, "https://x.contoh.go.id", programme=oss),
+        lambda: actions.do_add_evidence_file(actors.oki, matrix.sub, CODE, PDF, "a.pdf"),
+        lambda: actions.do_add_evidence_file(actors.oki, matrix.sub, CODE, PDF, "a.pdf", programme=oss),
+        lambda: actions.do_save_answer(actors.oki, matrix.sub, CODE, 2),
+    ]
+    for attempt in refused:
+        with pytest.raises(actions.NotAllowed):
+            attempt()
+    foreign.refresh_from_db()
+    unowned.refresh_from_db()
+    assert foreign.archived_at is None and unowned.archived_at is None
+    own = actions.do_add_evidence_link(actors.oki, matrix.sub, CODE, "https://jam.contoh.go.id", programme=jam)
+    assert actions.do_archive_evidence(actors.oki, own).archived_at is not None
+    # the coordinator may archive anything of the region
+    assert actions.do_archive_evidence(actors.citra, foreign).archived_at is not None
+
+
+def test_it_refuses_a_programme_of_another_region_as_evidence_target(matrix, actors) -> None:  # type: ignore[no-untyped-def]
+    from kotacerdas.catalogue.models import Programme, Unit
+
+    elsewhere = Programme.objects.get(region_id="16.07", code="jam-kunci")
+    elsewhere.pk, elsewhere.region_id = None, "16.06"
+    elsewhere.owner = Unit.objects.create(region_id="16.06", name="Disdukcapil Muba")
+    elsewhere.save()
+    with pytest.raises(actions.InvalidInput):
+        actions.do_add_evidence_link(actors.citra, matrix.sub, CODE, "https://x.contoh.go.id", programme=elsewhere)
+
+
+@pytest.mark.parametrize("role", ["oki", "mira", "eka", "budi"])
+def test_it_refuses_the_web_evidence_writes_of_another_unit(matrix, actors, role) -> None:  # type: ignore[no-untyped-def]
+    oss, foreign, unowned = _other_units_evidence(matrix, actors)
+    client = Client()
+    client.force_login(matrix.users[role])
+    before = matrix.sub.evidence.count()
+    for ev in (foreign, unowned):
+        for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+            response = client.post(f"/pengajuan/{matrix.sub.pk}/bukti/{ev.pk}/arsip/", **headers)
+            assert response.status_code in (302, 403, 404), response.status_code
+            assert "tersimpan" not in response.content.decode()
+            ev.refresh_from_db()
+            assert ev.archived_at is None
+    for data in ({"url": "https://x.contoh.go.id"}, {"url": "https://x.contoh.go.id", "programme": oss.pk}):
+        response = client.post(f"/pengajuan/{matrix.sub.pk}/bukti/{CODE}/tautan/", data, HTTP_HX_REQUEST="true")
+        assert response.status_code in (403, 404)
+        assert "Bukti dukung tersimpan" not in response.content.decode()
+    assert matrix.sub.evidence.count() == before
+
+
+def test_it_says_archived_not_saved_after_archiving(matrix, actors) -> None:  # type: ignore[no-untyped-def]
+    ev = actions.do_add_evidence_link(actors.citra, matrix.sub, CODE, "https://perbup.contoh.go.id")
+    client = Client()
+    client.force_login(actors.citra)
+    body = client.post(f"/pengajuan/{matrix.sub.pk}/bukti/{ev.pk}/arsip/", HTTP_HX_REQUEST="true").content.decode()
+    assert "Bukti dukung diarsipkan" in body and "Bukti dukung tersimpan" not in body
+
+
+def test_it_keeps_the_api_link_route_to_own_unit(matrix, actors) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(actors.oki)
+    url = f"/api/v1/submissions/{matrix.sub.pk}/links/{CODE}"
+    for body in ({"url": "https://x.contoh.go.id"}, {"url": "https://x.contoh.go.id", "programme": "oss"}):
+        assert client.post(url, body, content_type="application/json").status_code == 403
+    ok = client.post(url, {"url": "https://jam.contoh.go.id", "programme": "jam-kunci"},
+                     content_type="application/json")
+    assert ok.status_code == 201, ok.content
+    upload = client.post(f"/api/v1/submissions/{matrix.sub.pk}/evidence/{CODE}",
+                         {"file": _pdf_upload(), "programme": "oss"})
+    assert upload.status_code == 403
+    upload = client.post(f"/api/v1/submissions/{matrix.sub.pk}/evidence/{CODE}",
+                         {"file": _pdf_upload(), "programme": "jam-kunci"})
+    assert upload.status_code == 201, upload.content
+    assert matrix.sub.evidence.count() == 2
+
+
+def _pdf_upload():  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf")
+
+
+def test_it_applies_one_unit_rule_to_programmes_kpis_and_action_items(actors) -> None:  # type: ignore[no-untyped-def]
+    from kotacerdas.accounts.rules import can_write_for_unit
+    from kotacerdas.actionplans.models import ActionItem
+    from kotacerdas.catalogue.models import Programme
+    from kotacerdas.monitoring.models import Kpi
+
+    own = [Programme.objects.get(region_id="16.07", code="jam-kunci"),
+           Kpi.objects.filter(programme__region_id="16.07", programme__code="jam-kunci").first(),
+           ActionItem.objects.filter(region_id="16.07", owner__short_name="Disdukcapil").first()]
+    other = [Programme.objects.get(region_id="16.07", code="oss"),
+             Kpi.objects.filter(programme__region_id="16.07", programme__code="oss").first(),
+             ActionItem.objects.filter(region_id="16.07").exclude(owner__short_name="Disdukcapil").first()]
+    for obj in own:
+        assert can_write_for_unit.test(actors.oki, obj), obj
+        assert can_write_for_unit.test(actors.citra, obj), obj
+    for obj in other:
+        assert not can_write_for_unit.test(actors.oki, obj), obj
+        assert can_write_for_unit.test(actors.citra, obj), obj
+    for obj in own + other:
+        for user in (actors.eka, actors.mira, actors.andi):
+            assert not can_write_for_unit.test(user, obj), (user, obj)
+
+
+# --- the executive only reads --------------------------------------------------------------------------
+
+# Permissions that only read; every other registered permission is a write and must refuse the executive.
+READ_PERMS = {"catalogue.view_programme_private", "regions.view_dashboard", "evaluations.view_submission",
+              "actionplans.view_plan", "surveys.view_survey", "surveys.view_personal",
+              "monitoring.view_monitoring", "reports.view_reports"}
+
+
+def test_it_refuses_every_write_permission_to_the_executive(matrix, actors) -> None:  # type: ignore[no-untyped-def]
+    import rules as django_rules
+
+    from kotacerdas.actionplans.models import ActionItem
+    from kotacerdas.catalogue.models import Programme
+    from kotacerdas.monitoring.models import Kpi
+    from kotacerdas.surveys.models import Survey
+
+    region = matrix.sub.region
+    programme = Programme.objects.get(region_id="16.07", code="jam-kunci")
+    objects = {  # per app, the objects its permissions are asked about
+        "evaluations": [matrix.sub], "reports": [region], "regions": [region], "catalogue": [region, programme],
+        "monitoring": [programme, Kpi.objects.filter(programme=programme).first()],
+        "actionplans": [region, ActionItem.objects.filter(region_id="16.07").first()],
+        "surveys": [region, Survey.objects.filter(region_id="16.07").first()], "accounts": [None],
+    }
+    names = sorted(django_rules.permissions.permissions)
+    writes = [n for n in names if n not in READ_PERMS]
+    assert len(writes) >= 15  # the registry is really read
+    granted = [(n, o) for n in writes for o in objects[n.split(".")[0]]
+               if django_rules.permissions.permissions[n].test(actors.eka, o)]
+    assert not granted, granted
+    # … and the reads still hold for her own region
+    assert django_rules.permissions.permissions["regions.view_dashboard"].test(actors.eka, region)
+    assert django_rules.permissions.permissions["reports.view_reports"].test(actors.eka, region)
+
+
+def _api_writes(matrix, actors):  # type: ignore[no-untyped-def]
+    """Every write operation of the API with a body that passes validation, so the refusal tested is
+    the permission's, not the schema's."""
+    from kotacerdas.actionplans.models import ActionItem
+    from kotacerdas.monitoring.models import Kpi
+
+    sub = matrix.sub.pk
+    item = ActionItem.objects.filter(region_id="16.07").first()
+    kpi = Kpi.objects.filter(programme__region_id="16.07").first()
+    prog = kpi.programme
+    return {
+        ("put", "/api/v1/submissions/{submission_id}/answers/{indicator}"):
+            (f"/api/v1/submissions/{sub}/answers/{CODE}", {"level": 2, "justification": "x", "expected_version": 0}),
+        ("post", "/api/v1/submissions/{submission_id}/evidence/{indicator}"):
+            (f"/api/v1/submissions/{sub}/evidence/{CODE}", "file"),
+        ("post", "/api/v1/submissions/{submission_id}/links/{indicator}"):
+            (f"/api/v1/submissions/{sub}/links/{CODE}", {"url": "https://x.contoh.go.id"}),
+        **{("post", f"/api/v1/submissions/{{submission_id}}/{step}"): (f"/api/v1/submissions/{sub}/{step}",
+                                                                        {"reason": "x"})
+           for step in ("submit", "return", "start-assessment", "conclude", "finalise")},
+        ("post", "/api/v1/submissions/{submission_id}/assessment/complete"):
+            (f"/api/v1/submissions/{sub}/assessment/complete", {}),
+        ("put", "/api/v1/submissions/{submission_id}/consensus"):
+            (f"/api/v1/submissions/{sub}/consensus", {"levels": {CODE: 2}, "note": "x"}),
+        ("put", "/api/v1/submissions/{submission_id}/scores/{indicator}"):
+            (f"/api/v1/submissions/{sub}/scores/{CODE}", {"level": 2}),
+        ("post", "/api/v1/submissions/{submission_id}/feedback"):
+            (f"/api/v1/submissions/{sub}/feedback", {"programme": prog.code, "strengths": "x"}),
+        ("patch", "/api/v1/action-plans/items/{item_id}"):
+            (f"/api/v1/action-plans/items/{item.pk}", {"expected_version": item.version, "status": "done"}),
+        ("post", "/api/v1/programmes/{programme_id}/kpis"):
+            (f"/api/v1/programmes/{prog.pk}/kpis", {"code": "baru", "name": "Baru", "unit": "orang"}),
+        ("patch", "/api/v1/kpis/{kpi_id}"): (f"/api/v1/kpis/{kpi.pk}", {"name": "Ganti"}),
+        ("post", "/api/v1/kpis/{kpi_id}/values"):
+            (f"/api/v1/kpis/{kpi.pk}/values", {"values": [{"period": "2024-01", "value": 1}]}),
+        ("post", "/api/v1/regions/{code}/kpi-values"):
+            ("/api/v1/regions/16.07/kpi-values", {"values": [{"programme": prog.code, "kpi": kpi.code,
+                                                              "period": "2024-01", "value": 1}]}),
+        ("post", "/api/v1/regions/{code}/kpi-values/upload"): ("/api/v1/regions/16.07/kpi-values/upload", "csv"),
+        ("post", "/api/v1/regions/{code}/events"): ("/api/v1/regions/16.07/events", {"events": []}),
+        ("post", "/api/v1/reports"): ("/api/v1/reports", {"region": "16.07", "year": matrix.sub.cycle.year}),
+        ("post", "/api/v1/worksheets/{submission_id}"): (f"/api/v1/worksheets/{sub}", "xlsx"),
+    }
+
+
+def _spec_path(spec, method, url):  # type: ignore[no-untyped-def]
+    """(method, path template) of the spec operation a concrete URL calls."""
+    import re as _re
+
+    method = "post" if method == "upload" else method
+    for path, ops in spec["paths"].items():
+        if method in ops and _re.fullmatch(_re.sub(r"\{[^}]+\}", "[^/]+", path), url):
+            return (method, path)
+    return (method, url)
+
+
+# Writes on the executive's own account, not on the region: allowed, and limited by their own rules.
+OWN_ACCOUNT_WRITES = {("post", "/api/v1/tokens"), ("post", "/api/v1/tokens/{token_id}/revoke")}
+
+
+def test_it_refuses_every_api_write_to_the_executive(matrix, actors) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kotacerdas.accounts.models import AuditEvent
+    from kotacerdas.api.urls import api
+
+    spec = api.get_openapi_schema()
+    operations = {(m, p) for p, ops in spec["paths"].items() for m in ops if m in ("post", "put", "patch", "delete")}
+    writes = _api_writes(matrix, actors)
+    # national administration: every route x every actor (the executive among them) in its own test above
+    national = {_spec_path(spec, method, url) for method, url, _body, _allowed in _national_routes(matrix, actors)
+                if method != "get"}
+    assert operations - set(writes) - OWN_ACCOUNT_WRITES - national == set(), "a write route without an executive test"
+    client = Client()
+    client.force_login(actors.eka)
+    wrong = []
+    for (method, _path), (url, body) in sorted(writes.items()):
+        if body in ("file", "csv", "xlsx"):
+            payload = {"pdf": ("a.pdf", PDF), "csv": ("a.csv", b"kpi,periode,nilai\n"),
+                       "xlsx": ("a.xlsx", b"PK\x03\x04")}["pdf" if body == "file" else body]
+            response = client.post(url, {"file": SimpleUploadedFile(*payload)})
+        else:
+            response = getattr(client, method)(url, body, content_type="application/json")
+        if response.status_code not in (401, 403, 404):
+            wrong.append(f"{method.upper()} {url}: {response.status_code} {response.content[:200]!r}")
+    assert not wrong, "\n".join(wrong)
+    assert not AuditEvent.objects.filter(actor=actors.eka).exists()
+
+
+def test_it_lets_the_executive_hold_only_a_read_token(actors) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(actors.eka)
+    assert client.post("/api/v1/tokens", {"name": "baca", "scopes": ["read"]},
+                       content_type="application/json").status_code == 201
+    assert client.post("/api/v1/tokens", {"name": "tulis", "scopes": ["read", "write"]},
+                       content_type="application/json").status_code == 403
+
+
+def test_it_refuses_every_web_write_to_the_executive(matrix, actors) -> None:  # type: ignore[no-untyped-def]
+    from kotacerdas.accounts.models import AuditEvent
+    from kotacerdas.actionplans.models import ActionComment
+
+    ev = actions.do_add_evidence_link(actors.citra, matrix.sub, CODE, "https://perbup.contoh.go.id")
+    item, survey = matrix.kwargs["item"]["pk"], matrix.kwargs["survey"]["pk"]
+    jam = matrix.sub.region.programmes.get(code="jam-kunci")
+    sub = matrix.sub.pk
+    posts = [
+        (f"/pengajuan/{sub}/jawaban/{CODE}/", {"level": 2, "justification": "x", "expected_version": 0}),
+        (f"/pengajuan/{sub}/bukti/{CODE}/tautan/", {"url": "https://x.contoh.go.id", "programme": jam.pk}),
+        (f"/pengajuan/{sub}/bukti/{ev.pk}/arsip/", {}),
+        (f"/pengajuan/{sub}/kirim/", {}),
+        (f"/pengajuan/{sub}/nilai/{CODE}/", {"level": 2}),
+        (f"/pengajuan/{sub}/selesai/", {}),
+        (f"/pengajuan/{sub}/umpan-balik/", {"programme": jam.pk, "strengths": "x"}),
+        (f"/pengajuan/{sub}/konsensus/", {}),
+        (f"/pengajuan/{sub}/mulai/", {}),
+        (f"/pengajuan/{sub}/kembalikan/", {}),
+        (f"/pengajuan/{sub}/tutup/", {}),
+        ("/wilayah/16.07/laporan/buat/", {"cycle": matrix.sub.cycle.pk, "format": "pdf"}),
+        (f"/wilayah/16.07/rencana-aksi/{item}/", {"do": "comment", "text": "komentar bupati"}),
+        (f"/wilayah/16.07/rencana-aksi/{item}/", {"do": "archive"}),
+        ("/wilayah/16.07/rencana-aksi/baru/", {"title": "x"}),
+        ("/wilayah/16.07/survei/", {"do": "create"}),
+        (f"/survei/kelola/{survey}/kertas/", {}),
+        ("/wilayah/16.07/kpi/impor/", {}),
+        (f"/pengajuan/{sub}/jawaban/{CODE}/survei/", {}),
+        ("/wilayah/16.07/laporan/impor/", {"kind": "programmes", "cycle": matrix.sub.cycle.pk,
+                                           "file": _pdf_upload()}),
+        ("/wilayah/16.07/program/jam-kunci/arsipkan/", {"reason": "x"}),
+        ("/wilayah/16.07/program/baru/", {"code": "uji-bupati", "title": "x"}),
+        ("/wilayah/16.07/unit/", {"name": "Dinas Bupati", "kind": "opd"}),
+    ]
+    client = Client()
+    client.force_login(actors.eka)
+    for url, data in posts:
+        response = client.post(url, data)
+        assert response.status_code < 500, (url, response.status_code)
+    assert not AuditEvent.objects.filter(actor=actors.eka).exists()
+    assert not ActionComment.objects.filter(author=actors.eka).exists()
+    ev.refresh_from_db()
+    assert ev.archived_at is None

@@ -56,6 +56,10 @@ def do_create_token(actor: Any, user: Any, name: str, scopes: list[str] | None =
     unknown = set(scopes) - {"read", "write"}
     if unknown:
         raise ValueError(_("Cakupan tidak dikenal: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    from .rules import can_hold_write_token
+
+    if "write" in scopes and not can_hold_write_token.test(user):
+        raise PermissionError(_("Peran ini hanya membaca; token dengan cakupan write tidak bisa dibuat"))
     raw = "kc_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, prefix=raw[:10], key_hash=_hash_token(raw), scopes=scopes)
     record_event(actor, "accounts.create_token", token, data={"user": user.username, "scopes": scopes})

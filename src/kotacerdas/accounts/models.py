@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kotacerdas.core.nodelete import NoDeleteModel, NoDeleteQuerySet
+from kotacerdas.lib.text import SHORT_TEXT
 
 from .choices import Role
 
@@ -64,7 +65,7 @@ class AuditEvent(NoDeleteModel):
     region_code = models.CharField(_("kode wilayah"), max_length=13, blank=True, db_index=True)
     from_state = models.CharField(_("dari status"), max_length=40, blank=True)
     to_state = models.CharField(_("ke status"), max_length=40, blank=True)
-    reason = models.TextField(_("alasan"), blank=True)
+    reason = models.TextField(_("alasan"), blank=True, max_length=SHORT_TEXT)
     data = models.JSONField(_("data"), default=dict, blank=True)
 
     objects = AuditQuerySet.as_manager()

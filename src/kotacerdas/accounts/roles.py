@@ -19,6 +19,11 @@ def _memberships(user: User) -> list[tuple[str, str | None, int | None]]:
     return cache
 
 
+def memberships(user: User) -> list[tuple[str, str | None, int | None]]:
+    """(role, region, unit) of the user's active memberships."""
+    return list(_memberships(user))
+
+
 def has_role(user: User, role: Role | str) -> bool:
     return any(r == role for r, _, _ in _memberships(user))
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kotacerdas.accounts.actions import record_event
+from kotacerdas.core import fieldguard
 from kotacerdas.evaluations.errors import InvalidInput, NotAllowed, StaleEdit
 from kotacerdas.evaluations.models import Cycle
 from kotacerdas.regions.models import Region
@@ -159,6 +160,7 @@ def do_update_item(actor: Any, item: ActionItem, version: int, changes: Mapping[
     if errors:
         name, message = next(iter(errors.items()))
         raise InvalidInput(message, field=name, errors=errors)
+    fieldguard.check_values(ActionItem, diff)
     updated = ActionItem.objects.filter(pk=item.pk, version=version).update(
         **_fk_kwargs(diff), version=F("version") + 1, updated_at=timezone.now())
     if not updated:
@@ -190,12 +192,12 @@ def do_archive_item(actor: Any, item: ActionItem, reason: str = "") -> ActionIte
 
 @transaction.atomic
 def do_comment(actor: Any, item: ActionItem, text: str) -> ActionComment:
-    _require(perms.can_view_plan, actor, item, _("Anda tidak berhak mengomentari rencana aksi wilayah ini"))
+    _require(perms.can_comment, actor, item, _("Anda tidak berhak mengomentari rencana aksi wilayah ini"))
     if not getattr(actor, "is_authenticated", False):
         raise NotAllowed(_("Masuk terlebih dahulu"))
     text = (text or "").strip()
     if not text:
         raise InvalidInput(_("Komentar kosong"), field="text")
-    comment = ActionComment.objects.create(item=item, author=actor, text=text[:4000])
+    comment = ActionComment.objects.create(item=item, author=actor, text=text)
     record_event(actor, "actionplans.comment", item, data={"comment": comment.pk})
     return comment

@@ -28,6 +28,7 @@ from kotacerdas.catalogue.models import Pillar, Programme, Unit
 from kotacerdas.core.provenance import built_from_demo, mark_workbook
 from kotacerdas.evaluations.errors import ActionError
 from kotacerdas.evaluations.models import Cycle, Feedback
+from kotacerdas.lib.cells import uncell, workbook_bytes, xlsx_cell
 from kotacerdas.regions.models import Region
 
 from . import actions, queries
@@ -120,7 +121,7 @@ def write_workbook(region: Region, cycle: Cycle, rows: Sequence[Mapping[str, Any
             value = values.get(col.key)
             if isinstance(value, Decimal):
                 value = int(value) if value == value.to_integral_value() else float(value)
-            cell = ws.cell(row=r, column=c, value=None if value == "" else value)
+            cell = ws.cell(row=r, column=c, value=None if value == "" else xlsx_cell(value))
             if col.key in ("start_on", "due_on"):
                 cell.number_format = "DD/MM/YYYY"
             if col.key in ("percent", "version"):
@@ -136,14 +137,12 @@ def write_workbook(region: Region, cycle: Cycle, rows: Sequence[Mapping[str, Any
                      "Menghapus baris tidak menghapus rencana aksi (arsipkan di aplikasi)."),
     ], start=1):
         info.cell(row=r, column=1, value=k).font = Font(bold=True)
-        info.cell(row=r, column=2, value=v)
+        info.cell(row=r, column=2, value=xlsx_cell(v))
     info.column_dimensions["A"].width = 16
     info.column_dimensions["B"].width = 90
     if built_from_demo(region, cycle):
         mark_workbook(wb)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def _lists(wb: Workbook, ws: Any, region: Region, cycle: Cycle, last_row: int) -> None:
@@ -162,7 +161,7 @@ def _lists(wb: Workbook, ws: Any, region: Region, cycle: Cycle, last_row: int) -
         letter = get_column_letter(n)
         lists.cell(row=1, column=n, value=HEADERS[key])
         for r, v in enumerate(values, start=2):
-            lists.cell(row=r, column=n, value=v)
+            lists.cell(row=r, column=n, value=xlsx_cell(v))
         dv = DataValidation(type="list", formula1=f"'{LISTS_SHEET}'!${letter}$2:${letter}${len(values) + 1}",
                             allow_blank=key == "pillar", showErrorMessage=True,
                             errorTitle="Nilai tidak dikenal", error=f"Pilih {HEADERS[key]} dari daftar")
@@ -244,7 +243,7 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return str(uncell(value)).strip()
 
 
 def _date(value: Any) -> dt.date | None:

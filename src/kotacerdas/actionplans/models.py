@@ -10,6 +10,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from kotacerdas.core.nodelete import ArchivableQuerySet, NoDeleteModel
+from kotacerdas.lib.text import COMMENT, TEXT
 
 from .choices import ActionStatus, JobStatus, ProgressMode
 
@@ -51,7 +52,7 @@ class ActionItem(NoDeleteModel):
     code = models.CharField(_("kode"), max_length=20,
                             help_text=_("Kode unik per wilayah dan tahun, mis. RA-2024-007"))
     title = models.CharField(_("kegiatan"), max_length=200)
-    description = models.TextField(_("keterangan"), blank=True)
+    description = models.TextField(_("keterangan"), blank=True, max_length=TEXT)
     category = models.CharField(_("kategori"), max_length=40,
                                 help_text=_("Kode kategori dari paket rubrik siklus (action_plan_categories)"))
     recommendation = models.ForeignKey("evaluations.Feedback", verbose_name=_("rekomendasi asesor"), null=True,
@@ -142,7 +143,7 @@ class ActionComment(NoDeleteModel):
                              related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("penulis"), null=True,
                                on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("komentar"))
+    text = models.TextField(_("komentar"), max_length=COMMENT)
     created_at = models.DateTimeField(_("dibuat pada"), default=timezone.now)
 
     class Meta:

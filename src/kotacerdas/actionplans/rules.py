@@ -10,10 +10,12 @@ import rules
 
 from kotacerdas.accounts import roles
 from kotacerdas.accounts.rules import (
+    can_write_for_unit,
     is_assigned_assessor_of_region,
     is_coordinator_of,
     is_member_of_region,
     is_national_admin,
+    is_operator_of_region,
 )
 
 
@@ -29,7 +31,7 @@ is_assessor = is_assigned_assessor_of_region
 
 can_view_plan = is_national_admin | is_member_of_region | is_assigned_assessor_of_region
 can_manage_plan = is_coordinator_of
-can_edit_item = is_coordinator_of | is_item_operator
+can_edit_item = can_write_for_unit
 can_import = is_coordinator_of | (is_member_of_region & rules.predicate(
     lambda user: bool(roles.units_for(user)), name="has_unit"))
 
@@ -37,4 +39,6 @@ rules.add_perm("actionplans.view_plan", can_view_plan)
 rules.add_perm("actionplans.manage_plan", can_manage_plan)
 rules.add_perm("actionplans.edit_item", can_edit_item)
 rules.add_perm("actionplans.import_plan", can_import)
-rules.add_perm("actionplans.comment", can_view_plan)
+# Commenting writes to the plan's discussion: the people who work on it, not the executive (read-only).
+can_comment = is_national_admin | is_coordinator_of | is_operator_of_region | is_assigned_assessor_of_region
+rules.add_perm("actionplans.comment", can_comment)

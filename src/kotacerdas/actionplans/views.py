@@ -161,6 +161,7 @@ def item_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return render(request, "actionplans/item.html", {
         "item": item, "form": form, "can_edit": bool(allowed),
         "can_manage": perms.can_manage_plan.test(request.user, item),
+        "can_comment": perms.can_comment.test(request.user, item),
         "category_name": queries.category_labels(item.cycle).get(item.category, item.category),
         "comments": item.comments.select_related("author"), "history": [queries.describe(e) for e in queries.history(item)[:50]],
     }, status=status)

@@ -80,6 +80,17 @@ def install(api: NinjaAPI) -> None:
         return api.create_response(request, {"detail": "Tidak ditemukan / not found", "code": "not_found"},
                                    status=404)
 
+    from .parser import UnsafeText
+
+    def _unsafe_response(request: HttpRequest, exc: UnsafeText) -> HttpResponse:
+        return api.create_response(request, {"detail": str(exc), "code": "invalid", "field": exc.field}, status=422)
+
+    @api.exception_handler(UnsafeText)
+    def _unsafe(request: HttpRequest, exc: UnsafeText) -> HttpResponse:
+        return _unsafe_response(request, exc)
+
     @api.exception_handler(HttpError)
     def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, UnsafeText):  # ninja wraps what the body parser raises
+            return _unsafe_response(request, exc.__cause__)
         return api.create_response(request, {"detail": str(exc), "code": "error"}, status=exc.status_code)

@@ -235,15 +235,27 @@ class LinkIn(Schema):
     kind: Literal["link", "video"] = "link"
     duration_seconds: int | None = None
     description: str = ""
+    programme: str | None = Field(None, description="kode program terkait (wajib bagi operator unit: program unitnya)")
+
+
+def _evidence_programme(sub: Submission, code: str | None) -> Programme | None:
+    if not code:
+        return None
+    programme = Programme.objects.filter(region_id=sub.region_id, code=code).first()
+    if programme is None:
+        raise invalid("programme", f"Program {code!r} tidak ada di wilayah ini")
+    return programme
 
 
 @router.post("/submissions/{submission_id}/evidence/{indicator}", response={201: EvidenceOut}, auth=authenticated,
              summary="Unggah berkas bukti dukung (≤ 10 MB; PDF, gambar, dokumen Office)")
 def upload_evidence(request: HttpRequest, submission_id: int, indicator: str, file: File[UploadedFile],  # type: ignore[no-untyped-def]
-                    description: Form[str] = ""):
+                    description: Form[str] = "", programme: Form[str] = ""):
     sub = _submission_for(request, submission_id)
+    target = _evidence_programme(sub, programme)
     data = file.read(int(request.META.get("CONTENT_LENGTH") or 0) + 1)
-    return 201, actions.do_add_evidence_file(request.user, sub, indicator, data, file.name or "", description)
+    return 201, actions.do_add_evidence_file(request.user, sub, indicator, data, file.name or "", description,
+                                             programme=target)
 
 
 @router.post("/submissions/{submission_id}/links/{indicator}", response={201: EvidenceOut}, auth=authenticated,
@@ -251,7 +263,8 @@ def upload_evidence(request: HttpRequest, submission_id: int, indicator: str, fi
 def add_link(request: HttpRequest, submission_id: int, indicator: str, body: LinkIn):  # type: ignore[no-untyped-def]
     sub = _submission_for(request, submission_id)
     return 201, actions.do_add_evidence_link(request.user, sub, indicator, body.url, kind=body.kind,
-                                             duration_seconds=body.duration_seconds, description=body.description)
+                                             duration_seconds=body.duration_seconds, description=body.description,
+                                             programme=_evidence_programme(sub, body.programme))
 
 
 @router.get("/evidence/{evidence_id}/download", auth=authenticated, summary="Unduh berkas bukti dukung")

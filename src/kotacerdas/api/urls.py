@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from kotacerdas import __version__
 
 from . import catalogue, errors, evaluations, regions
+from .parser import SafeParser
 
 
 class KotacerdasAPI(NinjaAPI):
@@ -21,6 +22,7 @@ api = KotacerdasAPI(
     version="1",
     description="API evaluasi implementasi Smart City (wilayah, katalog, evaluasi). Versi aplikasi " + __version__,
     urls_namespace="api-v1",
+    parser=SafeParser(),
 )
 errors.install(api)
 api.add_router("", regions.router)

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kotacerdas.core.nodelete import ArchivableQuerySet, NoDeleteModel
+from kotacerdas.lib.text import TEXT
 
 from .choices import AreaScope, Hosting, ProgrammeStatus, Sector, UnitKind
 
@@ -97,7 +98,7 @@ class Programme(NoDeleteModel):
                                   default=AreaScope.WHOLE)
     kecamatan = models.ManyToManyField("regions.Region", verbose_name=_("kecamatan yang dilayani"), blank=True,
                                        related_name="served_by", limit_choices_to={"level": "kecamatan"})
-    description = models.TextField(_("deskripsi"), blank=True)
+    description = models.TextField(_("deskripsi"), blank=True, max_length=TEXT)
     masterplan_ref = models.CharField(_("rujukan masterplan"), max_length=200, blank=True)
     is_demo = models.BooleanField(_("data demo"), default=False)
     created_at = models.DateTimeField(_("dibuat pada"), default=timezone.now, editable=False)

@@ -11,7 +11,7 @@ import rules
 
 from kotacerdas.accounts import roles
 from kotacerdas.accounts.choices import Role
-from kotacerdas.accounts.rules import is_coordinator_of, is_national_admin, is_operator_of_unit
+from kotacerdas.accounts.rules import can_write_for_unit, is_coordinator_of, is_national_admin
 
 
 @rules.predicate
@@ -28,8 +28,8 @@ def has_unit_in_region(user: Any, obj: Any) -> bool:
 
 # Region-wide: units, and programmes of any unit of the region.
 can_manage_catalogue = is_national_admin | is_coordinator_of
-# One programme (or a programme about to be created, with its region and owner set).
-can_edit_programme = can_manage_catalogue | is_operator_of_unit
+# One programme (or a programme about to be created, with its region and owner set): the one unit rule.
+can_edit_programme = is_national_admin | can_write_for_unit
 # May add at least some programme to the region (shows the "add" button).
 can_add_programme = can_manage_catalogue | has_unit_in_region
 

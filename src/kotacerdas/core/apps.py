@@ -8,3 +8,8 @@ class CoreConfig(AppConfig):
     name = "kotacerdas.core"
     label = "core"
     verbose_name = _("Inti")
+
+    def ready(self) -> None:
+        from . import fieldguard
+
+        fieldguard.connect()

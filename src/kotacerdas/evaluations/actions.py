@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from kotacerdas.accounts import roles
 from kotacerdas.accounts.actions import record_event
 from kotacerdas.catalogue.models import Programme
+from kotacerdas.core.fieldguard import check_values
 from kotacerdas.core.gcpause import collection_paused
 from kotacerdas.core.provenance import Provenance
 from kotacerdas.regions.models import Region
@@ -38,7 +39,7 @@ from .choices import (
     Stage,
     SubmissionStatus,
 )
-from .errors import DeadlinePassed, InvalidInput, InvalidTransition, NotAllowed, StaleEdit
+from .errors import DeadlinePassed, DuplicateEvidence, InvalidInput, InvalidTransition, NotAllowed, StaleEdit
 from .models import (
     Answer,
     Assessment,
@@ -276,6 +277,7 @@ def do_save_answer(actor: Any, submission: Submission, indicator: str, level: in
     _check_editable(submission)
     pack, _node = _indicator(submission, indicator)
     _check_level(pack, level)
+    check_values(Answer, {"justification": justification})
     if programme is not None and programme.region_id != submission.region_id:
         raise InvalidInput(_("Program bukan milik wilayah ini"), field="programme")
     existing = Answer.objects.filter(submission=submission, indicator=indicator).first()
@@ -304,6 +306,16 @@ def do_save_answer(actor: Any, submission: Submission, indicator: str, level: in
                  to_state="" if level is None else str(level),
                  data={"indicator": indicator, **({"source": source} if source else {})})
     return answer
+
+
+def _check_evidence_target(actor: Any, submission: Submission, programme: Programme | None) -> None:
+    """Region gate, then the unit rule on what the evidence is filed under (its programme, or the
+    submission itself when there is none — then only the coordinator)."""
+    _require(perms.can_add_evidence, actor, submission, _("Anda tidak boleh menambah bukti dukung di wilayah ini"))
+    if programme is not None and programme.region_id != submission.region_id:
+        raise InvalidInput(_("Program bukan milik wilayah ini"), field="programme")
+    _require(perms.can_write_evidence, actor, programme if programme is not None else submission,
+             _("Operator unit hanya menambah bukti untuk program unitnya sendiri"))
 
 
 @transaction.atomic
@@ -375,10 +387,7 @@ def do_save_iid(actor: Any, submission: Submission, answers: Mapping[str, int | 
 @transaction.atomic
 def do_add_evidence_file(actor: Any, submission: Submission, indicator: str, data: bytes, filename: str,
                          description: str = "", programme: Programme | None = None) -> Evidence:
-    _require(perms.can_add_evidence, actor, submission, _("Anda tidak boleh menambah bukti dukung di wilayah ini"))
-    if roles.has_role(actor, "operator") and not perms.is_region_coordinator(actor, submission):
-        if programme is None or programme.owner_id not in roles.units_for(actor):
-            raise NotAllowed(_("Operator unit hanya menambah bukti untuk program unitnya sendiri"))
+    _check_evidence_target(actor, submission, programme)
     _check_editable(submission)
     _indicator(submission, indicator)
     try:
@@ -386,11 +395,29 @@ def do_add_evidence_file(actor: Any, submission: Submission, indicator: str, dat
     except UploadRejected as exc:
         raise InvalidInput(str(exc), field="file") from exc
     digest = hashlib.sha256(data).hexdigest()
+    # One upload at a time per submission, so two identical uploads cannot both pass the check below.
+    Submission.objects.select_for_update().filter(pk=submission.pk).first()
+    same = (Evidence.objects.filter(submission=submission, kind=EvidenceKind.FILE, sha256=digest)
+            .exclude(file="").order_by("archived_at", "id"))
+    attached = same.filter(indicator=indicator, archived_at__isnull=True).first()
+    if attached is not None:
+        raise DuplicateEvidence(
+            _("Berkas ini sudah terlampir pada indikator ini sebagai “%(name)s” (diunggah %(date)s); "
+              "tidak disimpan dua kali") % {"name": attached.original_name,
+                                             "date": f"{timezone.localtime(attached.uploaded_at):%d-%m-%Y %H:%M}"},
+            field="file", evidence=attached.pk)
     evidence = Evidence(submission=submission, indicator=indicator, kind=EvidenceKind.FILE,
                         original_name=safe_display_name(filename), content_type=checked.content_type,
                         extension=checked.extension, size=checked.size, sha256=digest, description=description,
                         programme=programme, uploaded_by=actor)
-    evidence.file.save("upload", ContentFile(data), save=False)
+    check_values(Evidence, {"description": description, "original_name": evidence.original_name})
+    stored = same.first()
+    if stored is not None and evidence.file.storage.exists(stored.file.name):
+        # The same bytes already stored for this submission (another indicator, or archived): share that
+        # file instead of writing a copy under another name.
+        evidence.file.name = stored.file.name
+    else:
+        evidence.file.save("upload", ContentFile(data), save=False)
     evidence.save()
     record_event(actor, "evaluations.add_evidence", evidence, region_code=submission.region_id,
                  data={"indicator": indicator, "sha256": digest, "size": checked.size, "type": checked.content_type})
@@ -401,13 +428,18 @@ def do_add_evidence_file(actor: Any, submission: Submission, indicator: str, dat
 def do_add_evidence_link(actor: Any, submission: Submission, indicator: str, url: str, *,
                          kind: str = EvidenceKind.LINK, duration_seconds: int | None = None,
                          description: str = "", programme: Programme | None = None) -> Evidence:
-    _require(perms.can_add_evidence, actor, submission, _("Anda tidak boleh menambah bukti dukung di wilayah ini"))
+    _check_evidence_target(actor, submission, programme)
     _check_editable(submission)
     _indicator(submission, indicator)
     if not url.startswith(("https://", "http://")):
         raise InvalidInput(_("Tautan harus diawali http:// atau https://"), field="url")
     if kind == EvidenceKind.VIDEO and (duration_seconds is None or duration_seconds > MAX_VIDEO_SECONDS):
         raise InvalidInput(_("Video bukti dukung paling lama 3 menit"), field="duration_seconds")
+    attached = Evidence.objects.filter(submission=submission, indicator=indicator, url=url,
+                                       archived_at__isnull=True).first()
+    if attached is not None:
+        raise DuplicateEvidence(_("Tautan ini sudah terlampir pada indikator ini; tidak disimpan dua kali"),
+                                field="url", evidence=attached.pk)
     evidence = Evidence.objects.create(submission=submission, indicator=indicator, kind=kind, url=url,
                                        duration_seconds=duration_seconds, description=description,
                                        programme=programme, uploaded_by=actor)
@@ -419,6 +451,8 @@ def do_add_evidence_link(actor: Any, submission: Submission, indicator: str, url
 @transaction.atomic
 def do_archive_evidence(actor: Any, evidence: Evidence, reason: str = "") -> Evidence:
     _require(perms.can_add_evidence, actor, evidence.submission, _("Anda tidak boleh mengubah bukti dukung ini"))
+    _require(perms.can_write_evidence, actor, evidence,
+             _("Bukti dukung ini milik unit lain; operator unit hanya mengarsipkan bukti program unitnya sendiri"))
     _check_editable(evidence.submission)
     Evidence.objects.filter(pk=evidence.pk).update(archived_at=timezone.now())
     record_event(actor, "evaluations.archive_evidence", evidence, region_code=evidence.submission.region_id,
@@ -501,6 +535,7 @@ def do_score(actor: Any, submission: Submission, indicator: str, level: int, not
         if expected_version is not None and expected_version != existing.version:
             raise StaleEdit(_("Skor ini baru saja diubah di jendela lain; perubahan Anda belum disimpan — muat ulang"),
                             current=existing.version)
+        check_values(AssessmentScore, {"note": note})
         if not AssessmentScore.objects.filter(pk=existing.pk, version=existing.version).update(
                 level=level, note=note, version=F("version") + 1):
             raise StaleEdit(_("Skor ini baru saja diubah di jendela lain; muat ulang"))
@@ -570,6 +605,7 @@ def do_set_consensus(actor: Any, submission: Submission, levels: Mapping[str, in
             submission=submission, indicator=code, defaults={"level": level, "note": note, "set_by": actor})
         if not created and obj.level != level:
             old = obj.level
+            check_values(ConsensusScore, {"note": note})
             ConsensusScore.objects.filter(pk=obj.pk).update(level=level, note=note, set_by=actor,
                                                             set_at=timezone.now())
             record_event(actor, "evaluations.consensus", obj, region_code=submission.region_id,

@@ -37,3 +37,10 @@ class DeadlinePassed(ActionError):
 class InvalidInput(ActionError):
     code = "invalid"
     status = 422
+
+
+class DuplicateEvidence(ActionError):
+    """The same file (by content) or link is already attached; `context["evidence"]` is the one there."""
+
+    code = "duplicate"
+    status = 409

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kotacerdas.core.nodelete import ArchivableQuerySet, NoDeleteManager, NoDeleteModel, NoDeleteQuerySet
 from kotacerdas.core.provenance import Provenance
+from kotacerdas.lib.text import LONG_TEXT, SHORT_TEXT, TEXT
 from kotacerdas.scoring.predicates import PublishedPredicate, published_predicate
 
 from .choices import AssessmentStatus, EvidenceKind, NoteKind, RegionClass, Stage, SubmissionStatus, TimeZone
@@ -141,7 +142,7 @@ class Answer(NoDeleteModel):
     indicator = models.CharField(_("kode indikator"), max_length=60)
     level = models.SmallIntegerField(_("tingkat"), null=True, blank=True)
     given_score = models.DecimalField(_("skor diberikan"), max_digits=6, decimal_places=3, null=True, blank=True)
-    justification = models.TextField(_("penjelasan"), blank=True)
+    justification = models.TextField(_("penjelasan"), blank=True, max_length=LONG_TEXT)
     programme = models.ForeignKey("catalogue.Programme", verbose_name=_("program terkait"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="answers")
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("diubah oleh"), null=True,
@@ -220,7 +221,7 @@ class Evidence(NoDeleteModel):
     class Meta:
         verbose_name = _("bukti dukung")
         verbose_name_plural = _("bukti dukung")
-        indexes = [models.Index(fields=["submission", "indicator"])]
+        indexes = [models.Index(fields=["submission", "indicator"]), models.Index(fields=["submission", "sha256"])]
 
     def __str__(self) -> str:
         return self.original_name or self.url
@@ -233,7 +234,7 @@ class IndicatorNote(NoDeleteModel):
                                    related_name="notes")
     indicator = models.CharField(_("kode indikator"), max_length=60)
     kind = models.CharField(_("jenis"), max_length=10, choices=NoteKind.choices)
-    text = models.TextField(_("catatan"))
+    text = models.TextField(_("catatan"), max_length=TEXT)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("penulis"), null=True,
                                on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("dibuat pada"), default=timezone.now)
@@ -312,7 +313,7 @@ class AssessmentScore(NoDeleteModel):
                                    related_name="scores")
     indicator = models.CharField(_("kode indikator"), max_length=60)
     level = models.SmallIntegerField(_("tingkat"))
-    note = models.TextField(_("catatan"), blank=True)
+    note = models.TextField(_("catatan"), blank=True, max_length=TEXT)
     version = models.PositiveIntegerField(_("versi"), default=1)
     archived_at = models.DateTimeField(_("diarsipkan pada"), null=True, blank=True)
 
@@ -331,7 +332,7 @@ class ConsensusScore(NoDeleteModel):
                                    related_name="consensus")
     indicator = models.CharField(_("kode indikator"), max_length=60)
     level = models.SmallIntegerField(_("tingkat"))
-    note = models.TextField(_("catatan"), blank=True)
+    note = models.TextField(_("catatan"), blank=True, max_length=TEXT)
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("ditetapkan oleh"), on_delete=models.PROTECT,
                                related_name="+")
     set_at = models.DateTimeField(_("ditetapkan pada"), default=timezone.now)
@@ -354,9 +355,9 @@ class Feedback(NoDeleteModel):
                                   related_name="feedback")
     assessor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("asesor"), on_delete=models.PROTECT,
                                  related_name="+")
-    strengths = models.TextField(_("kekuatan"), blank=True)
-    weaknesses = models.TextField(_("kelemahan"), blank=True)
-    recommendation = models.TextField(_("rekomendasi"), blank=True)
+    strengths = models.TextField(_("kekuatan"), blank=True, max_length=LONG_TEXT)
+    weaknesses = models.TextField(_("kelemahan"), blank=True, max_length=LONG_TEXT)
+    recommendation = models.TextField(_("rekomendasi"), blank=True, max_length=LONG_TEXT)
     created_at = models.DateTimeField(_("dibuat pada"), default=timezone.now)
 
     class Meta:
@@ -375,7 +376,7 @@ class Interview(NoDeleteModel):
                                    related_name="interviews")
     at = models.DateTimeField(_("waktu"))
     meeting_url = models.URLField(_("tautan Zoom"), blank=True)
-    minutes = models.TextField(_("notulen"), blank=True)
+    minutes = models.TextField(_("notulen"), blank=True, max_length=LONG_TEXT)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("dicatat oleh"),
                                     on_delete=models.PROTECT, related_name="+")
 
@@ -414,7 +415,7 @@ class Result(NoDeleteModel):
     frozen_at = models.DateTimeField(_("dibekukan pada"), null=True, blank=True)
     is_demo = models.BooleanField(_("data demo"), default=False)
     version = models.PositiveIntegerField(_("versi hasil"), default=1)
-    correction_reason = models.TextField(_("alasan koreksi"), blank=True)
+    correction_reason = models.TextField(_("alasan koreksi"), blank=True, max_length=SHORT_TEXT)
     corrected_at = models.DateTimeField(_("dikoreksi pada"), null=True, blank=True)
     provenance = models.CharField(_("asal data"), max_length=20, choices=Provenance.choices,
                                   default=Provenance.ENTERED)
@@ -466,7 +467,7 @@ class ResultVersion(NoDeleteModel):
     replaced_at = models.DateTimeField(_("diganti pada"), default=timezone.now)
     replaced_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("diganti oleh"), null=True,
                                     on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField(_("alasan koreksi"))
+    reason = models.TextField(_("alasan koreksi"), max_length=SHORT_TEXT)
 
     class Meta:
         verbose_name = _("versi hasil")

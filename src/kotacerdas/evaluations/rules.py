@@ -8,7 +8,7 @@ import rules
 
 from kotacerdas.accounts import roles
 from kotacerdas.accounts.choices import Role
-from kotacerdas.accounts.rules import is_national_admin
+from kotacerdas.accounts.rules import can_write_for_unit, is_national_admin
 
 
 def _submission(obj: Any) -> Any:
@@ -71,7 +71,11 @@ def in_assessment_window(user: Any, obj: Any) -> bool:
 
 can_view_submission = is_national_admin | is_region_member | is_assigned_assessor
 can_edit_answers = is_region_coordinator
+# The region gate (may this person add evidence to this submission at all?) …
 can_add_evidence = is_region_coordinator | is_region_operator
+# … and the unit rule for the piece itself (the evidence, or the programme it is filed under): an operator
+# adds and archives only evidence of their own unit's programmes, the coordinator any of the region's.
+can_write_evidence = can_write_for_unit
 can_submit = is_region_coordinator
 can_return = is_national_admin | is_panel_lead
 can_score = is_assigned_assessor & in_assessment_window
@@ -81,6 +85,7 @@ can_conclude = is_national_admin | is_panel_lead
 rules.add_perm("evaluations.view_submission", can_view_submission)
 rules.add_perm("evaluations.edit_answers", can_edit_answers)
 rules.add_perm("evaluations.add_evidence", can_add_evidence)
+rules.add_perm("evaluations.write_evidence", can_write_evidence)
 rules.add_perm("evaluations.submit", can_submit)
 rules.add_perm("evaluations.return", can_return)
 rules.add_perm("evaluations.score", can_score)

@@ -19,9 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kotacerdas.accounts import roles
 from kotacerdas.accounts.actions import record_event
-from kotacerdas.accounts.choices import Role
 from kotacerdas.catalogue.models import Programme
 from kotacerdas.evaluations.errors import InvalidInput, NotAllowed
 from kotacerdas.regions.choices import Level
@@ -368,10 +366,8 @@ def do_push_kpi_values(actor: Any, region: Region, rows: Iterable[Mapping[str, A
 def event_programmes(actor: Any, region: Region) -> list[str]:
     """Programme codes the actor may push events for: all of the region for an admin/coordinator,
     the own unit's for an operator."""
-    progs = Programme.objects.active().filter(region=region)
-    if roles.is_national_admin(actor) or region.code in roles.regions_for(actor, Role.COORDINATOR):
-        return sorted(progs.values_list("code", flat=True))
-    return sorted(progs.filter(owner_id__in=roles.units_for(actor)).values_list("code", flat=True))
+    progs = Programme.objects.active().filter(region=region).only("id", "code", "owner_id", "region_id")
+    return sorted(p.code for p in progs if perms.can_edit_kpis.test(actor, p))
 
 
 def do_append_events(actor: Any, region: Region, table: Any, *, source_name: str = "API",

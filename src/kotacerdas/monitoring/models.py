@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kotacerdas.core.nodelete import ArchivableQuerySet, NoDeleteModel
+from kotacerdas.lib.text import TEXT
 
 from .choices import (
     Aggregation,
@@ -37,7 +38,7 @@ class Kpi(MonitoringModel):
                                   related_name="kpis")
     code = models.SlugField(_("kode"), max_length=60, help_text=_("Kode singkat unik per program, mis. dokumen-terbit"))
     name = models.CharField(_("nama indikator"), max_length=200)
-    description = models.TextField(_("definisi"), blank=True)
+    description = models.TextField(_("definisi"), blank=True, max_length=TEXT)
     unit = models.CharField(_("satuan"), max_length=20, choices=KpiUnit.choices)
     direction = models.CharField(_("arah"), max_length=10, choices=Direction.choices, default=Direction.HIGHER)
     target = models.DecimalField(_("target per periode"), max_digits=20, decimal_places=4, null=True, blank=True,

@@ -12,6 +12,7 @@ from typing import Any
 import rules
 
 from kotacerdas.accounts.rules import (
+    can_write_for_unit,
     is_coordinator_of,
     is_member_of_region,
     is_national_admin,
@@ -41,7 +42,7 @@ def is_published(user: Any, obj: Any) -> bool:
 @rules.predicate
 def manages_programme(user: Any, obj: Any) -> bool:
     prog = programme_of(obj)
-    return prog is not None and bool(is_coordinator_of(user, prog) or is_operator_of_unit(user, prog))
+    return prog is not None and bool(can_write_for_unit(user, prog))
 
 
 @rules.predicate

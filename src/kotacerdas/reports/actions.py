@@ -18,7 +18,7 @@ from kotacerdas.regions.models import Region
 
 from .choices import JobStatus, ReportFormat, ReportLanguage
 from .models import ReportJob
-from .rules import can_report_region
+from .rules import can_request_report
 
 JOB_KIND = "kotacerdas.reports.actions.run_report_job"
 
@@ -26,7 +26,7 @@ JOB_KIND = "kotacerdas.reports.actions.run_report_job"
 @transaction.atomic
 def do_request_report(actor: Any, region: Region, cycle: Cycle, fmt: str = ReportFormat.PDF,
                       language: str = ReportLanguage.ID) -> ReportJob:
-    if not can_report_region.test(actor, region):
+    if not can_request_report.test(actor, region):
         raise NotAllowed(_("Anda tidak boleh membuat laporan wilayah ini"))
     if fmt not in ReportFormat.values:
         raise InvalidInput(_("Format %(fmt)r tidak dikenal (pdf, xlsx)") % {"fmt": fmt}, field="format")

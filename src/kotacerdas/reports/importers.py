@@ -27,10 +27,13 @@ from django.utils.translation import gettext as _
 
 from kotacerdas.catalogue.choices import ProgrammeStatus, Sector
 from kotacerdas.catalogue.models import Programme, SubDimension, Unit
+from kotacerdas.core import fieldguard
 from kotacerdas.core.provenance import first_data_sheet, mark_workbook
 from kotacerdas.evaluations import queries
-from kotacerdas.evaluations.errors import ActionError, NotAllowed
+from kotacerdas.evaluations.errors import ActionError, InvalidInput, NotAllowed
 from kotacerdas.evaluations.models import Cycle
+from kotacerdas.lib.cells import append as put_row
+from kotacerdas.lib.cells import uncell
 from kotacerdas.regions.models import Region
 
 from .xlsx import ImportFailed, ImportReport, RowError, import_worksheet
@@ -92,7 +95,7 @@ def export_programmes(region: Region) -> bytes:
     demo = False
     for p in Programme.objects.active().filter(region=region).select_related("owner").order_by("pillar__order",
                                                                                               "title"):
-        ws.append([p.code, p.title, p.owner.short_name or p.owner.name, p.subdimension_id, p.sector, p.start_year,
+        put_row(ws, [p.code, p.title, p.owner.short_name or p.owner.name, p.subdimension_id, p.sector, p.start_year,
                    p.status, "ya" if p.quick_win else "tidak", "ya" if p.is_application else "tidak", p.url,
                    p.platform, p.target_group, p.description])
         demo = demo or p.is_demo
@@ -115,6 +118,7 @@ def _programme_rows(path: Path) -> tuple[str, list[tuple[int, dict[str, Any]]]]:
         ws = first_data_sheet(wb)
         sheet = ws.title
         rows = [["" if v is None else v for v in r] for r in ws.iter_rows(values_only=True)]
+    rows = [[uncell(v) for v in r] for r in rows]  # undo what lib/cells did on export
     if not rows:
         return sheet, []
     keys = [by_header.get(str(h).strip().lower(), "") for h in rows[0]]
@@ -209,10 +213,16 @@ def _import_programmes(actor: Any, path: Path, region: Region, cycle: Cycle | No
         if text["url"] and not text["url"].startswith(("http://", "https://")):
             err("url", _("Alamat aplikasi harus diawali http:// atau https://"))
             continue
+        try:  # the fields' own limits (length, no NUL): a row error, never a database error or a silent cut
+            fieldguard.check_values(Programme, {k: text[k] for k in ("code", "title", "url", "platform",
+                                                                      "target_group", "description")})
+        except InvalidInput as exc:
+            err(str(exc.context.get("field", "code")), exc.message)
+            continue
         clean.append((n, text["code"], {
-            "title": text["title"][:200], "owner": unit.pk, "pillar": sub.pillar_id,
+            "title": text["title"], "owner": unit.pk, "pillar": sub.pillar_id,
             "subdimension": sub.code, "sector": sector, "start_year": year, "status": status, **flags,
-            "url": text["url"], "platform": text["platform"][:80], "target_group": text["target_group"][:200],
+            "url": text["url"], "platform": text["platform"], "target_group": text["target_group"],
             "description": text["description"],
         }))
     if report.errors:

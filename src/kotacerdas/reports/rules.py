@@ -1,4 +1,8 @@
-"""Who may produce a region's report: the same people who may see its submission in the UI."""
+"""Who may see and who may produce a region's reports.
+
+Seeing (the reports page, finished files): the people who may see its submission in the UI, the
+executive included. Producing one queues a background job (a write, and costly): everyone who may see
+them except the executive, whose role is read-only (SECURITY.md)."""
 
 from __future__ import annotations
 
@@ -25,4 +29,14 @@ def can_report_region(user: Any, region: Any) -> bool:
     return False
 
 
-rules.add_perm("reports.request_report", can_report_region)
+@rules.predicate
+def can_request_report(user: Any, region: Any) -> bool:
+    if not can_report_region(user, region):
+        return False
+    code = getattr(region, "code", region)
+    other_roles = {r for r in ("coordinator", "operator") if code in roles.regions_for(user, r)}
+    return roles.is_national_admin(user) or bool(other_roles) or roles.has_role(user, "assessor")
+
+
+rules.add_perm("reports.view_reports", can_report_region)
+rules.add_perm("reports.request_report", can_request_report)

@@ -28,7 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.functional import Promise
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from kotacerdas.catalogue.models import Programme
@@ -36,6 +36,7 @@ from kotacerdas.core.provenance import region_label
 from kotacerdas.evaluations import queries
 from kotacerdas.evaluations.models import Cycle, Evidence, Feedback, Result, Submission
 from kotacerdas.evaluations.queries import result_trace
+from kotacerdas.lib.text import clip
 from kotacerdas.regions.models import Region
 from kotacerdas.scoring import engine
 from kotacerdas.scoring.packs import Node, Pack
@@ -264,24 +265,45 @@ def pillars(data: ReportData) -> dict[str, Any] | None:
     return {"pillars": rows, "chart": chart}
 
 
+# The report's cost is bounded whatever the data: each free text printed is at most PDF_TEXT characters and
+# each list at most so many rows; what is cut is said on the page (the full text stays in the application).
+PDF_TEXT = 1_500
+PDF_FEEDBACK_NOTES = 200
+PDF_EVIDENCE_ROWS = 400
+PDF_QUICK_WINS = 40
+
+
+def _clip(text: str, limit: int = PDF_TEXT) -> str:
+    return clip(text or "", limit, _("… [dipotong: {more} karakter lagi; teks lengkap di aplikasi]"))
+
+
 def feedback(data: ReportData) -> dict[str, Any] | None:
     items = (Feedback.objects.filter(submission__cycle=data.cycle, submission__region=data.region)
              .select_related("programme", "programme__owner", "programme__pillar").order_by("programme__title",
                                                                                             "created_at"))
+    total = items.count()
     assessor_no: dict[int, int] = {}
     by_programme: dict[int, dict[str, Any]] = {}
-    for fb in items:
+    for fb in items[:PDF_FEEDBACK_NOTES]:
         # Assessors are not named in the region's report: numbered in order of appearance.
         n = assessor_no.setdefault(fb.assessor_id, len(assessor_no) + 1)
         entry = by_programme.setdefault(fb.programme_id, {"programme": fb.programme, "notes": []})
-        entry["notes"].append({"assessor": n, "strengths": fb.strengths, "weaknesses": fb.weaknesses,
-                               "recommendation": fb.recommendation})
-    return {"programmes": list(by_programme.values())}
+        entry["notes"].append({"assessor": n, "strengths": _clip(fb.strengths), "weaknesses": _clip(fb.weaknesses),
+                               "recommendation": _clip(fb.recommendation)})
+    left = total - min(total, PDF_FEEDBACK_NOTES)
+    return {"programmes": list(by_programme.values()),
+            "omitted": ngettext("%(n)s umpan balik lagi tidak dicetak; lihat aplikasi.",
+                                "%(n)s umpan balik lagi tidak dicetak; lihat aplikasi.", left) % {"n": left}
+            if left else ""}
 
 
 def quick_win(data: ReportData) -> dict[str, Any] | None:
     programmes = list(Programme.objects.active().filter(region=data.region, quick_win=True)
-                      .select_related("owner", "pillar", "subdimension").order_by("pillar__order", "title"))
+                      .select_related("owner", "pillar", "subdimension").order_by("pillar__order", "title")
+                      [:PDF_QUICK_WINS])
+    for p in programmes:  # printed, never saved
+        p.description = _clip(p.description)
+        p.target_group = _clip(p.target_group, 300)
     nodes = data.pack.nodes_by_code()
     levels = data.score.levels if data.score else {}
     codes = list(data.pack.quick_win_indicators) or [n.code for d in data.pack.dimensions
@@ -379,14 +401,20 @@ def reach_map(data: ReportData) -> dict[str, Any] | None:
 def evidence_annex(data: ReportData) -> dict[str, Any] | None:
     if data.submission is None:
         return None
-    items = list(Evidence.objects.filter(submission=data.submission, archived_at__isnull=True)
-                 .order_by("indicator", "id"))
+    active = Evidence.objects.filter(submission=data.submission, archived_at__isnull=True)
+    total = active.count()
+    items = list(active.order_by("indicator", "id")[:PDF_EVIDENCE_ROWS])
     nodes = data.pack.nodes_by_code()
     rows = [{"indicator": e.indicator, "indicator_name": data.name(nodes[e.indicator]) if e.indicator in nodes
-             else e.indicator, "kind": e.get_kind_display(), "name": e.original_name or e.url, "url": e.url,
-             "size": e.size, "sha256": e.sha256[:16], "uploaded_at": e.uploaded_at, "description": e.description}
+             else e.indicator, "kind": e.get_kind_display(), "name": _clip(e.original_name or e.url, 300),
+             "url": e.url, "size": e.size, "sha256": e.sha256[:16], "uploaded_at": e.uploaded_at,
+             "description": _clip(e.description, 300)}
             for e in items]
-    return {"rows": rows, "stage": data.submission.get_stage_display()}
+    left = total - len(rows)
+    return {"rows": rows, "total": total, "stage": data.submission.get_stage_display(),
+            "omitted": ngettext("%(n)s bukti dukung lagi tidak dicetak; lihat aplikasi.",
+                                "%(n)s bukti dukung lagi tidak dicetak; lihat aplikasi.", left) % {"n": left}
+            if left else ""}
 
 
 register_section("cover", gettext_lazy("Sampul"), cover, template="reports/pdf/_cover.html")

@@ -19,7 +19,7 @@ from kotacerdas.regions.models import Region
 
 from . import actions, webimport
 from .models import ReportJob
-from .rules import can_report_region
+from .rules import can_report_region, can_request_report
 
 
 def _region(request: HttpRequest, code: str) -> Region:
@@ -39,7 +39,8 @@ def report_page(request: HttpRequest, code: str) -> HttpResponse:
     imports = list(Job.objects.filter(kind=webimport.JOB_KIND, region_code=region.code, created_by=request.user)
                    .order_by("-created_at")[:5]) if kinds else []
     return render(request, "reports/web/page.html", {"region": region, "cycles": cycles, "jobs": jobs,
-                                                      "import_kinds": kinds, "imports": imports})
+                                                      "import_kinds": kinds, "imports": imports,
+                                                      "can_request": can_request_report.test(request.user, region)})
 
 
 @login_required

@@ -28,6 +28,8 @@ from kotacerdas.evaluations import actions, queries
 from kotacerdas.evaluations.choices import EvidenceKind
 from kotacerdas.evaluations.errors import ActionError
 from kotacerdas.evaluations.models import Answer, Cycle, Evidence, Result, Submission
+from kotacerdas.lib.cells import append as put_row
+from kotacerdas.lib.cells import uncell, workbook_bytes
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F0")
 LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
@@ -60,13 +62,11 @@ def _sheet_title(name: str, used: set[str]) -> str:
 
 
 def _to_bytes(wb: Workbook) -> bytes:
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)  # no text becomes a formula (lib/cells)
 
 
 def _header(ws: Worksheet, headers: list[str], widths: list[int] | None = None) -> None:
-    ws.append(headers)
+    put_row(ws, headers)
     for i, _h in enumerate(headers, start=1):
         cell = ws.cell(row=1, column=i)
         cell.font = BOLD
@@ -107,7 +107,7 @@ def export_worksheet(submission: Submission) -> bytes:
         ("", "Berkas bukti (PDF, gambar) diunggah lewat aplikasi; di sini hanya tercantum namanya."),
     ]
     for row in rows:
-        meta.append(list(row))
+        put_row(meta, list(row))
     meta["A1"].font = Font(bold=True, size=13)
     meta.column_dimensions["A"].width = 18
     meta.column_dimensions["B"].width = 100
@@ -127,7 +127,7 @@ def export_worksheet(submission: Submission) -> bytes:
         ws.add_data_validation(validation)
         for ind in dim.indicators():
             a = answers.get(ind.code)
-            ws.append([
+            put_row(ws, [
                 ind.code, ind.name, a.level if a else None, a.justification if a else "",
                 a.programme.code if a and a.programme else "", "\n".join(evidence.get(ind.code, [])),
                 a.version if a else 0,
@@ -202,7 +202,7 @@ def _letter(key: str) -> str:
 
 
 def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
+    return "" if value is None else str(uncell(value)).strip()
 
 
 def _read_rows(wb: Any, submission: Submission, report: ImportReport) -> list[_Row]:
@@ -389,7 +389,7 @@ def export_ranking(cycle: Cycle, *, published_only: bool = True) -> bytes:
                *[d.name for d in dims], *[p.name for p in pack.pillars], "Diterbitkan"]
     _header(ws, headers, [10, 9, 32, 26, 7, 9, 14, 12, *[12] * len(dims), *[14] * len(pack.pillars), 12])
     for r in _result_rows(cycle, published_only):
-        ws.append([
+        put_row(ws, [
             r.rank, r.region_id, r.display_name, r.region.parent.name if r.region.parent else "",
             classes.get(r.region_id, ""), float(r.index), r.published_predicate.label or "",
             float(r.improvement) if r.improvement is not None else None,
@@ -419,7 +419,7 @@ def export_raw(cycle: Cycle) -> bytes:
     import json
 
     for r in _result_rows(cycle, published_only=False):
-        ws.append([r.region_id, r.display_name, float(r.index), r.index_raw,
+        put_row(ws, [r.region_id, r.display_name, float(r.index), r.index_raw,
                    float(r.mean) if r.mean is not None else None, r.published_predicate.label or "", r.rank,
                    float(r.previous_index) if r.previous_index is not None else None,
                    float(r.improvement) if r.improvement is not None else None,
@@ -429,14 +429,14 @@ def export_raw(cycle: Cycle) -> bytes:
     subs = wb.create_sheet("Pengajuan")
     _header(subs, ["ID", "Kode", "Tahap", "Status", "Dikirim", "Versi"])
     for s in Submission.objects.filter(cycle=cycle).order_by("region_id", "stage"):
-        subs.append([s.pk, s.region_id, s.stage, s.status,
+        put_row(subs, [s.pk, s.region_id, s.stage, s.status,
                      timezone.localtime(s.submitted_at).strftime("%Y-%m-%d %H:%M") if s.submitted_at else None,
                      s.version])
     ans = wb.create_sheet("Jawaban")
     _header(ans, ["ID pengajuan", "Kode", "Tahap", "Indikator", "Tingkat", "Skor diberikan", "Penjelasan"])
     for a in (Answer.objects.active().filter(submission__cycle=cycle).select_related("submission")
               .order_by("submission__region_id", "submission__stage", "indicator").iterator(chunk_size=2000)):
-        ans.append([a.submission_id, a.submission.region_id, a.submission.stage, a.indicator, a.level,
+        put_row(ans, [a.submission_id, a.submission.region_id, a.submission.stage, a.indicator, a.level,
                     float(a.given_score) if a.given_score is not None else None, a.justification])
     sc = wb.create_sheet("Skor asesor")
     _header(sc, ["ID pengajuan", "Kode", "Asesor", "Indikator", "Tingkat"])
@@ -444,13 +444,13 @@ def export_raw(cycle: Cycle) -> bytes:
               .select_related("assessment__submission").order_by("assessment__submission__region_id",
                                                                  "assessment__assessor_id", "indicator")
               .iterator(chunk_size=2000)):
-        sc.append([s.assessment.submission_id, s.assessment.submission.region_id, s.assessment.assessor_id,
+        put_row(sc, [s.assessment.submission_id, s.assessment.submission.region_id, s.assessment.assessor_id,
                    s.indicator, s.level])
     cs = wb.create_sheet("Konsensus")
     _header(cs, ["ID pengajuan", "Kode", "Indikator", "Tingkat"])
     for c in ConsensusScore.objects.active().filter(submission__cycle=cycle).select_related("submission").order_by(
             "submission__region_id", "indicator"):
-        cs.append([c.submission_id, c.submission.region_id, c.indicator, c.level])
+        put_row(cs, [c.submission_id, c.submission.region_id, c.indicator, c.level])
     if cycle.is_demo:
         mark_workbook(wb)
     return _to_bytes(wb)

@@ -17,6 +17,9 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kotacerdas.lib.cells import append as put_row
+from kotacerdas.lib.cells import neutralise_workbook, uncell
+
 from .packs import Node, Pack, PackError, PackIssue, Where, build_pack, pack_to_raw
 
 PACK_KEYS = (
@@ -75,7 +78,7 @@ def _cell(value: Any) -> Any:
 
 
 def _header(ws: Worksheet, columns: Iterable[str]) -> None:
-    ws.append(list(columns))
+    put_row(ws, list(columns))
     for c in ws[1]:
         c.font = Font(bold=True)
     ws.freeze_panes = "A2"
@@ -101,7 +104,7 @@ def pack_to_workbook(pack: Pack) -> Workbook:
     }
     for key in PACK_KEYS:
         if flat.get(key) is not None:
-            ws.append([key, _cell(flat[key])])
+            put_row(ws, [key, _cell(flat[key])])
 
     nodes = wb.create_sheet("Nodes")
     levels = list(range(pack.scale_min, pack.scale_max + 1))
@@ -109,7 +112,8 @@ def pack_to_workbook(pack: Pack) -> Workbook:
 
     def add(node: Node, parent: str | None) -> None:
         texts = dict(node.levels)
-        nodes.append(
+        put_row(
+            nodes,
             [
                 node.code,
                 parent,
@@ -138,12 +142,12 @@ def pack_to_workbook(pack: Pack) -> Workbook:
         ws = wb.create_sheet(sheet)
         _header(ws, columns)
         for row in rows:
-            ws.append([_cell(row.get(c)) for c in columns])
+            put_row(ws, [_cell(row.get(c)) for c in columns])
     return wb
 
 
 def export_pack_xlsx(pack: Pack, target: str | Path | IO[bytes]) -> None:
-    pack_to_workbook(pack).save(target)
+    neutralise_workbook(pack_to_workbook(pack)).save(target)
 
 
 def _get_path(raw: Mapping[str, Any], dotted: str) -> Any:
@@ -168,7 +172,7 @@ def _value(v: Any) -> Any:
     if isinstance(v, float):
         return Decimal(repr(v))
     if isinstance(v, str):
-        v = v.strip()
+        v = uncell(v).strip()
         return v or None
     return v
 

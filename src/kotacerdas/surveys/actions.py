@@ -22,8 +22,10 @@ from django.utils.translation import ngettext
 
 from kotacerdas.accounts.actions import record_event
 from kotacerdas.catalogue.models import Programme
+from kotacerdas.core.fieldguard import check_values
 from kotacerdas.evaluations.errors import ActionError, InvalidInput, InvalidTransition, NotAllowed, StaleEdit
 from kotacerdas.evaluations.models import Cycle
+from kotacerdas.lib import cells
 from kotacerdas.regions.models import Region
 
 from . import queries
@@ -101,6 +103,7 @@ def do_update_survey(actor: Any, survey: Survey, version: int, changes: Mapping[
         raise InvalidInput(_("Target responden per pilar harus 1–10.000"), field="target_per_pillar")
     _check_window(diff.get("opens_at", survey.opens_at), diff.get("closes_at", survey.closes_at))
     before = {k: str(getattr(survey, k)) for k in diff}
+    check_values(Survey, diff)
     if not Survey.objects.filter(pk=survey.pk, version=version).update(**diff, version=F("version") + 1):
         raise StaleEdit(_("Survei ini baru saja diubah orang lain; muat ulang halaman lalu simpan lagi"))
     survey.refresh_from_db()
@@ -395,18 +398,16 @@ def export_responses(actor: Any, survey: Survey, *, fmt: str = "csv", include_pe
         ws = wb.active
         assert ws is not None
         ws.title = "Tanggapan"
-        ws.append(header)
+        cells.append(ws, header)
         for row in rows:
-            ws.append(row)
+            cells.append(ws, row)
         if survey.is_demo:
             from kotacerdas.core.provenance import mark_workbook
 
             mark_workbook(wb)
-        out = io.BytesIO()
-        wb.save(out)
-        return out.getvalue()
+        return cells.workbook_bytes(wb)  # a respondent's "=HYPERLINK(…)" stays text (lib/cells)
     text = io.StringIO()
     writer = csv.writer(text)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow(cells.row(header))
+    writer.writerows(cells.row(row) for row in rows)
     return text.getvalue().encode("utf-8-sig")  # BOM: Excel opens Indonesian text correctly

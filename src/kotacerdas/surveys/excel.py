@@ -13,6 +13,9 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
+from kotacerdas.lib.cells import append as put_row
+from kotacerdas.lib.cells import uncell, workbook_bytes
+
 from .actions import ResponseInput, validate_response
 from .choices import AgeBand, Gender
 from .models import Survey, SurveyService
@@ -30,24 +33,22 @@ def paper_template(survey: Survey) -> bytes:
     assert ws is not None
     ws.title = SHEET
     headers = [h for _, h in PROFILE] + [i.code for i in pack.survey_items]
-    ws.append(headers)
+    put_row(ws, headers)
     fill = PatternFill("solid", fgColor="0B5CAD")
     for c, cell in enumerate(ws[1], start=1):
         cell.font, cell.fill = Font(bold=True, color="FFFFFF"), fill
         if c > len(PROFILE):
             cell.comment = Comment(pack.survey_items[c - len(PROFILE) - 1].text, "kotacerdas")
     help_ws = wb.create_sheet("Petunjuk")
-    help_ws.append(["Isi satu baris per lembar kuesioner. Jawab hanya butir milik layanan yang dipilih (1–5)."])
-    help_ws.append(["Layanan", "kode program", "sub-dimensi"])
+    put_row(help_ws, ["Isi satu baris per lembar kuesioner. Jawab hanya butir milik layanan yang dipilih (1–5)."])
+    put_row(help_ws, ["Layanan", "kode program", "sub-dimensi"])
     for s in active_services(survey):
         assert s.programme is not None
-        help_ws.append([s.programme.title, s.programme.code, s.subdimension])
-    help_ws.append([])
-    help_ws.append(["Kelompok umur"] + list(AgeBand.values))
-    help_ws.append(["Jenis kelamin", "L", "P", "X (tidak ingin menyebutkan)"])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        put_row(help_ws, [s.programme.title, s.programme.code, s.subdimension])
+    put_row(help_ws, [])
+    put_row(help_ws, ["Kelompok umur"] + list(AgeBand.values))
+    put_row(help_ws, ["Jenis kelamin", "L", "P", "X (tidak ingin menyebutkan)"])
+    return workbook_bytes(wb)
 
 
 def _text(value: Any) -> str:
@@ -55,7 +56,7 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return str(uncell(value)).strip()
 
 
 def _when(value: Any) -> dt.datetime | None:

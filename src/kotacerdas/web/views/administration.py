@@ -5,7 +5,6 @@ assignments, the Tahap II schedule, progress, publishing. Thin: each POST names 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -398,14 +397,15 @@ def _progress_xlsx(cycle: Cycle, rows: list[dict[str, Any]]) -> HttpResponse:
     from openpyxl import Workbook
 
     from kotacerdas.evaluations.notify import meeting_when
+    from kotacerdas.lib import cells
 
     wb = Workbook()
     ws = wb.active
     ws.title = "Kemajuan"
-    ws.append(["Kode", "Kabupaten/Kota", "Provinsi", "Kelas", "Tahap", "Status", "Panel", "Penilaian selesai",
+    cells.append(ws, ["Kode", "Kabupaten/Kota", "Provinsi", "Kelas", "Tahap", "Status", "Panel", "Penilaian selesai",
                "Jadwal Tahap II"])
     for r in rows:
-        ws.append([r["code"], r["region"].name, r["province"].name if r["province"] else "", r["region_class"],
+        cells.append(ws, [r["code"], r["region"].name, r["province"].name if r["province"] else "", r["region_class"],
                    str(Stage(r["stage"]).label) if r["stage"] else "", str(r["status_label"]), r["panel"], r["assessments"],
                    meeting_when(r["meeting"]) if r["meeting"] else ""])
     ws.auto_filter.ref = ws.dimensions
@@ -413,9 +413,7 @@ def _progress_xlsx(cycle: Cycle, rows: list[dict[str, Any]]) -> HttpResponse:
         from kotacerdas.core.provenance import mark_workbook
 
         mark_workbook(wb)
-    out = io.BytesIO()
-    wb.save(out)
-    response = HttpResponse(out.getvalue(), content_type="application/vnd.openxmlformats-officedocument."
+    response = HttpResponse(cells.workbook_bytes(wb), content_type="application/vnd.openxmlformats-officedocument."
                                                          "spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="kemajuan-{cycle.year}.xlsx"'
     return response

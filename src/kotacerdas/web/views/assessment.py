@@ -74,7 +74,8 @@ def _layout(pack: Any) -> list[dict[str, Any]]:
 
 def _evidence_by_indicator(sub: Submission) -> dict[str, list[Evidence]]:
     grouped: dict[str, list[Evidence]] = defaultdict(list)
-    for ev in Evidence.objects.filter(submission=sub, archived_at__isnull=True).order_by("uploaded_at"):
+    for ev in (Evidence.objects.filter(submission=sub, archived_at__isnull=True).select_related("programme", "submission")
+               .order_by("uploaded_at")):
         grouped[ev.indicator].append(ev)
     return grouped
 
@@ -99,13 +100,24 @@ def _indicator_ctx(sub: Submission, node: Any, answer: Answer | None, evidence: 
 
 def _edit_flags(request: HttpRequest, sub: Submission) -> dict[str, Any]:
     editable = sub.status in EDITABLE_BY_REGION
+    can_add = editable and perms.can_add_evidence.test(request.user, sub)
     return {"can_edit": editable and perms.can_edit_answers.test(request.user, sub),
-            "can_add_evidence": editable and perms.can_add_evidence.test(request.user, sub)}
+            "can_add_evidence": can_add,
+            # the unit rule: what this person may file evidence under (None = no programme, coordinator only)
+            "evidence_unowned": can_add and perms.can_write_evidence.test(request.user, sub),
+            "evidence_programmes": [p for p in _programmes(sub) if perms.can_write_evidence.test(request.user, p)]
+            if can_add else []}
+
+
+def _archivable(request: HttpRequest, sub: Submission, evidence: list[Evidence]) -> None:
+    editable = sub.status in EDITABLE_BY_REGION and perms.can_add_evidence.test(request.user, sub)
+    for ev in evidence:
+        ev.can_archive = editable and perms.can_write_evidence.test(request.user, ev)  # type: ignore[attr-defined]
 
 
 def _programmes(sub: Submission) -> list[Programme]:
-    return list(Programme.objects.active().filter(region_id=sub.region_id).only("id", "code", "title", "owner_id")
-                .order_by("title"))
+    return list(Programme.objects.active().filter(region_id=sub.region_id).only("id", "code", "title", "owner_id",
+                                                                                "region_id").order_by("title"))
 
 
 @login_required
@@ -114,6 +126,8 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pack = queries.cycle_pack(sub.cycle)
     answers = {a.indicator: a for a in Answer.objects.filter(submission=sub)}
     evidence = _evidence_by_indicator(sub)
+    for group in evidence.values():
+        _archivable(request, sub, group)
     notes = _notes_by_indicator(sub)
     layout = _layout(pack)
     suggestions = _suggestions(sub, pack)
@@ -186,7 +200,9 @@ def _render_indicator(request: HttpRequest, sub: Submission, code: str, **extra:
     pack = queries.cycle_pack(sub.cycle)
     node = pack.node(code)
     answer = Answer.objects.filter(submission=sub, indicator=code).first()
-    ev = list(Evidence.objects.filter(submission=sub, indicator=code, archived_at__isnull=True).order_by("uploaded_at"))
+    ev = list(Evidence.objects.filter(submission=sub, indicator=code, archived_at__isnull=True)
+              .select_related("programme", "submission").order_by("uploaded_at"))
+    _archivable(request, sub, ev)
     notes = list(IndicatorNote.objects.filter(submission=sub, indicator=code).select_related("author"))
     ind = _indicator_ctx(sub, node, answer, ev, notes)
     ind["suggestion"] = _suggestions(sub, pack, code).get(code)
@@ -278,14 +294,25 @@ def apply_survey_level(request: HttpRequest, pk: int, code: str) -> HttpResponse
 
 
 def _evidence_response(request: HttpRequest, sub: Submission, code: str, error: str = "",
-                       status: int = 200) -> HttpResponse:
+                       status: int = 200, done: str = "") -> HttpResponse:
+    """The indicator after an evidence action: the refusal, or what was done ("saved", "archived") —
+    never a success line for a refused action."""
     if _is_htmx(request):
-        response = _render_indicator(request, sub, code, error=error, evidence_saved=not error)
+        response = _render_indicator(request, sub, code, error=error, evidence_done="" if error else done)
         response.status_code = status
         return response
     if error:
         messages.error(request, error)
+    elif done == "archived":
+        messages.success(request, _("Bukti dukung diarsipkan."))
+    elif done:
+        messages.success(request, _("Bukti dukung tersimpan."))
     return _back(sub, code)
+
+
+def _evidence_programme(request: HttpRequest, sub: Submission) -> Programme | None:
+    prog_id = _int_or_none(request.POST.get("programme"))
+    return Programme.objects.filter(pk=prog_id, region_id=sub.region_id).first() if prog_id else None
 
 
 @login_required
@@ -295,14 +322,13 @@ def add_evidence_file(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     upload = request.FILES.get("file")
     if upload is None:
         return _evidence_response(request, sub, code, _("Pilih berkas yang akan diunggah"), 422)
-    prog_id = _int_or_none(request.POST.get("programme"))
-    programme = Programme.objects.filter(pk=prog_id).first() if prog_id else None
     try:
         actions.do_add_evidence_file(request.user, sub, code, upload.read(), upload.name or "berkas",
-                                     description=request.POST.get("description", "")[:300], programme=programme)
+                                     description=request.POST.get("description", ""),
+                                     programme=_evidence_programme(request, sub))
     except ActionError as exc:
         return _evidence_response(request, sub, code, exc.message, exc.status)
-    return _evidence_response(request, sub, code)
+    return _evidence_response(request, sub, code, done="saved")
 
 
 @login_required
@@ -313,10 +339,11 @@ def add_evidence_link(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     try:
         actions.do_add_evidence_link(request.user, sub, code, request.POST.get("url", "").strip(), kind=kind,
                                      duration_seconds=_int_or_none(request.POST.get("duration_seconds")),
-                                     description=request.POST.get("description", "")[:300])
+                                     description=request.POST.get("description", ""),
+                                     programme=_evidence_programme(request, sub))
     except ActionError as exc:
         return _evidence_response(request, sub, code, exc.message, exc.status)
-    return _evidence_response(request, sub, code)
+    return _evidence_response(request, sub, code, done="saved")
 
 
 @login_required
@@ -328,7 +355,7 @@ def archive_evidence(request: HttpRequest, pk: int, evidence_id: int) -> HttpRes
         actions.do_archive_evidence(request.user, ev)
     except ActionError as exc:
         return _evidence_response(request, sub, ev.indicator, exc.message, exc.status)
-    return _evidence_response(request, sub, ev.indicator)
+    return _evidence_response(request, sub, ev.indicator, done="archived")
 
 
 @login_required

@@ -192,17 +192,18 @@ def national_ranking(request: HttpRequest) -> HttpResponse:
 
 
 def _ranking_xlsx(year: int | None, rows: list[Result]) -> HttpResponse:
-    import io
 
     from openpyxl import Workbook
+
+    from kotacerdas.lib import cells
 
     wb = Workbook()
     ws = wb.active
     ws.title = "Peringkat"
-    ws.append(["Peringkat", "Kode", "Kabupaten/Kota", "Provinsi", "Kelas", "Indeks", "Predikat", "Peningkatan",
+    cells.append(ws, ["Peringkat", "Kode", "Kabupaten/Kota", "Provinsi", "Kelas", "Indeks", "Predikat", "Peningkatan",
                "Diterbitkan"])
     for r in rows:
-        ws.append([r.rank, r.region_id, r.display_name, r.region.parent.name if r.region.parent else "",
+        cells.append(ws, [r.rank, r.region_id, r.display_name, r.region.parent.name if r.region.parent else "",
                    getattr(r, "region_class", "") or "", float(r.index), r.published_predicate.label or "",
                    float(r.improvement) if r.improvement is not None else None, "ya" if r.is_published else "belum"])
     for row in ws.iter_rows(min_row=2, min_col=6, max_col=6):
@@ -213,9 +214,7 @@ def _ranking_xlsx(year: int | None, rows: list[Result]) -> HttpResponse:
         from kotacerdas.core.provenance import mark_workbook
 
         mark_workbook(wb)
-    out = io.BytesIO()
-    wb.save(out)
-    response = HttpResponse(out.getvalue(),
+    response = HttpResponse(cells.workbook_bytes(wb),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="peringkat-{year or "semua"}.xlsx"'
     return response

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kotacerdas.accounts.models import AuditEvent
+from kotacerdas.lib import cells
 
 COLUMNS = ["id", "at", "actor", "action", "object_type", "object_id", "region_code", "from_state", "to_state",
            "reason", "data"]
@@ -38,12 +39,12 @@ class Command(BaseCommand):
         out = sys.stdout if opts["output"] == "-" else open(opts["output"], "w", newline="", encoding="utf-8")
         try:
             writer = csv.writer(out)
-            writer.writerow(COLUMNS)
+            writer.writerow(cells.row(COLUMNS))
             n = 0
             for e in qs.iterator(chunk_size=2000):
-                writer.writerow([e.pk, e.at.isoformat(), e.actor.username if e.actor else "", e.action,
+                writer.writerow(cells.row([e.pk, e.at.isoformat(), e.actor.username if e.actor else "", e.action,
                                  e.object_type, e.object_id, e.region_code, e.from_state, e.to_state, e.reason,
-                                 json.dumps(e.data, ensure_ascii=False, sort_keys=True)])
+                                 json.dumps(e.data, ensure_ascii=False, sort_keys=True)]))
                 n += 1
         finally:
             if out is not sys.stdout:

@@ -10,6 +10,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from kotacerdas.lib.cells import cell as safe_cell
+
 QUESTIONS = ("reach", "trend", "kpi-series", "evidence")
 
 
@@ -72,7 +74,7 @@ class Command(BaseCommand):
                 buf = io.StringIO()
                 w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
                 w.writeheader()
-                w.writerows(rows)
+                w.writerows({k: safe_cell(v) for k, v in r.items()} for r in rows)
                 self.stdout.write(buf.getvalue(), ending="")
         else:
             self.stdout.write(head)
