@@ -13,7 +13,7 @@ from django.test import Client
 from kotacerdas.accounts.actions import do_create_token
 from kotacerdas.actionplans.models import ActionItem
 from kotacerdas.evaluations import actions
-from kotacerdas.evaluations.models import Answer, AssessmentScore
+from kotacerdas.evaluations.models import Answer, AssessmentScore, ConsensusScore
 
 from .conftest import fill
 
@@ -80,6 +80,25 @@ def test_it_requires_the_version_to_change_an_existing_score(world, actors) -> N
     assert stale.status_code == 409 and stale.json()["context"]["current"]["level"] == 3
     assert AssessmentScore.objects.get(assessment__submission=world.sub, assessment__assessor=actors.ayu,
                                        indicator=code).level == 3
+
+
+def test_it_requires_the_version_to_change_the_consensus(world, actors) -> None:  # type: ignore[no-untyped-def]
+    fill(actors.citra, world.sub, world.indicators)
+    actions.do_submit(actors.citra, world.sub)
+    world.sub.refresh_from_db()
+    actions.do_start_assessment(actors.alice, world.sub)
+    c, code = _api(actors.andi), world.indicators[0]  # the panel lead
+    url = f"/api/v1/submissions/{world.sub.pk}/consensus"
+    first = _put(c, url, {"levels": {code: 2}})
+    assert first.status_code == 200 and first.json() == {"changed": 1, "version": 1}
+    missing = _put(c, url, {"levels": {code: 4}})
+    assert missing.status_code == 428 and missing.json()["context"]["current"] == {"version": 1, "levels": {code: 2}}
+    assert _put(c, url, {"levels": {code: 3}, "expected_version": 1}).json() == {"changed": 1, "version": 2}
+    stale = _put(c, url, {"levels": {code: 4}, "expected_version": 1})
+    assert stale.status_code == 409 and stale.json()["context"]["current"]["levels"] == {code: 3}
+    assert ConsensusScore.objects.get(submission=world.sub, indicator=code).level == 3
+    assert _put(c, url, {"levels": {code: 4}}, **{"If-Match": '"2"'}).json()["version"] == 3
+    assert ConsensusScore.objects.get(submission=world.sub, indicator=code).level == 4
 
 
 def test_it_requires_the_version_to_report_progress_on_a_plan_item(actors) -> None:  # type: ignore[no-untyped-def]

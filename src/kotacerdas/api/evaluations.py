@@ -393,14 +393,27 @@ def complete_assessment(request: HttpRequest, submission_id: int):  # type: igno
 class ConsensusIn(Schema):
     levels: dict[str, int] = Field(description="indikator -> tingkat yang disepakati panel", max_length=500)
     note: str = Field("", max_length=2000)
+    expected_version: int | None = Field(
+        None, description="versi konsensus yang Anda lihat (atau header If-Match); wajib bila sudah ada konsensus")
 
 
 class ChangedOut(Schema):
     changed: int
 
 
-@router.put("/submissions/{submission_id}/consensus", response={200: ChangedOut, **_REFUSALS},
+class ConsensusChangedOut(ChangedOut):
+    version: int = Field(description="versi konsensus setelah perubahan (untuk expected_version berikutnya)")
+
+
+@router.put("/submissions/{submission_id}/consensus", response={200: ConsensusChangedOut, **_REFUSALS},
             auth=authenticated, summary="Skor konsensus panel (ketua panel, dalam jendela penilaian)")
 def put_consensus(request: HttpRequest, submission_id: int, body: ConsensusIn):  # type: ignore[no-untyped-def]
     sub = _submission_for(request, submission_id)
-    return {"changed": actions.do_set_consensus(request.user, sub, body.levels, body.note)}
+
+    def current() -> dict[str, Any] | None:
+        levels = queries.consensus_levels(sub)
+        return {"version": queries.consensus_version(sub), "levels": levels} if levels else None
+
+    changed = versioned_write(request, body.expected_version, current, lambda expected: actions.do_set_consensus(
+        request.user, sub, body.levels, body.note, expected_version=expected))
+    return {"changed": changed, "version": queries.consensus_version(sub)}

@@ -589,12 +589,20 @@ def do_record_interview(actor: Any, submission: Submission, *, at: dt.datetime, 
 
 
 @transaction.atomic
-def do_set_consensus(actor: Any, submission: Submission, levels: Mapping[str, int], note: str = "") -> int:
+def do_set_consensus(actor: Any, submission: Submission, levels: Mapping[str, int], note: str = "",
+                     expected_version: int | None = None) -> int:
+    """Set the panel's agreed levels. With `expected_version` (the API's optimistic lock) the write goes
+    through only if the consensus is still at the version the caller saw (`queries.consensus_version`)."""
     _require(perms.can_set_consensus, actor, submission, _("Hanya ketua panel (dalam jendela penilaian) "
                                                            "yang menetapkan konsensus"))
     if submission.status not in (S.UNDER_ASSESSMENT, S.ASSESSED):
         raise InvalidTransition(_("Konsensus tidak bisa diubah pada status %(status)s")
                                 % {"status": S(submission.status).label})
+    if expected_version is not None:
+        # One writer at a time per submission, so the version compared is the version written over.
+        Submission.objects.select_for_update().filter(pk=submission.pk).first()
+        if queries.consensus_version(submission) != expected_version:
+            raise StaleEdit(_("Konsensus sudah diubah orang lain sejak Anda membukanya; muat ulang lalu ulangi"))
     pack = queries.cycle_pack(submission.cycle)
     for code, level in levels.items():
         _indicator(submission, code)

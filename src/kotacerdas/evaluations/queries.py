@@ -200,6 +200,18 @@ def consensus_levels(submission: Submission) -> dict[str, int]:
     return dict(ConsensusScore.objects.active().filter(submission=submission).values_list("indicator", "level"))
 
 
+def consensus_version(submission: Submission) -> int:
+    """The version of a submission's consensus as a whole: how many consensus changes were recorded for
+    it. Every change writes exactly one audit event in its own transaction and the trail is append-only,
+    so the number only grows; 0 while the panel has agreed nothing."""
+    from kotacerdas.accounts.models import AuditEvent
+
+    ids = [str(pk) for pk in ConsensusScore._default_manager.filter(submission=submission).values_list(
+        "pk", flat=True)]
+    return AuditEvent.objects.filter(action="evaluations.consensus", object_type="evaluations.consensusscore",
+                                     object_id__in=ids).count()
+
+
 def panel_levels(submission: Submission) -> dict[str, Decimal]:
     """Consensus where the panel agreed, otherwise the pack's aggregation of the assessors' levels."""
     pack = cycle_pack(submission.cycle)
