@@ -82,3 +82,13 @@ def test_it_round_trips_validity_through_toml_and_excel():
     export_pack_xlsx(pack, buf)
     buf.seek(0)
     assert import_pack_xlsx(buf) == pack
+
+
+@pytest.mark.parametrize("version, digest", [
+    ("2021.1", "af13f51ec8b13b9a699c33d05d44365db77ab2ad075a2623b90f9fece687d7fc"),
+    ("2021.2", "9bfb7dba7ba0b77dd20f69f68386dc27f841d12e1edf267c2dbe0f8bd2e1a1c6"),
+])
+def test_it_applies_kominfo_2021_from_2021_on_and_kept_its_digests(version: str, digest: str) -> None:
+    pack = get_pack("kominfo-2021", version)
+    assert (pack.valid_from, pack.valid_to) == (2021, None)
+    assert pack.digest == digest  # recorded before the pack had validity years
