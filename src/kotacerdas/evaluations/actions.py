@@ -901,9 +901,13 @@ def _copy_rows(cursor: Any, table: str, fields: list[Any], rows: list[dict[str, 
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     names = [f.attname for f in fields]
     json_cols = {f.attname for f in fields if isinstance(f, JSONField)}
+    # A field the rows leave out (they are built alike) takes the model's default, as bulk_create (the
+    # SQLite path) gives it: a field added to the model later must not break the COPY.
+    defaults = {f.attname: f.get_default() for f in fields if rows and f.attname not in rows[0]}
     with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row([Jsonb(row[n]) if n in json_cols else row[n] for n in names])
+            values = [row.get(n, defaults[n]) if n in defaults else row[n] for n in names]
+            copy.write_row([Jsonb(v) if n in json_cols else v for n, v in zip(names, values, strict=True)])
 
 
 def _upsert(model: Any, rows: list[dict[str, Any]], unique: list[str], update: list[str]) -> None:
