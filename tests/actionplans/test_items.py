@@ -12,7 +12,7 @@ from kotacerdas.actionplans import actions, queries
 from kotacerdas.actionplans.choices import ActionStatus, JobStatus, ProgressMode
 from kotacerdas.actionplans.models import ActionItem, ImportJob, progress
 from kotacerdas.actionplans.notify import send_reminders
-from kotacerdas.evaluations.errors import InvalidInput, NotAllowed, StaleEdit
+from kotacerdas.core.errors import InvalidInput, NotAllowed, StaleEdit
 
 
 def _item(code: str) -> ActionItem:

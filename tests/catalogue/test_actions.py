@@ -10,7 +10,7 @@ import pytest
 from kotacerdas.accounts.models import AuditEvent
 from kotacerdas.catalogue import actions
 from kotacerdas.catalogue.models import Programme, Unit
-from kotacerdas.evaluations.errors import InvalidInput, NotAllowed, StaleEdit
+from kotacerdas.core.errors import InvalidInput, NotAllowed, StaleEdit
 from kotacerdas.regions.models import Region
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kotacerdas.accounts.models import AuditEvent
+from kotacerdas.core.errors import InvalidInput, NotAllowed
 from kotacerdas.evaluations import actions
-from kotacerdas.evaluations.errors import InvalidInput, NotAllowed
 from kotacerdas.evaluations.models import Cycle
 
 pytestmark = pytest.mark.django_db

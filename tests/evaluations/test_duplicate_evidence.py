@@ -11,8 +11,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from kotacerdas.core.errors import DuplicateEvidence
 from kotacerdas.evaluations import actions
-from kotacerdas.evaluations.errors import DuplicateEvidence
 from kotacerdas.evaluations.models import Evidence
 
 pytestmark = pytest.mark.django_db

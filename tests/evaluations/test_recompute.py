@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from kotacerdas.accounts.models import AuditEvent
+from kotacerdas.core.errors import NotAllowed
 from kotacerdas.evaluations import actions, queries
-from kotacerdas.evaluations.errors import NotAllowed
 from kotacerdas.evaluations.models import Result
 from kotacerdas.scoring import batch, engine
 

@@ -9,15 +9,15 @@ from django.core import mail
 from django.utils import timezone
 
 from kotacerdas.accounts.models import AuditEvent
-from kotacerdas.evaluations import actions, queries
-from kotacerdas.evaluations.choices import SubmissionStatus as S
-from kotacerdas.evaluations.errors import (
+from kotacerdas.core.errors import (
     DeadlinePassed,
     InvalidInput,
     InvalidTransition,
     NotAllowed,
     StaleEdit,
 )
+from kotacerdas.evaluations import actions, queries
+from kotacerdas.evaluations.choices import SubmissionStatus as S
 from kotacerdas.evaluations.models import Answer, Evidence, Result, Submission
 from kotacerdas.scoring import engine
 

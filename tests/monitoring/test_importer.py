@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from kotacerdas.evaluations.errors import NotAllowed
+from kotacerdas.core.errors import NotAllowed
 from kotacerdas.monitoring import actions, importer
 from kotacerdas.monitoring.choices import IngestStatus
 from kotacerdas.monitoring.models import IngestJob, Kpi, KpiValue

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from kotacerdas.evaluations.errors import NotAllowed
+from kotacerdas.core.errors import NotAllowed
 from kotacerdas.monitoring import actions
 from kotacerdas.monitoring import rules as perms
 from kotacerdas.monitoring.models import Kpi

@@ -13,9 +13,9 @@ from django.core import mail
 from kotacerdas.accounts import actions as people
 from kotacerdas.accounts.imports import UserImportFailed, import_users
 from kotacerdas.accounts.models import AuditEvent, Membership
+from kotacerdas.core.errors import InvalidInput, InvalidTransition, NotAllowed
 from kotacerdas.evaluations import actions
 from kotacerdas.evaluations.choices import Stage
-from kotacerdas.evaluations.errors import InvalidInput, InvalidTransition, NotAllowed
 from kotacerdas.evaluations.models import Assignment, Participation, Submission
 from tests.base import _user, _with_totp
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from kotacerdas.evaluations.errors import NotAllowed
+from kotacerdas.core.errors import NotAllowed
 from kotacerdas.evaluations.models import Cycle
 from kotacerdas.regions.models import Region
 from kotacerdas.reports import pdf, sections

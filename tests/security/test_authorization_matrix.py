@@ -162,7 +162,7 @@ def test_it_applies_each_evaluation_rule_to_each_role(matrix, rule: str) -> None
 
 
 def test_it_keeps_other_regions_out_of_every_action(matrix, actors) -> None:  # type: ignore[no-untyped-def]
-    from kotacerdas.evaluations.errors import ActionError
+    from kotacerdas.core.errors import ActionError
 
     code = "output.kebijakan.masterplan"
     attempts = [

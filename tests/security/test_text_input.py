@@ -11,8 +11,8 @@ import json
 import pytest
 from django.test import Client
 
+from kotacerdas.core.errors import InvalidInput
 from kotacerdas.evaluations import actions
-from kotacerdas.evaluations.errors import InvalidInput
 from kotacerdas.lib import text as limits
 
 from .test_authorization_matrix import CODE, OWN_ACCOUNT_WRITES, _api_writes, _national_routes, _spec_path

@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 
 from kotacerdas.accounts.models import AuditEvent
 from kotacerdas.catalogue.models import Programme
-from kotacerdas.evaluations.errors import InvalidInput, InvalidTransition, NotAllowed
+from kotacerdas.core.errors import InvalidInput, InvalidTransition, NotAllowed
 from kotacerdas.surveys import actions
 from kotacerdas.surveys.actions import ResponseInput, WindowClosed
 from kotacerdas.surveys.choices import Channel, SurveyStatus
@@ -45,7 +45,7 @@ def test_it_will_not_swap_a_programme_that_already_has_answers(actors, survey) -
 
 
 def test_it_changes_settings_with_optimistic_locking(actors, survey) -> None:  # type: ignore[no-untyped-def]
-    from kotacerdas.evaluations.errors import StaleEdit
+    from kotacerdas.core.errors import StaleEdit
 
     v = survey.version
     actions.do_update_survey(actors.citra, survey, v, {"target_per_pillar": 60})

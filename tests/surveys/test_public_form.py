@@ -125,7 +125,7 @@ def test_it_shows_the_summary_to_the_public_only_once_published(actors, survey) 
 
 @pytest.mark.parametrize("who", ["eka", "oki", "mira", "andi"])
 def test_it_lets_only_the_coordinator_change_the_design(actors, survey, who: str) -> None:  # type: ignore[no-untyped-def]
-    from kotacerdas.evaluations.errors import NotAllowed
+    from kotacerdas.core.errors import NotAllowed
 
     with pytest.raises(NotAllowed):
         actions.do_close_survey(getattr(actors, who), survey)

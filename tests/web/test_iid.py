@@ -10,8 +10,8 @@ import pytest
 
 from kotacerdas.accounts.models import AuditEvent
 from kotacerdas.catalogue.models import Programme
+from kotacerdas.core.errors import InvalidInput, NotAllowed
 from kotacerdas.evaluations import actions, queries
-from kotacerdas.evaluations.errors import InvalidInput, NotAllowed
 from kotacerdas.evaluations.models import InnovationAnswer
 
 from .conftest import client_for, demo_user

@@ -116,7 +116,7 @@ def may_grant(actor: Any, role: str, region_code: str | None) -> bool:
 def check_membership(role: str, region: Any = None, unit: Any = None, experience: str = "") -> tuple[Any, Any]:
     """Validate where a role is held; returns (region code or None, unit or None). Raises InvalidInput."""
     from kotacerdas.catalogue.models import Unit
-    from kotacerdas.evaluations.errors import InvalidInput
+    from kotacerdas.core.errors import InvalidInput
     from kotacerdas.regions.models import Region
 
     from .choices import Role
@@ -152,7 +152,7 @@ def check_membership(role: str, region: Any = None, unit: Any = None, experience
 
 
 def _refuse_unless_may_grant(actor: Any, role: str, region_code: str | None) -> None:
-    from kotacerdas.evaluations.errors import NotAllowed
+    from kotacerdas.core.errors import NotAllowed
 
     if not may_grant(actor, role, region_code):
         raise NotAllowed(_("Anda tidak boleh memberi peran ini di wilayah ini: koordinator daerah hanya mengundang "
@@ -196,7 +196,7 @@ def do_invite(actor: Any, email: str, *, role: str, region: Any = None, unit: An
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
 
-    from kotacerdas.evaluations.errors import InvalidInput
+    from kotacerdas.core.errors import InvalidInput
 
     from .models import Membership
 
@@ -266,7 +266,7 @@ def do_set_active(actor: Any, user: Any, active: bool, reason: str = "") -> Any:
     National admins only; nobody deactivates themselves."""
     from django.contrib.auth import get_user_model
 
-    from kotacerdas.evaluations.errors import InvalidInput, NotAllowed
+    from kotacerdas.core.errors import InvalidInput, NotAllowed
 
     from . import roles
 

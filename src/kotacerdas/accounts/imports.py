@@ -98,7 +98,7 @@ def read_table(data: bytes, filename: str) -> list[list[str]]:
 def check_rows(actor: Any, table: list[list[str]]) -> tuple[list[dict[str, Any]], UserImportReport]:
     from django.contrib.auth import get_user_model
 
-    from kotacerdas.evaluations.errors import ActionError
+    from kotacerdas.core.errors import ActionError
 
     from .actions import check_membership, may_grant
 

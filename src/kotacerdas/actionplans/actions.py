@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from kotacerdas.accounts.actions import record_event
 from kotacerdas.core import fieldguard
-from kotacerdas.evaluations.errors import InvalidInput, NotAllowed, StaleEdit
+from kotacerdas.core.errors import InvalidInput, NotAllowed, StaleEdit, require
 from kotacerdas.evaluations.models import Cycle
 from kotacerdas.regions.models import Region
 
@@ -33,11 +33,6 @@ COORDINATOR_FIELDS = (
 )
 OPERATOR_FIELDS = ("description", "realised_value", "start_on", "status", "evidence_url", "evidence_note")
 FK_FIELDS = ("recommendation", "programme", "pillar", "owner")
-
-
-def _require(predicate: Any, user: Any, obj: Any, message: str) -> None:
-    if not predicate.test(user, obj):
-        raise NotAllowed(message)
 
 
 def _plain(value: Any) -> Any:
@@ -104,7 +99,7 @@ def _fk_kwargs(values: Mapping[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def do_create_item(actor: Any, region: Region, cycle: Cycle, values: Mapping[str, Any], *, code: str = "",
                    is_demo: bool = False, source: str = "form") -> ActionItem:
-    _require(perms.can_manage_plan, actor, region, _("Hanya koordinator daerah yang menambah rencana aksi"))
+    require(perms.can_manage_plan, actor, region, _("Hanya koordinator daerah yang menambah rencana aksi"))
     data = {"progress_mode": ProgressMode.STATUS, "status": ActionStatus.NOT_STARTED, **values}
     unknown = set(data) - set(COORDINATOR_FIELDS)
     if unknown:
@@ -141,7 +136,7 @@ def do_update_item(actor: Any, item: ActionItem, version: int, changes: Mapping[
                    source: str = "form", reason: str = "") -> ActionItem:
     """Change fields of an item the actor saw at `version`. A stale version is refused (optimistic lock),
     so two people editing the same item never overwrite each other silently."""
-    _require(perms.can_edit_item, actor, item, _("Anda hanya boleh mengubah rencana aksi milik unit Anda"))
+    require(perms.can_edit_item, actor, item, _("Anda hanya boleh mengubah rencana aksi milik unit Anda"))
     if item.archived_at is not None:
         raise InvalidInput(_("Rencana aksi ini sudah diarsipkan"))
     fields = allowed_fields(actor, item)
@@ -182,7 +177,7 @@ def _stale(item: ActionItem, version: int, stored: int | None) -> StaleEdit:
 
 @transaction.atomic
 def do_archive_item(actor: Any, item: ActionItem, reason: str = "") -> ActionItem:
-    _require(perms.can_manage_plan, actor, item, _("Hanya koordinator daerah yang mengarsipkan rencana aksi"))
+    require(perms.can_manage_plan, actor, item, _("Hanya koordinator daerah yang mengarsipkan rencana aksi"))
     if item.archived_at is None:
         ActionItem.objects.filter(pk=item.pk).update(archived_at=timezone.now(), version=F("version") + 1)
         item.refresh_from_db()
@@ -192,7 +187,7 @@ def do_archive_item(actor: Any, item: ActionItem, reason: str = "") -> ActionIte
 
 @transaction.atomic
 def do_comment(actor: Any, item: ActionItem, text: str) -> ActionComment:
-    _require(perms.can_comment, actor, item, _("Anda tidak berhak mengomentari rencana aksi wilayah ini"))
+    require(perms.can_comment, actor, item, _("Anda tidak berhak mengomentari rencana aksi wilayah ini"))
     if not getattr(actor, "is_authenticated", False):
         raise NotAllowed(_("Masuk terlebih dahulu"))
     text = (text or "").strip()

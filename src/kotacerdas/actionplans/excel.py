@@ -25,8 +25,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from kotacerdas.catalogue.models import Pillar, Programme, Unit
+from kotacerdas.core.errors import ActionError
 from kotacerdas.core.provenance import built_from_demo, mark_workbook
-from kotacerdas.evaluations.errors import ActionError
 from kotacerdas.evaluations.models import Cycle, Feedback
 from kotacerdas.lib.cells import uncell, workbook_bytes, xlsx_cell
 from kotacerdas.regions.models import Region

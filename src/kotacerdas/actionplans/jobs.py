@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kotacerdas.accounts.actions import record_event
-from kotacerdas.evaluations.errors import InvalidInput, NotAllowed
+from kotacerdas.core.errors import InvalidInput, NotAllowed
 from kotacerdas.evaluations.models import Cycle
 from kotacerdas.regions.models import Region
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kotacerdas.catalogue.models import Pillar, Unit
-from kotacerdas.evaluations.errors import ActionError, StaleEdit
+from kotacerdas.core.errors import ActionError, StaleEdit
 from kotacerdas.evaluations.models import Cycle
 from kotacerdas.regions.models import Region
 

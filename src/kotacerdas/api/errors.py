@@ -35,7 +35,7 @@ def install(api: NinjaAPI) -> None:
             body["context"] = exc.context
         return api.create_response(request, body, status=exc.status)
 
-    from kotacerdas.evaluations.errors import ActionError
+    from kotacerdas.core.errors import ActionError
 
     @api.exception_handler(ActionError)
     def _action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:

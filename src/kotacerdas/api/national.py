@@ -17,9 +17,9 @@ from kotacerdas.accounts import actions as account_actions
 from kotacerdas.accounts import roles
 from kotacerdas.accounts.imports import UserImportFailed, import_users
 from kotacerdas.accounts.models import Membership
+from kotacerdas.core.errors import InvalidInput, NotAllowed
 from kotacerdas.evaluations import actions, queries
 from kotacerdas.evaluations.choices import RegionClass, Stage
-from kotacerdas.evaluations.errors import InvalidInput, NotAllowed
 from kotacerdas.evaluations.models import Cycle, Meeting, Panel, Participation, Submission
 from kotacerdas.evaluations.participants import read_participants
 from kotacerdas.scoring.packs import available_packs

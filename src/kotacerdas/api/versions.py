@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from kotacerdas.evaluations.errors import StaleEdit
+from kotacerdas.core.errors import StaleEdit
 
 from .errors import ApiError
 

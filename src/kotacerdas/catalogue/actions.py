@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kotacerdas.accounts.actions import record_event
-from kotacerdas.evaluations.errors import InvalidInput, NotAllowed, StaleEdit
+from kotacerdas.core.errors import InvalidInput, NotAllowed, StaleEdit, require
 from kotacerdas.regions.models import Region
 
 from . import rules as perms
@@ -32,11 +32,6 @@ FK_FIELDS = ("owner", "subdimension", "pillar")
 UNIT_FIELDS = ("name", "short_name", "kind")
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 RESERVED_CODES = {"baru"}  # /wilayah/<code>/program/baru/ is the "add" page
-
-
-def _require(predicate: Any, user: Any, obj: Any, message: str) -> None:
-    if not predicate.test(user, obj):
-        raise NotAllowed(message)
 
 
 def _pk(value: Any) -> Any:
@@ -193,8 +188,8 @@ def do_update_programme(actor: Any, programme: Programme, version: int, changes:
                         source: str = "form", reason: str = "") -> Programme:
     """Change fields of a programme the actor saw at `version` (optimistic lock). Nothing changes, no
     version is spent and no event is written when the values are the same."""
-    _require(perms.can_edit_programme, actor, programme,
-             _("Anda hanya boleh mengubah program milik unit Anda"))
+    require(perms.can_edit_programme, actor, programme,
+            _("Anda hanya boleh mengubah program milik unit Anda"))
     if programme.archived_at is not None:
         raise InvalidInput(_("Program %(code)s sudah diarsipkan") % {"code": programme.code})
     data = _normalise(changes)
@@ -234,8 +229,8 @@ def do_update_programme(actor: Any, programme: Programme, version: int, changes:
 @transaction.atomic
 def do_archive_programme(actor: Any, programme: Programme, reason: str = "", *, source: str = "form") -> Programme:
     """Take a programme out of the catalogue (never deleted: its feedback, evidence and history stay)."""
-    _require(perms.can_edit_programme, actor, programme,
-             _("Anda hanya boleh mengarsipkan program milik unit Anda"))
+    require(perms.can_edit_programme, actor, programme,
+            _("Anda hanya boleh mengarsipkan program milik unit Anda"))
     if programme.archived_at is None:
         Programme.objects.filter(pk=programme.pk).update(archived_at=timezone.now(), version=F("version") + 1)
         programme.refresh_from_db()
@@ -246,8 +241,8 @@ def do_archive_programme(actor: Any, programme: Programme, reason: str = "", *, 
 
 @transaction.atomic
 def do_restore_programme(actor: Any, programme: Programme, reason: str = "", *, source: str = "form") -> Programme:
-    _require(perms.can_edit_programme, actor, programme,
-             _("Anda hanya boleh memulihkan program milik unit Anda"))
+    require(perms.can_edit_programme, actor, programme,
+            _("Anda hanya boleh memulihkan program milik unit Anda"))
     if programme.archived_at is not None:
         if not Unit.objects.filter(pk=programme.owner_id, archived_at__isnull=True).exists():
             raise InvalidInput(_("Unit pemilik sudah diarsipkan; pulihkan unitnya dulu"), field="owner")
@@ -289,7 +284,7 @@ def _check_unit(data: Mapping[str, Any], region_code: str, exclude: int | None =
 
 @transaction.atomic
 def do_create_unit(actor: Any, region: Region, values: Mapping[str, Any], *, source: str = "form") -> Unit:
-    _require(perms.can_manage_catalogue, actor, region, _("Hanya koordinator daerah yang menambah unit kerja"))
+    require(perms.can_manage_catalogue, actor, region, _("Hanya koordinator daerah yang menambah unit kerja"))
     data = {"short_name": "", "kind": UnitKind.OPD, **_unit_values(values)}
     _check_unit(data, region.code)
     unit = Unit.objects.create(region=region, **data)
@@ -299,7 +294,7 @@ def do_create_unit(actor: Any, region: Region, values: Mapping[str, Any], *, sou
 
 @transaction.atomic
 def do_update_unit(actor: Any, unit: Unit, changes: Mapping[str, Any], *, source: str = "form") -> Unit:
-    _require(perms.can_manage_catalogue, actor, unit, _("Hanya koordinator daerah yang mengubah unit kerja"))
+    require(perms.can_manage_catalogue, actor, unit, _("Hanya koordinator daerah yang mengubah unit kerja"))
     if unit.archived_at is not None:
         raise InvalidInput(_("Unit %(name)s sudah diarsipkan") % {"name": unit.name})
     before = {f: getattr(unit, f) for f in UNIT_FIELDS}
@@ -321,7 +316,7 @@ def active_programmes_of(units: Iterable[int]) -> int:
 @transaction.atomic
 def do_archive_unit(actor: Any, unit: Unit, reason: str = "", *, source: str = "form") -> Unit:
     """Archive a unit that owns no active programme (move or archive its programmes first)."""
-    _require(perms.can_manage_catalogue, actor, unit, _("Hanya koordinator daerah yang mengarsipkan unit kerja"))
+    require(perms.can_manage_catalogue, actor, unit, _("Hanya koordinator daerah yang mengarsipkan unit kerja"))
     if unit.archived_at is None:
         count = active_programmes_of([unit.pk])
         if count:

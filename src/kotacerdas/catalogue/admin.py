@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from kotacerdas.core.admin import NoDeleteAdmin
-from kotacerdas.evaluations.errors import ActionError
+from kotacerdas.core.errors import ActionError
 
 from . import actions
 from . import rules as perms

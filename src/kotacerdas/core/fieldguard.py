@@ -29,7 +29,7 @@ def _text_fields(model: type[models.Model]) -> list[models.Field]:  # type: igno
 
 
 def _check(model: type[models.Model], name: str, value: Any, field: Any) -> None:
-    from kotacerdas.evaluations.errors import InvalidInput
+    from kotacerdas.core.errors import InvalidInput
 
     if not isinstance(value, str):
         return

@@ -21,6 +21,15 @@ from django.utils.translation import ngettext
 from kotacerdas.accounts import roles
 from kotacerdas.accounts.actions import record_event
 from kotacerdas.catalogue.models import Programme
+from kotacerdas.core.errors import (
+    DeadlinePassed,
+    DuplicateEvidence,
+    InvalidInput,
+    InvalidTransition,
+    NotAllowed,
+    StaleEdit,
+    require,
+)
 from kotacerdas.core.fieldguard import check_values
 from kotacerdas.core.gcpause import collection_paused
 from kotacerdas.core.provenance import Provenance
@@ -39,7 +48,6 @@ from .choices import (
     Stage,
     SubmissionStatus,
 )
-from .errors import DeadlinePassed, DuplicateEvidence, InvalidInput, InvalidTransition, NotAllowed, StaleEdit
 from .models import (
     Answer,
     Assessment,
@@ -62,11 +70,6 @@ from .uploads import UploadRejected, check_upload, safe_display_name
 
 S = SubmissionStatus
 MAX_VIDEO_SECONDS = 180
-
-
-def _require(predicate: Any, user: Any, obj: Any, message: str) -> None:
-    if not predicate.test(user, obj):
-        raise NotAllowed(message)
 
 
 def _transition(actor: Any, submission: Submission, allowed_from: Iterable[str], to: str, action: str,
@@ -273,7 +276,7 @@ def do_save_answer(actor: Any, submission: Submission, indicator: str, level: in
                    programme: Programme | None = None, source: str = "") -> Answer:
     """Save the region's answer to one indicator. `source` names where the level came from when it was not
     typed (e.g. "survey": the level the impact survey suggests), for the audit trail."""
-    _require(perms.can_edit_answers, actor, submission, _("Hanya koordinator daerah yang mengisi jawaban"))
+    require(perms.can_edit_answers, actor, submission, _("Hanya koordinator daerah yang mengisi jawaban"))
     _check_editable(submission)
     pack, _node = _indicator(submission, indicator)
     _check_level(pack, level)
@@ -311,11 +314,11 @@ def do_save_answer(actor: Any, submission: Submission, indicator: str, level: in
 def _check_evidence_target(actor: Any, submission: Submission, programme: Programme | None) -> None:
     """Region gate, then the unit rule on what the evidence is filed under (its programme, or the
     submission itself when there is none — then only the coordinator)."""
-    _require(perms.can_add_evidence, actor, submission, _("Anda tidak boleh menambah bukti dukung di wilayah ini"))
+    require(perms.can_add_evidence, actor, submission, _("Anda tidak boleh menambah bukti dukung di wilayah ini"))
     if programme is not None and programme.region_id != submission.region_id:
         raise InvalidInput(_("Program bukan milik wilayah ini"), field="programme")
-    _require(perms.can_write_evidence, actor, programme if programme is not None else submission,
-             _("Operator unit hanya menambah bukti untuk program unitnya sendiri"))
+    require(perms.can_write_evidence, actor, programme if programme is not None else submission,
+            _("Operator unit hanya menambah bukti untuk program unitnya sendiri"))
 
 
 @transaction.atomic
@@ -327,7 +330,7 @@ def do_save_iid(actor: Any, submission: Submission, answers: Mapping[str, int | 
     that changed, recorded in one audit event."""
     from .models import InnovationAnswer
 
-    _require(perms.can_edit_answers, actor, submission, _("Hanya koordinator daerah yang mengisi jawaban"))
+    require(perms.can_edit_answers, actor, submission, _("Hanya koordinator daerah yang mengisi jawaban"))
     _check_editable(submission)
     pack = queries.cycle_pack(submission.cycle)
     repeated = pack.repeated_codes()
@@ -450,9 +453,9 @@ def do_add_evidence_link(actor: Any, submission: Submission, indicator: str, url
 
 @transaction.atomic
 def do_archive_evidence(actor: Any, evidence: Evidence, reason: str = "") -> Evidence:
-    _require(perms.can_add_evidence, actor, evidence.submission, _("Anda tidak boleh mengubah bukti dukung ini"))
-    _require(perms.can_write_evidence, actor, evidence,
-             _("Bukti dukung ini milik unit lain; operator unit hanya mengarsipkan bukti program unitnya sendiri"))
+    require(perms.can_add_evidence, actor, evidence.submission, _("Anda tidak boleh mengubah bukti dukung ini"))
+    require(perms.can_write_evidence, actor, evidence,
+            _("Bukti dukung ini milik unit lain; operator unit hanya mengarsipkan bukti program unitnya sendiri"))
     _check_editable(evidence.submission)
     Evidence.objects.filter(pk=evidence.pk).update(archived_at=timezone.now())
     record_event(actor, "evaluations.archive_evidence", evidence, region_code=evidence.submission.region_id,
@@ -463,7 +466,7 @@ def do_archive_evidence(actor: Any, evidence: Evidence, reason: str = "") -> Evi
 
 @transaction.atomic
 def do_submit(actor: Any, submission: Submission, reason: str = "") -> Submission:
-    _require(perms.can_submit, actor, submission, _("Hanya koordinator daerah yang mengirim pengajuan"))
+    require(perms.can_submit, actor, submission, _("Hanya koordinator daerah yang mengirim pengajuan"))
     _check_editable(submission)
     errors = [c for c in queries.pre_submit_checks(submission) if c.severity == "error"]
     if errors:
@@ -479,7 +482,7 @@ def do_submit(actor: Any, submission: Submission, reason: str = "") -> Submissio
 
 @transaction.atomic
 def do_return(actor: Any, submission: Submission, notes: Mapping[str, str], reason: str = "") -> Submission:
-    _require(perms.can_return, actor, submission, _("Hanya admin nasional atau ketua panel yang mengembalikan"))
+    require(perms.can_return, actor, submission, _("Hanya admin nasional atau ketua panel yang mengembalikan"))
     if not notes:
         raise InvalidInput(_("Tuliskan catatan untuk minimal satu indikator"), field="notes")
     for code in notes:
@@ -496,7 +499,7 @@ def do_return(actor: Any, submission: Submission, notes: Mapping[str, str], reas
 
 @transaction.atomic
 def do_start_assessment(actor: Any, submission: Submission, reason: str = "") -> Submission:
-    _require(perms.can_conclude, actor, submission, _("Hanya admin nasional atau ketua panel yang memulai penilaian"))
+    require(perms.can_conclude, actor, submission, _("Hanya admin nasional atau ketua panel yang memulai penilaian"))
     return _transition(actor, submission, [S.SUBMITTED, S.RESUBMITTED], S.UNDER_ASSESSMENT, "start_assessment",
                        reason)
 
@@ -593,7 +596,7 @@ def do_set_consensus(actor: Any, submission: Submission, levels: Mapping[str, in
                      expected_version: int | None = None) -> int:
     """Set the panel's agreed levels. With `expected_version` (the API's optimistic lock) the write goes
     through only if the consensus is still at the version the caller saw (`queries.consensus_version`)."""
-    _require(perms.can_set_consensus, actor, submission, _("Hanya ketua panel (dalam jendela penilaian) "
+    require(perms.can_set_consensus, actor, submission, _("Hanya ketua panel (dalam jendela penilaian) "
                                                            "yang menetapkan konsensus"))
     if submission.status not in (S.UNDER_ASSESSMENT, S.ASSESSED):
         raise InvalidTransition(_("Konsensus tidak bisa diubah pada status %(status)s")
@@ -631,7 +634,7 @@ def do_set_consensus(actor: Any, submission: Submission, levels: Mapping[str, in
 @transaction.atomic
 def do_conclude(actor: Any, submission: Submission, reason: str = "") -> Submission:
     """The panel is done: compute the region's result from consensus and assessor levels."""
-    _require(perms.can_conclude, actor, submission, _("Hanya admin nasional atau ketua panel yang menutup penilaian"))
+    require(perms.can_conclude, actor, submission, _("Hanya admin nasional atau ketua panel yang menutup penilaian"))
     sheets = queries.assessor_sheets(submission, complete_only=True)
     if not sheets and not queries.consensus_levels(submission):
         raise InvalidInput(_("Belum ada penilaian asesor yang selesai"))

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from kotacerdas.accounts.actions import record_event
 from kotacerdas.catalogue.models import Programme
-from kotacerdas.evaluations.errors import InvalidInput, NotAllowed
+from kotacerdas.core.errors import InvalidInput, NotAllowed, require
 from kotacerdas.regions.choices import Level
 from kotacerdas.regions.models import Region
 
@@ -38,11 +38,6 @@ KPI_FIELDS = ("code", "name", "description", "unit", "direction", "target", "sou
               "frequency", "aggregation", "area_level", "evidence_for", "order")
 # Files up to this size are imported while the uploader waits; larger ones in the background.
 SYNC_IMPORT_BYTES = 1 << 20
-
-
-def _require(predicate: Any, user: Any, obj: Any, message: str) -> None:
-    if not predicate.test(user, obj):
-        raise NotAllowed(message)
 
 
 def today_wib() -> dt.date:
@@ -68,7 +63,7 @@ def _clean(kpi: Kpi, exclude: Sequence[str] = ()) -> None:
 
 @transaction.atomic
 def do_create_kpi(actor: Any, programme: Programme, *, is_demo: bool = False, **fields: Any) -> Kpi:
-    _require(perms.can_edit_kpis, actor, programme, _("Anda tidak berhak mengubah KPI program ini"))
+    require(perms.can_edit_kpis, actor, programme, _("Anda tidak berhak mengubah KPI program ini"))
     unknown = set(fields) - set(KPI_FIELDS)
     if unknown:
         raise InvalidInput(_("Isian tidak dikenal: %(names)s") % {"names": ", ".join(sorted(unknown))},
@@ -89,7 +84,7 @@ def do_create_kpi(actor: Any, programme: Programme, *, is_demo: bool = False, **
 
 @transaction.atomic
 def do_update_kpi(actor: Any, kpi: Kpi, **changes: Any) -> Kpi:
-    _require(perms.can_edit_kpis, actor, kpi.programme, _("Anda tidak berhak mengubah KPI program ini"))
+    require(perms.can_edit_kpis, actor, kpi.programme, _("Anda tidak berhak mengubah KPI program ini"))
     unknown = set(changes) - set(KPI_FIELDS) - {"code"}
     if unknown or "code" in changes:
         bad = sorted(unknown | ({"code"} & set(changes)))
@@ -107,7 +102,7 @@ def do_update_kpi(actor: Any, kpi: Kpi, **changes: Any) -> Kpi:
 
 @transaction.atomic
 def do_archive_kpi(actor: Any, kpi: Kpi, reason: str = "") -> Kpi:
-    _require(perms.can_edit_kpis, actor, kpi.programme, _("Anda tidak berhak mengubah KPI program ini"))
+    require(perms.can_edit_kpis, actor, kpi.programme, _("Anda tidak berhak mengubah KPI program ini"))
     if kpi.archived_at is None:
         Kpi.objects.filter(pk=kpi.pk).update(archived_at=timezone.now())
         record_event(actor, "monitoring.archive_kpi", kpi, to_state="archived", reason=reason)
@@ -117,8 +112,8 @@ def do_archive_kpi(actor: Any, kpi: Kpi, reason: str = "") -> Kpi:
 
 @transaction.atomic
 def do_publish_reach(actor: Any, programme: Programme, published: bool = True, reason: str = "") -> ReachPublication:
-    _require(perms.can_publish_reach, actor, programme,
-             _("Hanya koordinator wilayah atau admin nasional yang menerbitkan jangkauan program"))
+    require(perms.can_publish_reach, actor, programme,
+            _("Hanya koordinator wilayah atau admin nasional yang menerbitkan jangkauan program"))
     pub, _created = ReachPublication.objects.select_for_update().get_or_create(programme=programme)
     if pub.published != published:
         old = "public" if pub.published else "internal"
@@ -179,7 +174,7 @@ def _check_can_import(actor: Any, region: Region, programme: Programme | None) -
     if programme is not None:
         if programme.region_id != region.code:
             raise InvalidInput(_("Program tidak berada di wilayah ini"), field="programme")
-        _require(perms.can_edit_kpis, actor, programme, _("Anda tidak berhak mengisi KPI program ini"))
+        require(perms.can_edit_kpis, actor, programme, _("Anda tidak berhak mengisi KPI program ini"))
     elif not editable_programmes(actor, region):
         raise NotAllowed(_("Anda tidak berhak mengisi KPI program mana pun di wilayah ini"))
 
@@ -430,8 +425,8 @@ def generate_events(actor: Any, region: Region, *, n_events: int, year: int, see
     from kotacerdas.analytics.generator import DEFAULT_PROGRAMMES, write_generated
 
     if actor is not None:
-        _require(perms.is_national_admin | perms.is_coordinator_of, actor, region,
-                 _("Hanya koordinator wilayah atau admin nasional yang membuat data sintetis"))
+        require(perms.is_national_admin | perms.is_coordinator_of, actor, region,
+                _("Hanya koordinator wilayah atau admin nasional yang membuat data sintetis"))
     if n_events < 0:
         raise InvalidInput(_("Jumlah transaksi tidak boleh negatif"), field="events")
     catalogue = set(Programme.objects.active().filter(region=region).values_list("code", flat=True))

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kotacerdas.evaluations.errors import ActionError
+from kotacerdas.core.errors import ActionError
 from kotacerdas.regions.models import Region
 
 from . import actions, queries

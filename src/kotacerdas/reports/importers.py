@@ -28,9 +28,9 @@ from django.utils.translation import gettext as _
 from kotacerdas.catalogue.choices import ProgrammeStatus, Sector
 from kotacerdas.catalogue.models import Programme, SubDimension, Unit
 from kotacerdas.core import fieldguard
+from kotacerdas.core.errors import ActionError, InvalidInput, NotAllowed
 from kotacerdas.core.provenance import first_data_sheet, mark_workbook
 from kotacerdas.evaluations import queries
-from kotacerdas.evaluations.errors import ActionError, InvalidInput, NotAllowed
 from kotacerdas.evaluations.models import Cycle
 from kotacerdas.lib.cells import append as put_row
 from kotacerdas.lib.cells import uncell

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kotacerdas.core.errors import ActionError, InvalidInput
 from kotacerdas.core.models import Job
-from kotacerdas.evaluations.errors import ActionError, InvalidInput
 from kotacerdas.evaluations.models import Cycle
 from kotacerdas.regions.models import Region
 

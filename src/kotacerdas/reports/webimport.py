@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from kotacerdas.core import jobs
+from kotacerdas.core.errors import ActionError, InvalidInput, NotAllowed
 from kotacerdas.core.models import Job
-from kotacerdas.evaluations.errors import ActionError, InvalidInput, NotAllowed
 from kotacerdas.evaluations.models import Cycle
 from kotacerdas.regions.models import Region
 

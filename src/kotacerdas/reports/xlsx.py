@@ -23,10 +23,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kotacerdas.catalogue.models import Programme
+from kotacerdas.core.errors import ActionError
 from kotacerdas.core.provenance import built_from_demo, mark_workbook, region_label
 from kotacerdas.evaluations import actions, queries
 from kotacerdas.evaluations.choices import EvidenceKind
-from kotacerdas.evaluations.errors import ActionError
 from kotacerdas.evaluations.models import Answer, Cycle, Evidence, Result, Submission
 from kotacerdas.lib.cells import append as put_row
 from kotacerdas.lib.cells import uncell, workbook_bytes

@@ -22,8 +22,14 @@ from django.utils.translation import ngettext
 
 from kotacerdas.accounts.actions import record_event
 from kotacerdas.catalogue.models import Programme
+from kotacerdas.core.errors import (
+    ActionError,
+    InvalidInput,
+    InvalidTransition,
+    StaleEdit,
+    require,
+)
 from kotacerdas.core.fieldguard import check_values
-from kotacerdas.evaluations.errors import ActionError, InvalidInput, InvalidTransition, NotAllowed, StaleEdit
 from kotacerdas.evaluations.models import Cycle
 from kotacerdas.lib import cells
 from kotacerdas.regions.models import Region
@@ -47,11 +53,6 @@ class RateLimited(ActionError):
     status = 429
 
 
-def _require(predicate: Any, user: Any, obj: Any, message: str) -> None:
-    if not predicate.test(user, obj):
-        raise NotAllowed(message)
-
-
 def _user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
@@ -62,7 +63,7 @@ def _user(actor: Any) -> Any:
 @transaction.atomic
 def do_create_survey(actor: Any, region: Region, cycle: Cycle, *, title: str = "", is_demo: bool = False,
                      **config: Any) -> Survey:
-    _require(perms.can_manage_survey, actor, region, _("Hanya koordinator daerah yang merancang survei dampak"))
+    require(perms.can_manage_survey, actor, region, _("Hanya koordinator daerah yang merancang survei dampak"))
     if Survey.objects.filter(region=region, cycle=cycle).exists():
         raise InvalidInput(_("Survei dampak %(region)s %(year)s sudah ada") % {"region": region.name, "year": cycle.year},
                            field="cycle")
@@ -89,7 +90,7 @@ def _check_window(opens: dt.datetime | None, closes: dt.datetime | None) -> None
 
 @transaction.atomic
 def do_update_survey(actor: Any, survey: Survey, version: int, changes: Mapping[str, Any]) -> Survey:
-    _require(perms.can_manage_survey, actor, survey, _("Hanya koordinator daerah yang mengubah survei dampak"))
+    require(perms.can_manage_survey, actor, survey, _("Hanya koordinator daerah yang mengubah survei dampak"))
     unknown = set(changes) - set(SETTINGS_FIELDS)
     if unknown:
         raise InvalidInput(_("Pengaturan tidak dikenal: %(names)s") % {"names": ", ".join(sorted(unknown))},
@@ -115,7 +116,7 @@ def do_update_survey(actor: Any, survey: Survey, version: int, changes: Mapping[
 @transaction.atomic
 def do_choose_programme(actor: Any, survey: Survey, subdimension: str, programme: Programme | None) -> SurveyService:
     """Pick the programme whose beneficiaries answer for one sub-dimension (one per sub-dimension)."""
-    _require(perms.can_manage_survey, actor, survey, _("Hanya koordinator daerah yang memilih program survei"))
+    require(perms.can_manage_survey, actor, survey, _("Hanya koordinator daerah yang memilih program survei"))
     service = SurveyService.objects.filter(survey=survey, subdimension=subdimension).first()
     if service is None:
         raise InvalidInput(_("Sub-dimensi %(code)r tidak ada di paket survei") % {"code": subdimension},
@@ -155,7 +156,7 @@ def _transition(actor: Any, survey: Survey, allowed: tuple[str, ...], to: str, a
 
 @transaction.atomic
 def do_open_survey(actor: Any, survey: Survey) -> Survey:
-    _require(perms.can_manage_survey, actor, survey, _("Hanya koordinator daerah yang membuka survei"))
+    require(perms.can_manage_survey, actor, survey, _("Hanya koordinator daerah yang membuka survei"))
     if not survey.services.filter(programme__isnull=False).exists():
         raise InvalidInput(_("Pilih minimal satu program/layanan sebelum survei dibuka"), field="programme")
     return _transition(actor, survey, (SurveyStatus.DRAFT, SurveyStatus.CLOSED), SurveyStatus.OPEN, "open")
@@ -163,13 +164,13 @@ def do_open_survey(actor: Any, survey: Survey) -> Survey:
 
 @transaction.atomic
 def do_close_survey(actor: Any, survey: Survey) -> Survey:
-    _require(perms.can_manage_survey, actor, survey, _("Hanya koordinator daerah yang menutup survei"))
+    require(perms.can_manage_survey, actor, survey, _("Hanya koordinator daerah yang menutup survei"))
     return _transition(actor, survey, (SurveyStatus.OPEN,), SurveyStatus.CLOSED, "close")
 
 
 @transaction.atomic
 def do_publish_summary(actor: Any, survey: Survey, publish: bool = True) -> Survey:
-    _require(perms.can_manage_survey, actor, survey, _("Hanya koordinator daerah yang menerbitkan ringkasan"))
+    require(perms.can_manage_survey, actor, survey, _("Hanya koordinator daerah yang menerbitkan ringkasan"))
     when = timezone.now() if publish else None
     Survey.objects.filter(pk=survey.pk).update(summary_published_at=when, version=F("version") + 1)
     survey.refresh_from_db()
@@ -182,7 +183,7 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud an
 
 @transaction.atomic
 def do_generate_codes(actor: Any, survey: Survey, count: int) -> list[str]:
-    _require(perms.can_manage_survey, actor, survey, _("Hanya koordinator daerah yang membuat kode sekali pakai"))
+    require(perms.can_manage_survey, actor, survey, _("Hanya koordinator daerah yang membuat kode sekali pakai"))
     if not 1 <= count <= 5000:
         raise InvalidInput(_("Jumlah kode 1–5000"), field="count")
     existing = set(AccessCode.objects.filter(survey=survey).values_list("code", flat=True))
@@ -316,7 +317,7 @@ def do_submit_public(survey: Survey, data: ResponseInput, *, ip: str, honeypot: 
 
 
 def _check_paper(actor: Any, survey: Survey) -> None:
-    _require(perms.can_enter_responses, actor, survey, _("Anda tidak berhak mengentri tanggapan survei ini"))
+    require(perms.can_enter_responses, actor, survey, _("Anda tidak berhak mengentri tanggapan survei ini"))
     if survey.status == SurveyStatus.DRAFT:
         raise InvalidTransition(_("Survei masih rancangan; buka survei dulu"))
 
@@ -368,9 +369,9 @@ PERSONAL_COLUMNS = ["nama", "telepon", "nomor_lembar"]
 def export_responses(actor: Any, survey: Survey, *, fmt: str = "csv", include_personal: bool = False) -> bytes:
     """Raw responses, one row per respondent and one column per item. Personal data (name, phone, paper
     sheet number) only for roles allowed to see it, and every such export is written to the audit trail."""
-    _require(perms.can_view_survey, actor, survey, _("Anda tidak berhak mengunduh data survei ini"))
+    require(perms.can_view_survey, actor, survey, _("Anda tidak berhak mengunduh data survei ini"))
     if include_personal:
-        _require(perms.can_view_personal, actor, survey, _("Peran Anda tidak boleh mengunduh data pribadi responden"))
+        require(perms.can_view_personal, actor, survey, _("Peran Anda tidak boleh mengunduh data pribadi responden"))
     pack = queries.survey_pack(survey)
     item_codes = [i.code for i in pack.survey_items]
     header = EXPORT_COLUMNS + (PERSONAL_COLUMNS if include_personal else []) + item_codes

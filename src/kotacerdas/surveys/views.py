@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 
 from kotacerdas.actionplans.queries import plan_cycle, plan_years
 from kotacerdas.catalogue.models import Programme
-from kotacerdas.evaluations.errors import ActionError
+from kotacerdas.core.errors import ActionError
 from kotacerdas.regions.models import Region
 
 from . import actions, queries

@@ -23,9 +23,9 @@ from kotacerdas.accounts.choices import Role
 from kotacerdas.accounts.imports import UserImportFailed, import_users
 from kotacerdas.accounts.models import Membership
 from kotacerdas.catalogue.models import Unit
+from kotacerdas.core.errors import ActionError, InvalidInput
 from kotacerdas.evaluations import actions, queries
 from kotacerdas.evaluations.choices import RegionClass, Stage, TimeZone
-from kotacerdas.evaluations.errors import ActionError, InvalidInput
 from kotacerdas.evaluations.models import Cycle, Meeting, Panel, Participation, Submission
 from kotacerdas.evaluations.participants import read_participants
 from kotacerdas.regions.models import Region

@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kotacerdas.catalogue.models import Programme
+from kotacerdas.core.errors import ActionError, StaleEdit
 from kotacerdas.evaluations import actions, queries
 from kotacerdas.evaluations import rules as perms
 from kotacerdas.evaluations.choices import EDITABLE_BY_REGION, AssessmentStatus, EvidenceKind, NoteKind
 from kotacerdas.evaluations.choices import SubmissionStatus as S
-from kotacerdas.evaluations.errors import ActionError, StaleEdit
 from kotacerdas.evaluations.models import (
     Answer,
     Assessment,

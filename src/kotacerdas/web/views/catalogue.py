@@ -18,7 +18,7 @@ from kotacerdas.catalogue import actions
 from kotacerdas.catalogue import rules as perms
 from kotacerdas.catalogue.forms import ProgrammeForm, UnitForm
 from kotacerdas.catalogue.models import Programme, Unit
-from kotacerdas.evaluations.errors import ActionError, StaleEdit
+from kotacerdas.core.errors import ActionError, StaleEdit
 from kotacerdas.regions.models import Region
 
 

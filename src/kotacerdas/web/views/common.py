@@ -60,7 +60,7 @@ T = TypeVar("T")
 def perform(request: HttpRequest, call: Callable[[], T], success: str | Callable[[T], str]) -> tuple[bool, T | None]:
     """Run one state change (a `do_*` action) for a web form: an ActionError becomes an error message on
     the next page, success becomes a success message. Returns (succeeded, the action's result)."""
-    from kotacerdas.evaluations.errors import ActionError
+    from kotacerdas.core.errors import ActionError
 
     try:
         result = call()

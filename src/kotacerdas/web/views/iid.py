@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kotacerdas.core.errors import ActionError
 from kotacerdas.evaluations import actions, queries
 from kotacerdas.evaluations import rules as perms
-from kotacerdas.evaluations.errors import ActionError
 from kotacerdas.evaluations.models import InnovationAnswer
 from kotacerdas.regions.queries import region_with_counts
 from kotacerdas.scoring.packs import Node, Pack

@@ -38,7 +38,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         from kotacerdas.accounts import actions
         from kotacerdas.accounts.imports import UserImportFailed, import_users
-        from kotacerdas.evaluations.errors import ActionError
+        from kotacerdas.core.errors import ActionError
 
         user = cli.actor(opts["actor"])
         step = opts["step"]

@@ -34,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="laporan dalam JSON / report as JSON")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        from kotacerdas.evaluations.errors import ActionError
+        from kotacerdas.core.errors import ActionError
         from kotacerdas.reports.xlsx import ImportFailed
 
         importers = _kinds()

@@ -18,8 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--as", dest="actor", help="email admin nasional / national admin's email")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        from kotacerdas.core.errors import ActionError
         from kotacerdas.evaluations.actions import do_recompute
-        from kotacerdas.evaluations.errors import ActionError
 
         user = cli.actor(opts["actor"])
         cycle = cli.cycle(opts["year"], opts["pack"])

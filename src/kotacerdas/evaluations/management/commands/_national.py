@@ -41,7 +41,7 @@ class ActionCommand(BaseCommand):
                                                        "(atau KOTACERDAS_ACTOR)")
 
     def run(self, call: Any) -> Any:
-        from kotacerdas.evaluations.errors import ActionError
+        from kotacerdas.core.errors import ActionError
 
         try:
             return call()

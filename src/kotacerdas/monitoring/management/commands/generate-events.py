@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kotacerdas.evaluations.errors import ActionError
+from kotacerdas.core.errors import ActionError
 from kotacerdas.regions.models import Region
 
 

@@ -1,4 +1,9 @@
+"""The refusals every action can raise, and the one permission check they share. Ground level: imports no app,
+so every app (and the API and web layers) can raise and catch these."""
+
 from __future__ import annotations
+
+from typing import Any
 
 
 class ActionError(Exception):
@@ -44,3 +49,9 @@ class DuplicateEvidence(ActionError):
 
     code = "duplicate"
     status = 409
+
+
+def require(predicate: Any, user: Any, obj: Any, message: str) -> None:
+    """Raise `NotAllowed(message)` unless the django-rules `predicate` holds for (user, obj)."""
+    if not predicate.test(user, obj):
+        raise NotAllowed(message)
