@@ -6,7 +6,7 @@ regular expression) cost well under a second.
 
 The rule that keeps the reports exact: this path only ever *accepts* rows. A row it cannot prove
 valid — any doubt at all: a blank cell, "Rp 1000", a space around a number, an unknown code — goes
-through the row-by-row validator of ``importer`` (``_Validator.row``), which writes the error
+through the row-by-row validator of ``validation`` (``RowValidator.row``), which writes the error
 messages exactly as before. Duplicates are checked for both kinds of row together at the end, on the
 same packed keys.
 
@@ -15,7 +15,7 @@ carriage return except in "\\r\\n", valid UTF-8, no line longer than the ``csv``
 no byte-order mark at its start (Arrow would drop it, the ``csv`` module keeps it in the cell).
 For such text every CSV dialect splits a line the same way, and one line is one record, so row
 numbers are line numbers. Anything else switches the rest of the file to the streaming ``csv``
-reader (``importer``), which knows quoted multi-line cells and reports broken quoting.
+reader (``readers``), which knows quoted multi-line cells and reports broken quoting.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from __future__ import annotations
 import codecs
 import csv
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -31,9 +31,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .choices import COUNT_UNITS, KpiUnit
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .importer import _Validator
+from .parsing import AREA_RANK, LEVEL_RANK, fits_frequency
+from .validation import ImportAbort, RowValidator, row_error
 
 BLOCK = 1 << 20  # bytes of CSV per block: ~20k rows; larger blocks are no faster and hold more memory
 
@@ -72,9 +71,9 @@ def _encode(arr: pa.Array) -> tuple[np.ndarray, list[str]]:
 
 
 class BlockChecker:
-    """Checks plain blocks for one import; owned by the importer's ``_Validator``."""
+    """Checks plain blocks for one import, for the ``RowValidator`` it is given."""
 
-    def __init__(self, v: _Validator, delimiter: str) -> None:
+    def __init__(self, v: RowValidator, delimiter: str) -> None:
         self.v = v
         self.delimiter = delimiter
         width = v.width
@@ -110,8 +109,6 @@ class BlockChecker:
         return n
 
     def _by_row(self, row0: int, data: bytes, which: Sequence[int]) -> None:
-        from .importer import ImportAbort, _err
-
         lines = data.decode("utf-8").split("\n")
         check = self.v.row
         for i in which:
@@ -119,7 +116,7 @@ class BlockChecker:
             try:  # the csv module itself, so a one-line record gets exactly the cells it always got
                 cells = next(csv.reader([lines[i]], delimiter=self.delimiter, strict=True), [])
             except csv.Error as exc:
-                raise ImportAbort(_err(row, "", "malformed", str(exc))) from None
+                raise ImportAbort(row_error(row, "", "malformed", str(exc))) from None
             check(row, cells)
 
     # ------------------------------------------------------------------ the vectorised checks
@@ -130,8 +127,6 @@ class BlockChecker:
 
     def _check(self, row0: int, table: pa.Table) -> np.ndarray:
         """Per row: True if the row is certainly valid (it is then keyed and spooled here)."""
-        from .importer import _AREA_RANK, _LEVEL_RANK, _fits_frequency
-
         v, lk = self.v, self.v.lk
         n = table.num_rows
 
@@ -144,7 +139,7 @@ class BlockChecker:
             prog_ids = [lk.programmes.get(s.lower()) if (s := p.strip()) else lk.default_programme
                         for p in p_vals]
         kpi_col = self._column(table, "kpi")
-        assert kpi_col is not None  # a required column: _resolve_columns refused the file otherwise
+        assert kpi_col is not None  # a required column: resolve_columns refused the file otherwise
         k_codes, k_vals = _encode(kpi_col)
         nk = len(k_vals)
         pairs, pair_of = np.unique(p_codes * nk + k_codes, return_inverse=True)
@@ -156,7 +151,7 @@ class BlockChecker:
             kpi = lk.kpis.get((pid, raw)) if pid is not None and raw else None
             kpis.append(kpi if kpi is not None and kpi.allowed else None)
             kpi_prog.append(pid)
-        kpi_rank = np.array([_LEVEL_RANK[k.area_level] if k else -1 for k in kpis], dtype=np.int64)
+        kpi_rank = np.array([LEVEL_RANK[k.area_level] if k else -1 for k in kpis], dtype=np.int64)
         kpi_count = np.array([bool(k and k.unit in COUNT_UNITS) for k in kpis], dtype=bool)
         kpi_persen = np.array([bool(k and k.unit == KpiUnit.PERSEN) for k in kpis], dtype=bool)
 
@@ -179,7 +174,7 @@ class BlockChecker:
                     start = got[1]
                     first = max(lk.programme_start.get(kpi_prog[u // ne] or 0, lk.first_period), lk.first_period)
                     if ((lk.year is None or start.year == lk.year) and first <= start <= lk.last_period
-                            and _fits_frequency((got[0], start), kpi.frequency)):
+                            and fits_frequency((got[0], start), kpi.frequency)):
                         kp_ok[j] = True
                         kp_key[j] = (kpi.id << 40) | (got[3] << 24)
                         text = f"{kpi.id}\t{got[2]}"
@@ -193,7 +188,7 @@ class BlockChecker:
             a_codes, a_vals = _encode(area_col)
         areas = [s.strip() or lk.region_code for s in a_vals]
         levels = [lk.areas.get(a) for a in areas]
-        area_rank = np.array([_AREA_RANK[lv] if lv else 99 for lv in levels], dtype=np.int64)
+        area_rank = np.array([AREA_RANK[lv] if lv else 99 for lv in levels], dtype=np.int64)
         area_idx = np.array([v.area_index[a] if lv else 0 for a, lv in zip(areas, levels, strict=True)],
                             dtype=np.int64)
 

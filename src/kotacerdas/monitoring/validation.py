@@ -1,0 +1,494 @@
+"""Validating KPI rows: the messages, the report, what the validator knows about the world (``Lookup``)
+and the row-by-row validator every path ends in.
+
+The row-by-row validator (``RowValidator.row``) is the reference: the vectorised fast path
+(``fastcsv``) only ever accepts rows, and hands every row it cannot prove valid to it, so the report
+is the same whichever path read the file. Every problem is collected as (row, column, code, message),
+rows numbered as a spreadsheet shows them (header = row 1); nothing is written when there is one.
+
+Memory: a clean row becomes one short line in a temporary spool file on disk, and the only per-row
+state kept in memory is a packed 64-bit natural key and its row number (16 bytes) for the duplicate
+check, so 1 million rows need about 16 MB.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from array import array
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO, Any
+
+from django.utils.translation import gettext, gettext_noop
+
+from .choices import COUNT_UNITS, KpiUnit
+from .parsing import (
+    AREA_RANK,
+    LEVEL_RANK,
+    REGION_CODE,
+    cell_text,
+    fits_frequency,
+    norm_header,
+    parse_number,
+    parse_period,
+)
+
+CANONICAL = ("programme", "kpi", "period", "region", "value", "target")
+REQUIRED = ("kpi", "period", "value")
+MAX_REPORTED_ERRORS = 1000
+NULL = "\\N"  # COPY text format
+
+# Accepted header names (compared lower-case, "_"/"-" as spaces) when no explicit mapping is given.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "programme": ("programme", "program", "kode program", "program code", "inovasi"),
+    "kpi": ("kpi", "kode kpi", "indikator", "kode indikator", "indicator"),
+    "period": ("period", "periode", "bulan", "tanggal", "month"),
+    "region": ("region", "wilayah", "kode wilayah", "kode kecamatan", "kecamatan", "kode desa", "desa",
+               "area"),
+    "value": ("value", "nilai", "realisasi", "jumlah", "capaian"),
+    "target": ("target", "sasaran"),
+}
+
+# The fixed part of each message, marked for translation (stored in Indonesian; shown translated by
+# localised_message). Details appended after ": " stay as recorded.
+MESSAGES = {
+    "empty_file": gettext_noop("Berkas kosong: tidak ada baris judul"),
+    "no_rows": gettext_noop("Berkas tidak berisi baris data"),
+    "missing_column": gettext_noop("Kolom wajib tidak ditemukan"),
+    "header_empty": gettext_noop("Sel judul kosong padahal kolom berisi data (sel judul digabung/merged?)"),
+    "header_merged": gettext_noop("Sel judul digabung (merged); beri setiap kolom satu judul di satu baris"),
+    "header_duplicate": gettext_noop("Judul kolom ganda"),
+    "bad_mapping": gettext_noop("Pemetaan kolom merujuk kolom yang tidak ada"),
+    "encoding": gettext_noop("Pengodean teks bukan UTF-8"),
+    "malformed": gettext_noop("Baris CSV rusak"),
+    "bad_file": gettext_noop("Berkas tidak bisa dibaca"),
+    "extra_cells": gettext_noop("Baris berisi lebih banyak sel daripada judul kolom"),
+    "required": gettext_noop("Wajib diisi"),
+    "unknown_programme": gettext_noop("Program tidak dikenal di wilayah ini"),
+    "unknown_kpi": gettext_noop("KPI tidak dikenal untuk program ini"),
+    "forbidden": gettext_noop("Anda tidak berhak mengisi KPI program ini"),
+    "unknown_region": gettext_noop("Kode wilayah tidak dikenal"),
+    "region_outside": gettext_noop("Wilayah berada di luar kabupaten/kota program"),
+    "area_level": gettext_noop("KPI ini tidak dirinci sampai tingkat wilayah ini"),
+    "bad_period": gettext_noop("Periode tidak terbaca (contoh: 2024-03, 2024-Q1, 2024)"),
+    "period_frequency": gettext_noop("Periode tidak cocok dengan frekuensi KPI"),
+    "period_out_of_range": gettext_noop("Periode di luar rentang yang diizinkan"),
+    "bad_number": gettext_noop("Bukan angka (tanpa pemisah ribuan, contoh 1234567 atau 87,5)"),
+    "negative": gettext_noop("Nilai negatif tidak diizinkan"),
+    "not_whole": gettext_noop("KPI ini menghitung jumlah, nilainya harus bilangan bulat"),
+    "out_of_range": gettext_noop("Persentase harus antara 0 dan 100"),
+    "too_large": gettext_noop("Angka terlalu besar"),
+    "duplicate": gettext_noop("Kunci (KPI, periode, wilayah) ganda dalam berkas"),
+}
+
+# A rejected upload's summary (IngestJob.message), stored in Indonesian; see localised_job_message.
+REJECTED_ROWS = gettext_noop("%(n)d galat pada %(rows)d baris; tidak ada yang ditulis")
+REJECTED_FILE = gettext_noop("Berkas ditolak; tidak ada yang ditulis")
+CRASHED = gettext_noop("Kesalahan internal saat mengimpor; berkas tidak ditulis. Hubungi admin.")
+
+
+def localised_job_message(message: str, error_count: int, rows: int) -> str:
+    """An upload job's stored summary in the active language (as stored when it is free text)."""
+    values = {"n": error_count, "rows": rows}
+    if message == REJECTED_ROWS % values:
+        return gettext(REJECTED_ROWS) % values
+    if message in (REJECTED_FILE, CRASHED):
+        return gettext(message)
+    return message
+
+
+def localised_message(error: dict[str, Any]) -> str:
+    """A stored row error's message with its fixed part in the active language."""
+    base = MESSAGES.get(str(error.get("code", "")))
+    message = str(error.get("message", ""))
+    if base and message.startswith(base):
+        return gettext(base) + message[len(base):]
+    return message
+
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "code": self.code, "message": self.message}
+
+
+class ImportAbort(Exception):
+    """The file cannot be read further (encoding, broken CSV, not an xlsx): reported, not raised on."""
+
+    def __init__(self, error: RowError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def row_error(row: int, column: str, code: str, detail: str = "") -> RowError:
+    msg = MESSAGES[code] + (f": {detail}" if detail else "")
+    return RowError(row, column, code, msg)
+
+
+
+@dataclass(frozen=True)
+class KpiInfo:
+    id: int
+    programme_id: int
+    code: str
+    frequency: str
+    unit: str
+    area_level: str
+    allowed: bool
+
+
+@dataclass
+class Lookup:
+    """What the validator needs to know about the world, loaded once per import by the caller.
+
+    ``programmes`` maps lower-case programme code *and* title to the programme id; ``kpis`` maps
+    (programme id, lower-case KPI code or name) to the KPI; ``areas`` maps every region code inside
+    the kabupaten (itself, its kecamatan and desa) to its level; ``exists`` answers whether a code
+    outside ``areas`` is a real region (to tell "unknown" from "outside")."""
+
+    region_code: str
+    programmes: dict[str, int]
+    kpis: dict[tuple[int, str], KpiInfo]
+    areas: dict[str, str]
+    first_period: dt.date
+    last_period: dt.date
+    default_programme: int | None = None
+    year: int | None = None
+    exists: Callable[[str], bool] = lambda code: False
+    programme_start: dict[int, dt.date] = field(default_factory=dict)
+
+
+@dataclass
+class Validated:
+    """Outcome of validation: the report, and (when ``ok``) the spool of clean rows for the writer.
+
+    Spool lines are ``kpi_id\\tperiod\\tarea\\tvalue\\ttarget`` with ``\\N`` for a missing target
+    (PostgreSQL COPY text format, also parsed by the SQLite writer)."""
+
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    spool: IO[str] | None = None
+    encoding: str = ""
+    delimiter: str = ""
+    columns: dict[str, str] = field(default_factory=dict)
+    # (KPI id, first period, last period) of the spooled rows, one per KPI: lets the writer see
+    # cheaply whether any stored value can share a key with them.
+    spans: list[tuple[int, dt.date, dt.date]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0 and self.rows > 0
+
+    def add(self, error: RowError) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(error)
+
+    def close(self) -> None:
+        if self.spool is not None:
+            self.spool.close()
+            self.spool = None
+
+
+
+def resolve_columns(
+    header_row: int, header: Sequence[Any], mapping: Mapping[str, str] | None, out: Validated
+) -> dict[str, int] | None:
+    names = [norm_header(h) for h in header]
+    seen: dict[str, int] = {}
+    for i, n in enumerate(names):
+        if n and n in seen:
+            out.add(row_error(header_row, cell_text(header[i]), "header_duplicate", f"kolom {seen[n] + 1} dan {i + 1}"))
+        seen.setdefault(n, i)
+    cols: dict[str, int] = {}
+    if mapping:
+        for canon, name in mapping.items():
+            if canon not in CANONICAL:
+                out.add(row_error(header_row, str(canon), "bad_mapping", f"{canon!r} bukan salah satu dari "
+                                                                     f"{', '.join(CANONICAL)}"))
+                continue
+            key = norm_header(name)
+            if key not in seen:
+                out.add(row_error(header_row, str(name), "bad_mapping", f"{canon} → {name!r}"))
+                continue
+            cols[canon] = seen[key]
+    for canon in CANONICAL:
+        if canon in cols or (mapping and canon in mapping):
+            continue
+        for syn in SYNONYMS[canon]:
+            if syn in seen and seen[syn] not in cols.values():
+                cols[canon] = seen[syn]
+                break
+    for canon in REQUIRED:
+        if canon not in cols and not (mapping and canon in mapping):
+            out.add(row_error(header_row, canon, "missing_column",
+                         f"{canon} (judul yang dikenali: {', '.join(SYNONYMS[canon])})"))
+    if out.error_count:
+        return None
+    return cols
+
+
+class RowValidator:
+    def __init__(self, lookup: Lookup, cols: dict[str, int], header: Sequence[Any], out: Validated) -> None:
+        self.lk = lookup
+        self.cols = cols
+        self.names = {c: cell_text(header[i]) or c for c, i in cols.items()}
+        self.width = len(header)
+        self.out = out
+        self.period_cache: dict[Any, tuple[str, dt.date, str, int] | str] = {}
+        self.number_cache: dict[str, Decimal | str] = {}
+        self.area_index = {code: i for i, code in enumerate(sorted(lookup.areas))}
+        self.unknown_cache: dict[str, str] = {}
+        self.idx = tuple(cols.get(c, -1) for c in CANONICAL)
+        self.keys = array("q")
+        self.key_rows = array("q")
+        self.out.spool = tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline="\n")
+        self.write = self.out.spool.write
+
+    def write_bytes(self, data: bytes | memoryview) -> None:
+        """Append ready-made UTF-8 spool lines (the fast path's) past the text layer of the spool."""
+        spool = self.out.spool
+        assert spool is not None
+        spool.flush()
+        spool.buffer.write(data)  # type: ignore[attr-defined]
+
+    def _cell(self, cells: Sequence[Any], canon: str) -> Any:
+        i = self.cols.get(canon)
+        if i is None or i >= len(cells):
+            return None
+        v = cells[i]
+        if isinstance(v, str):
+            v = v.strip()
+            return v or None
+        return v
+
+    def _number(self, row: int, canon: str, raw: Any, kpi: KpiInfo | None) -> Decimal | None:
+        if isinstance(raw, str):
+            got = self.number_cache.get(raw)
+            if got is None:
+                got = parse_number(raw)
+                if len(self.number_cache) < 100_000:
+                    self.number_cache[raw] = got
+        else:
+            got = parse_number(raw)
+        col = self.names[canon]
+        if isinstance(got, str):
+            self.out.add(row_error(row, col, got, repr(cell_text(raw))[:60]))
+            return None
+        if got < 0:
+            self.out.add(row_error(row, col, "negative", str(got.normalize())))
+            return None
+        if kpi is not None:
+            if kpi.unit in COUNT_UNITS and got != got.to_integral_value():
+                self.out.add(row_error(row, col, "not_whole", str(got.normalize())))
+                return None
+            if kpi.unit == KpiUnit.PERSEN and got > 100:
+                self.out.add(row_error(row, col, "out_of_range", str(got.normalize())))
+                return None
+        return got
+
+    def _period(self, raw: Any) -> tuple[str, dt.date, str, int] | str:
+        """(kind, first day, ISO date, month index) or an error code, cached per distinct cell."""
+        try:
+            got = self.period_cache.get(raw)
+        except TypeError:  # an unhashable oddity from a spreadsheet
+            return "bad_period"
+        if got is None:
+            parsed = parse_period(raw)
+            if isinstance(parsed, str):
+                got = parsed
+            else:
+                start = parsed[1]
+                got = (parsed[0], start, start.isoformat(), (start.year - 1900) * 12 + start.month - 1)
+            if len(self.period_cache) < 100_000:
+                self.period_cache[raw] = got
+        return got
+
+    def row(self, row: int, cells: Sequence[Any]) -> bool:
+        """Validate one row; False if the row is blank (not counted)."""
+        n = len(cells)
+        raw_prog, raw_kpi, raw_period, raw_area, raw_value, raw_target = (
+            (v.strip() or None if v.__class__ is str else v)
+            for v in (cells[i] if 0 <= i < n else None for i in self.idx)
+        )
+        if raw_kpi is None and raw_period is None and raw_value is None and not any(
+                cell_text(c) for c in cells):
+            return False  # blank lines at the end of exports are noise, not data
+        out, lk, names = self.out, self.lk, self.names
+        out.rows += 1
+        before = out.error_count
+        if n > self.width and any(cell_text(c) for c in cells[self.width:]):
+            out.add(row_error(row, f"kolom {self.width + 1}", "extra_cells", f"{n} sel, {self.width} judul"))
+
+        # programme -> KPI
+        prog_id = lk.default_programme
+        if raw_prog is not None:
+            prog_id = lk.programmes.get(cell_text(raw_prog).lower())
+            if prog_id is None:
+                out.add(row_error(row, names["programme"], "unknown_programme", repr(cell_text(raw_prog))[:80]))
+        elif prog_id is None:
+            out.add(row_error(row, names.get("programme", "programme"), "required"))
+        kpi: KpiInfo | None = None
+        if raw_kpi is None:
+            out.add(row_error(row, names["kpi"], "required"))
+        elif prog_id is not None:
+            kpi = lk.kpis.get((prog_id, cell_text(raw_kpi).lower()))
+            if kpi is None:
+                out.add(row_error(row, names["kpi"], "unknown_kpi", repr(cell_text(raw_kpi))[:80]))
+            elif not kpi.allowed:
+                out.add(row_error(row, names["kpi"], "forbidden", kpi.code))
+
+        # period
+        period: tuple[str, dt.date, str, int] | None = None
+        if raw_period is None:
+            out.add(row_error(row, names["period"], "required"))
+        else:
+            got = self._period(raw_period)
+            col = names["period"]
+            if isinstance(got, str):
+                out.add(row_error(row, col, got, repr(cell_text(raw_period))[:60]))
+            else:
+                start = got[1]
+                first = max(lk.programme_start.get(prog_id or 0, lk.first_period), lk.first_period)
+                if lk.year is not None and start.year != lk.year:
+                    out.add(row_error(row, col, "period_out_of_range", f"{start:%Y-%m} bukan tahun {lk.year}"))
+                elif start < first or start > lk.last_period:
+                    out.add(row_error(row, col, "period_out_of_range",
+                                 f"{start:%Y-%m} di luar {first:%Y-%m} s.d. {lk.last_period:%Y-%m}"))
+                elif kpi is not None and not fits_frequency((got[0], start), kpi.frequency):
+                    out.add(row_error(row, col, "period_frequency", f"{cell_text(raw_period)!r} untuk KPI {kpi.frequency}"))
+                else:
+                    period = got
+
+        # area
+        area = lk.region_code if raw_area is None else cell_text(raw_area)
+        level = lk.areas.get(area)
+        if level is None:
+            code = self.unknown_cache.get(area)
+            if code is None:
+                code = "region_outside" if REGION_CODE.match(area) and lk.exists(area) else "unknown_region"
+                if len(self.unknown_cache) < 10_000:
+                    self.unknown_cache[area] = code
+            out.add(row_error(row, names.get("region", "region"), code, repr(area)[:40]))
+        elif kpi is not None and AREA_RANK[level] > LEVEL_RANK[kpi.area_level]:  # type: ignore[index]
+            out.add(row_error(row, names.get("region", "region"), "area_level",
+                         f"{area} ({level}); KPI: {kpi.area_level}"))
+            level = None
+
+        # value, target
+        value = None
+        if raw_value is None:
+            out.add(row_error(row, names["value"], "required"))
+        else:
+            value = self._number(row, "value", raw_value, kpi)
+        target = None if raw_target is None else self._number(row, "target", raw_target, kpi)
+
+        if out.error_count != before or kpi is None or period is None or level is None or value is None:
+            return True
+        self.keys.append((kpi.id << 40) | (period[3] << 24) | self.area_index[area])
+        self.key_rows.append(row)
+        if out.error_count == 0:  # once an error is found nothing will be written: stop spooling
+            self.write(f"{kpi.id}\t{period[2]}\t{area}\t{value}\t{NULL if target is None else target}\n")
+        return True
+
+    def finish(self) -> None:
+        """Duplicate natural keys: sort the packed keys once instead of keeping a set of tuples."""
+        import numpy as np
+
+        if not len(self.keys):
+            return
+        keys = np.frombuffer(self.keys, dtype=np.int64)
+        rows = np.frombuffer(self.key_rows, dtype=np.int64)
+        # By (key, row): the fast path keys a block's valid rows before the rows it left to ``row``.
+        order = np.lexsort((rows, keys))
+        sk = keys[order]
+        self.out.spans = _spans(sk)
+        dup = np.flatnonzero(sk[1:] == sk[:-1]) + 1
+        if not len(dup):
+            return
+        # The first row of each run of equal keys, to say "same as row N".
+        run_start = np.maximum.accumulate(np.where(np.r_[True, sk[1:] != sk[:-1]], np.arange(len(sk)), 0))
+        found = sorted((int(rows[order[i]]), int(rows[order[run_start[i]]])) for i in dup)
+        for row, first in found:
+            self.out.add(row_error(row, self.names["kpi"], "duplicate", f"sama dengan baris {first}"))
+
+
+def validate_rows(
+    header_row: int,
+    header: Sequence[Any],
+    rows: Iterable[tuple[int, Sequence[Any]]],
+    lookup: Lookup,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+    out: Validated | None = None,
+) -> Validated:
+    """Validate ``rows`` (row number, cells) against ``lookup``; see the module docstring."""
+    out = out or Validated()
+    v = start(header_row, header, lookup, mapping, out)
+    if v is None:
+        return out
+    try:
+        check_rows(v, rows, progress)
+    except ImportAbort as exc:
+        out.add(exc.error)
+    return conclude(v, header_row)
+
+
+def start(header_row: int, header: Sequence[Any], lookup: Lookup, mapping: Mapping[str, str] | None,
+           out: Validated) -> RowValidator | None:
+    cols = resolve_columns(header_row, header, mapping, out)
+    if cols is None:
+        return None
+    out.columns = {c: cell_text(header[i]) for c, i in cols.items()}
+    return RowValidator(lookup, cols, header, out)
+
+
+def check_rows(v: RowValidator, rows: Iterable[tuple[int, Sequence[Any]]],
+                progress: Callable[[int], None] | None, done: int = 0) -> None:
+    check = v.row
+    for n, (row, cells) in enumerate(rows, start=done + 1):
+        check(row, cells)
+        if progress is not None and n % 2000 == 0:
+            progress(n)
+
+
+def conclude(v: RowValidator, header_row: int) -> Validated:
+    out = v.out
+    v.finish()
+    if out.rows == 0 and out.error_count == 0:
+        out.add(row_error(header_row + 1, "", "no_rows"))
+    if out.error_count:
+        out.errors.sort(key=lambda e: (e.row, e.column))
+        out.close()
+    elif out.spool is not None:
+        out.spool.flush()
+        out.spool.seek(0)
+    return out
+
+
+def _spans(sorted_keys: Any) -> list[tuple[int, dt.date, dt.date]]:
+    """Per KPI, the first and last period of the sorted packed natural keys (see ``RowValidator.row``):
+    the KPI is the top of the key and the month below it, so each KPI is one run, in month order."""
+    import numpy as np
+
+    kpi = sorted_keys >> 40
+    first = np.flatnonzero(np.r_[True, kpi[1:] != kpi[:-1]])
+    last = np.r_[first[1:] - 1, len(kpi) - 1]
+    del kpi
+
+    def day(key: int) -> dt.date:
+        m = (key >> 24) & 0xFFFF
+        return dt.date(1900 + m // 12, m % 12 + 1, 1)
+
+    return [(int(sorted_keys[a]) >> 40, day(int(sorted_keys[a])), day(int(sorted_keys[b])))
+            for a, b in zip(first, last, strict=True)]
