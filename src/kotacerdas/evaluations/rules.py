@@ -8,7 +8,12 @@ import rules
 
 from kotacerdas.accounts import roles
 from kotacerdas.accounts.choices import Role
-from kotacerdas.accounts.rules import can_write_for_unit, is_national_admin
+from kotacerdas.accounts.rules import (
+    can_write_for_unit,
+    is_coordinator_of,
+    is_executive_of,
+    is_national_admin,
+)
 
 
 def _submission(obj: Any) -> Any:
@@ -78,6 +83,9 @@ can_add_evidence = is_region_coordinator | is_region_operator
 can_write_evidence = can_write_for_unit
 can_submit = is_region_coordinator
 can_return = is_national_admin | is_panel_lead
+# The what-if (levels changed on screen, nothing saved): the region's coordinator and its executive
+# (bupati/wali kota, read-only everywhere else); assessors and operators are not offered it.
+can_play_whatif = is_coordinator_of | is_executive_of
 can_score = is_assigned_assessor & in_assessment_window
 can_set_consensus = is_panel_lead & in_assessment_window
 can_conclude = is_national_admin | is_panel_lead

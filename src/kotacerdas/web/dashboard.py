@@ -131,6 +131,7 @@ def _submission(ctx: SectionContext) -> dict[str, Any] | None:
         "improvements": [{"imp": i, "node": names.get(i.code)} for i in improvements],
         # A locked submission (sent, under assessment, final) is only viewed, never "continued".
         "can_edit": sub.status in EDITABLE_BY_REGION and eval_rules.can_edit_answers.test(ctx.user, sub),
+        "can_whatif": eval_rules.can_play_whatif.test(ctx.user, sub),
     }
 
 

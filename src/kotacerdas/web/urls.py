@@ -8,6 +8,7 @@ from kotacerdas.reports import views as report_views
 from . import views
 from .views import catalogue as catalogue_views
 from .views import iid as iid_views
+from .views import whatif as whatif_views
 
 app_name = "web"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -27,6 +28,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("wilayah/<str:code>/unit/<int:pk>/", catalogue_views.unit_edit, name="unit_edit"),
     path("wilayah/<str:code>/dasbor/", views.dashboard, name="dashboard"),
     path("wilayah/<str:code>/iid/", iid_views.iid_page, name="iid"),
+    path("wilayah/<str:code>/simulasi/", whatif_views.whatif_page, name="whatif"),
     path("wilayah/<str:code>/peta/", views.region_map, name="region_map"),
     path("wilayah/<str:code>/peta/data.json", views.region_map_data, name="region_map_data"),
     path("geo/<slug:name>.geojson", views.geojson, name="geojson"),
