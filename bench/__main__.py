@@ -39,6 +39,7 @@ BENCHES = {
     4: ("bench.b4_dashboard", "Dashboard under load: 50 concurrent users on gunicorn + PostgreSQL"),
     5: ("bench.b5_pdf", "PDF report of one region"),
     6: ("bench.b6_national", "National administration: 514 participants from a file, assignments over 20 panels"),
+    7: ("bench.b7_phone", "A phone on weak mobile data: bytes and Largest Contentful Paint"),
 }
 RESULTS = Path(__file__).with_name("RESULTS.md")
 SUMMARY_START, SUMMARY_END = "<!-- summary:start -->", "<!-- summary:end -->"
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         kotacerdas("migrate", "--no-input", "-v0", env=env)
         kotacerdas("loadregions", env=env)
-        if {3, 4, 5} & set(selected):
+        if {3, 4, 5, 7} & set(selected):
             kotacerdas("demo", env=env)
         setup = time.perf_counter() - t0
         print(f"  database ready in {setup:.0f} s")
@@ -89,12 +90,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"      done in {took:.0f} s")
     total = time.perf_counter() - started
     text = render(run_mode, info, results, setup, total)
+    partial = set(selected) != set(BENCHES)
     raw = home / f"results-{run_mode}.json"
     raw.write_text(json.dumps({"machine": info, "results": results}, default=str, indent=1))
     if args.no_write:
         print(text)
     else:
-        write_results(text)
+        if partial:
+            merge_results(run_mode, info, results, setup)
+        else:
+            write_results(text)
         print(f"  wrote {RESULTS.relative_to(ROOT)} (raw figures: {raw}); total {total:.0f} s")
     missed = [t for r in results.values() for t in r.get("summary", {}).get("targets", []) if not t["ok"]]
     errors = [n for n, r in results.items() if "error" in r]
@@ -144,6 +149,46 @@ def render(mode: str, info: dict[str, str], results: dict[int, dict[str, Any]], 
             verdicts.append(f"| {n} | {t['what']} | {_num(t['value'])} | {t['target']} | {'✓' if t['ok'] else '✗'} |")
     lines = ["| # | target | measured | required | met |", "|---|---|---|---|---|", *verdicts, "", *lines]
     return "\n".join(lines) + "\n"
+
+
+def _split_generated(text: str) -> tuple[list[str], dict[int, str]]:
+    """The verdict rows and the per-benchmark sections of a generated RESULTS.md part."""
+    verdicts = [line for line in text.splitlines() if line.startswith("| ") and line[2:3].isdigit()
+                and line.split("|")[1].strip().isdigit() and "### " not in line]
+    sections: dict[int, str] = {}
+    parts = text.split("\n### ")
+    for part in parts[1:]:
+        number = part.split(".", 1)[0].strip()
+        if number.isdigit():
+            sections[int(number)] = "### " + part.rstrip() + "\n"
+    return verdicts, sections
+
+
+def merge_results(mode: str, info: dict[str, str], results: dict[int, dict[str, Any]], setup: float) -> None:
+    """A run of some benchmarks (``--only``) replaces their verdicts and sections and keeps the others' as
+    they were, each section saying which run it comes from."""
+    old = RESULTS.read_text() if RESULTS.exists() else ""
+    after_summary = old[old.index(SUMMARY_END) + len(SUMMARY_END):] if SUMMARY_END in old else ""
+    old_verdicts, old_sections = _split_generated(after_summary)
+    new_text = render(mode, info, results, setup, 0.0)
+    new_verdicts, new_sections = _split_generated(new_text)
+    stamp = (f"Run alone on {dt.datetime.now():%Y-%m-%d %H:%M} (`python -m bench --{mode} --only "
+             f"{','.join(str(n) for n in sorted(results))}`; {info.get('cpu', '')}, {info.get('nproc', '')} cores, "
+             f"{info.get('ram', '')}, PostgreSQL {info.get('postgresql', '')}, load_1min {info.get('load_1min', '')}; "
+             f"setup {setup:.0f} s).")
+    for n, section in new_sections.items():
+        head, _, body = section.partition("\n\n")
+        new_sections[n] = f"{head}\n\n{stamp}\n\n{body}"
+    verdicts = [v for v in old_verdicts if int(v.split("|")[1]) not in results] + new_verdicts
+    verdicts.sort(key=lambda v: int(v.split("|")[1]))
+    sections = {**old_sections, **new_sections}
+    head_end = after_summary.find("\n### ")
+    run_head = after_summary[:head_end] if head_end >= 0 else ""
+    run_head = "\n".join(line for line in run_head.splitlines() if line not in old_verdicts
+                         and not line.startswith("| # | target") and line != "|---|---|---|---|---|").strip()
+    generated = "\n".join(["| # | target | measured | required | met |", "|---|---|---|---|---|", *verdicts, "",
+                           run_head, "", *(sections[n] for n in sorted(sections))])
+    write_results(generated)
 
 
 def write_results(generated: str) -> None:

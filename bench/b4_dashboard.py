@@ -6,6 +6,8 @@ if benchmark 1 did not run, it is seeded here).  50 virtual users (loadgen.py: k
 0.5-1.5 s think time) as the national admin.
   pages     each user alternates /wilayah/16.07/dasbor/ and /nasional/
   baseline  the same 50 users on /healthz (a database round trip), same server, same think time
+  + writes  (issue #20) the same pages while coordinators write: 4 of every 5 users read them as the national
+            admin, 1 of 5 is a coordinator (dashboard, self-assessment screen, autosave: a write)
   journeys  (issue #9) 50 users for 60 s in both modes over the main journeys, dealt to five personas:
             the public (portal, region page, survey form, catalogue search/filter, programme page, map
             page, map GeoJSON and data), the national admin (dashboard, ranking with filters), the
@@ -78,7 +80,7 @@ def session_cookie(user: Any = None) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
 
-def journeys() -> tuple[list[Persona], dict[str, Any]]:
+def journeys() -> tuple[list[Persona], dict[str, Any], Any]:
     """The five personas of issue #9 on the demo data (Banyuasin, 16.07) and the national dataset."""
     import re
 
@@ -119,6 +121,9 @@ def journeys() -> tuple[list[Persona], dict[str, Any]]:
     # The coordinator's writers: one indicator each (no two writers race for one optimistic lock).
     codes = queries.indicator_codes(queries.cycle_pack(cycle))
     versions = dict(Answer.objects.filter(submission=sub).values_list("indicator", "version"))
+
+    def refresh_versions() -> None:  # before each run: the previous run's autosaves moved the versions on
+        versions.update(Answer.objects.filter(submission=sub).values_list("indicator", "version"))
     csrf = _get_new_csrf_string()
     htmx = f"HX-Request: true\r\nX-CSRFToken: {csrf}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
 
@@ -196,7 +201,7 @@ def journeys() -> tuple[list[Persona], dict[str, Any]]:
         p.steps = [autosave(f"/pengajuan/{sub.pk}/jawaban/{{code}}/") if s == "WRITE" else s
                    for s in p.steps]
     info = {"submission": sub.pk, "assessor_submission": peer.pk, "survey": bool(survey), "year": year}
-    return personas, info
+    return personas, info, refresh_versions
 
 
 def _survey_responses() -> int:
@@ -217,7 +222,12 @@ def _get(url: str, cookie: str = "", headers: str = "") -> tuple[int, int]:
 def run(mode: str) -> dict[str, Any]:
     data = national_dataset()
     cookie = session_cookie()
-    personas, journey_info = journeys()
+    personas, journey_info, refresh_versions = journeys()
+    coordinator = next(p for p in personas if p.name == "coordinator")
+    # Issue #20: the same pages while coordinators write. 50 users: 4 of every 5 read the two pages as the
+    # national admin, 1 of every 5 is a coordinator (dashboard, self-assessment screen, autosave: a write).
+    readers = Persona("reader", PAGES, headers=f"Cookie: {cookie}\r\n")
+    writes_mix = [readers, readers, readers, readers, coordinator]
     port = _free_port()
     exe = Path(sys.executable).with_name("kotacerdas")
     # All virtual citizens come from 127.0.0.1: lift the per-IP survey limit (20/hour) for this server only.
@@ -264,6 +274,10 @@ def run(mode: str) -> dict[str, Any]:
         pages = run_load("127.0.0.1", port, PAGES, cookie=cookie, seed=2, **limits)  # type: ignore[arg-type]
         baseline2 = run_load("127.0.0.1", port, BASELINE, cookie=cookie, seed=3,  # drift check
                              **{**limits, "seconds": max(10, seconds // 3)})  # type: ignore[arg-type]
+        refresh_versions()
+        mixed = run_journeys("127.0.0.1", port, writes_mix, users=USERS, seconds=seconds,
+                             max_requests=USERS * seconds * 2, seed=5)
+        refresh_versions()
         responses_before = _survey_responses()
         journey = run_journeys("127.0.0.1", port, personas, users=USERS, seconds=JOURNEY_SECONDS,
                                max_requests=USERS * JOURNEY_SECONDS * 2, seed=4)
@@ -281,7 +295,7 @@ def run(mode: str) -> dict[str, Any]:
         text = server_log.read_text(errors="replace")
         print(f"server log ({server_log}), last traceback:\n" + text[text.rfind("Traceback"):][-6000:], file=sys.stderr)
     return {"dataset": data, "sizes": sizes, "baseline": baseline, "pages": pages, "baseline_after": baseline2,
-            "journeys": journey, "journey_info": journey_info,
+            "journeys": journey, "journey_info": journey_info, "writes_mix": mixed,
             "personas": {p.name: len(p.steps) for p in personas}, **limits}
 
 
@@ -296,6 +310,18 @@ def summarise(out: dict[str, Any]) -> dict[str, Any]:
                      fmt_s(s.get("p95")), fmt_s(s.get("p99")), f"{s.get('kb', 0):.0f} KB",
                      f"{s['p95'] / base_p95:.1f}×" if s.get("p95") else "–"])
     page_p95 = max(p["paths"][x]["p95"] for x in PAGES if x in p["paths"])
+    m = out["writes_mix"]
+    for path in PAGES:
+        s = m["paths"].get(path, {})
+        rows.append(["pages + writes", path, str(s.get("n", 0)), str(s.get("errors", 0)), fmt_s(s.get("p50")),
+                      fmt_s(s.get("p95")), fmt_s(s.get("p99")), f"{s.get('kb', 0):.0f} KB",
+                      f"{s['p95'] / base_p95:.1f}×" if s.get("p95") else "–"])
+    writes = {k: v for k, v in m["paths"].items() if k not in PAGES}
+    for path, s in sorted(writes.items()):
+        rows.append(["pages + writes", path.replace("|", "\\|"), str(s.get("n", 0)), str(s.get("errors", 0)),
+                     fmt_s(s.get("p50")), fmt_s(s.get("p95")), fmt_s(s.get("p99")), f"{s.get('kb', 0):.0f} KB", "–"])
+    mixed_p95 = max(m["paths"][x]["p95"] for x in PAGES if x in m["paths"])
+    saved = sum(s.get("n", 0) - s.get("errors", 0) for k, s in m["paths"].items() if "autosave" in k)
     jrows = []
     for path, s in sorted(j["paths"].items()):
         jrows.append([path.replace("|", "\\|"), str(s.get("n", 0)), str(s.get("errors", 0)), fmt_s(s.get("p50")),
@@ -311,6 +337,9 @@ def summarise(out: dict[str, Any]) -> dict[str, Any]:
                     "header": ["path", "requests", "errors", "p50", "p95", "p99", "size"], "rows": jrows}],
         "notes": [f"Throughput: baseline {b['rps']:.1f} req/s, pages {p['rps']:.1f} req/s; statuses "
                   f"{p['statuses']}",
+                  f"Pages + writes (issue #20): {USERS} users, 4 of 5 reading the two pages, 1 of 5 a coordinator "
+                  f"(dashboard, self-assessment screen, autosave with its optimistic-lock version); "
+                  f"{m['rps']:.1f} req/s, statuses {m['statuses']}, {saved} autosaves stored",
                   f"Journeys: {j['requests']} requests, {j['rps']:.1f} req/s, statuses {j['statuses']} "
                   f"(299 = an autosave answered 200 without saving, 298 = a 200 where a redirect was expected; "
                   f"both counted as errors), p95 over all {fmt_s(j['p95'])}",
@@ -320,6 +349,11 @@ def summarise(out: dict[str, Any]) -> dict[str, Any]:
             {"what": "worst page p95 ÷ /healthz p95 (same server, same load)", "value": page_p95 / base_p95,
              "target": "≤ 3", "ok": page_p95 / base_p95 <= 3},
             {"what": "errors under load (pages)", "value": p["errors"], "target": "0", "ok": p["errors"] == 0},
+            {"what": "with coordinators writing: worst page p95 ÷ /healthz p95", "value": mixed_p95 / base_p95,
+             "target": "≤ 3", "ok": mixed_p95 / base_p95 <= 3},
+            {"what": "with coordinators writing: errors (pages and autosaves)", "value": m["errors"], "target": "0",
+             "ok": m["errors"] == 0},
+            {"what": "with coordinators writing: autosaves stored", "value": saved, "target": "> 0", "ok": saved > 0},
             {"what": f"errors in the journeys run ({USERS} users, {JOURNEY_SECONDS} s, with writes)",
              "value": j["errors"], "target": "0", "ok": j["errors"] == 0},
             {"what": "journeys: survey answers accepted = responses stored", "value":

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from kotacerdas.catalogue.choices import ProgrammeStatus
@@ -15,8 +16,8 @@ from kotacerdas.catalogue.models import Pillar, Programme
 from kotacerdas.evaluations.models import Result
 from kotacerdas.evaluations.queries import pack_for
 from kotacerdas.regions.queries import region_with_counts
+from kotacerdas.reports.charts import ChartSpec, Series, to_svg
 
-from .. import charts
 from ..dashboard import dimension_names
 from ..sections import survey_links
 from .national import latest_published_cycle, published
@@ -75,5 +76,10 @@ def public_region(request: HttpRequest, code: str) -> HttpResponse:
     if latest is not None:
         names = dimension_names(pack_for(latest.pack_code, latest.pack_version))
         ctx["dims"] = [(names.get(k, k), v) for k, v in latest.dimensions.items()]
-        ctx["trend"] = charts.line([r.cycle.year for r in results], {_("Indeks"): [r.index for r in results]})
+        # Drawn on the server as inline SVG: this page is read on phones on weak mobile data, and a charting
+        # library (about 330 KB compressed) would be most of its weight (bench/b7_phone.py).
+        ctx["trend_svg"] = mark_safe(to_svg(ChartSpec(  # noqa: S308 -- built by to_svg, which escapes every text
+            kind="line", title=str(_("Indeks per tahun")), categories=[str(r.cycle.year) for r in results],
+            series=[Series(str(_("Indeks")), [r.index for r in results])], value_max=4, width_cm=7,
+            height_cm=3.8)))
     return render(request, "web/public_region.html", ctx)
