@@ -203,14 +203,18 @@ def _zero_reach(empty: Reach, pop: Any, names: dict[str, str]) -> Reach:
                     "population_is_estimate": any(k.population_is_estimate for k in kecs)})
 
 
-def activity_series(programme: Programme | int | str, *, backend_kind: str | None = None) -> list[dict[str, Any]]:
+def activity_series(programme: Programme | int | str, *, backend_kind: str | None = None,
+                    kecamatan: str | None = None) -> list[dict[str, Any]]:
     """Monthly transactions and active citizens of a programme from its events, with month-over-month
-    and year-over-year growth (``kotacerdas.analytics.questions.trend``)."""
+    and year-over-year growth (``kotacerdas.analytics.questions.trend``); of one kecamatan when given."""
     prog = resolve_programme(programme)
     if not backend.has_events(prog.region_id):
         return []
     con, ev = backend.events(prog.region_id, backend=backend_kind)
-    df = q.run(q.trend, con, ev.filter(ev.programme == prog.code))
+    wanted = ev.programme == prog.code
+    if kecamatan is not None:
+        wanted &= ev.kecamatan == kecamatan
+    df = q.run(q.trend, con, ev.filter(wanted))
     return [
         {"period": f"{int(r.year):04d}-{int(r.month):02d}", "transactions": int(r.transactions),
          "active_citizens": int(r.active_citizens), "mom_transactions": _f(r.mom_transactions),

@@ -64,8 +64,11 @@ def radar(indicators: Sequence[str], series: Mapping[str, Sequence[Any]], max_va
     return opts
 
 
-def line(x: Sequence[Any], series: Mapping[str, Sequence[Any]], max_value: float | None = 4) -> dict[str, Any]:
-    opts = _base(2 if max_value is not None else None)
+def line(x: Sequence[Any], series: Mapping[str, Sequence[Any]], max_value: float | None = 4,
+         decimals: int | None = None, labels: bool = True) -> dict[str, Any]:
+    """``decimals`` formats labels and tooltips in the reader's locale (default: 2 on a 0..max scale,
+    none for counts); ``labels`` False leaves point labels to the tooltip (long monthly series)."""
+    opts = _base(decimals if decimals is not None else (2 if max_value is not None else None))
     y: dict[str, Any] = {"type": "value", "min": 0}
     if max_value is not None:
         y["max"] = max_value
@@ -73,7 +76,7 @@ def line(x: Sequence[Any], series: Mapping[str, Sequence[Any]], max_value: float
         "grid": {"left": 8, "right": 16, "top": 24, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "category", "data": [str(v) for v in x]}, "yAxis": y,
         "series": [{"name": name, "type": "line", "data": [_num(v) for v in values], "connectNulls": True,
-                    "label": {"show": True}, "symbolSize": 8}
+                    "label": {"show": labels}, "symbolSize": 8 if labels else 5}
                    for name, values in series.items()],
     })
     return opts

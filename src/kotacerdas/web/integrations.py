@@ -18,6 +18,7 @@ from .sections import (
     SectionContext,
     register_default,
     register_reach,
+    register_reach_series,
     register_survey_links,
 )
 
@@ -97,12 +98,22 @@ def programme_kpis(ctx: SectionContext) -> dict[str, Any] | None:
     return {"rows": [{"s": s, "chart": charts.sparkline([p["value"] for p in s.points])} for s in series]}
 
 
-def monitoring_reach(region_code: str, metric: str, user: Any) -> ReachData | None:
+def _visible_programme(region_code: str, metric: str, user: Any) -> Any:
+    """The region's programme ``metric`` when its monitoring is published or the user may see it."""
     from kotacerdas.catalogue.models import Programme
     from kotacerdas.monitoring import queries as mq
 
     prog = Programme.objects.filter(region_id=region_code, code=metric).first()
     if prog is None or not (mq.is_published(prog) or (user is not None and mq.can_view(user, prog))):
+        return None
+    return prog
+
+
+def monitoring_reach(region_code: str, metric: str, user: Any) -> ReachData | None:
+    from kotacerdas.monitoring import queries as mq
+
+    prog = _visible_programme(region_code, metric, user)
+    if prog is None:
         return None
     from django.utils import timezone
 
@@ -116,8 +127,19 @@ def monitoring_reach(region_code: str, metric: str, user: Any) -> ReachData | No
                              values={k.code: k.users_per_1000 for k in reach.kecamatan
                                      if k.users_per_1000 is not None},
                              source=f"{_('transaksi layanan')} {year}"
-                                    + (f" · {_('penduduk sebagian perkiraan')}" if reach.population_is_estimate else ""))
+                                    + (f" · {_('penduduk sebagian perkiraan')}" if reach.population_is_estimate else ""),
+                             year=year, gini=reach.gini, median=reach.median_users_per_1000,
+                             lagging=list(reach.lagging), lagging_rule=reach.lagging_rule)
     return None
+
+
+def monitoring_reach_series(region_code: str, metric: str, kecamatan: str, user: Any) -> list[dict[str, Any]] | None:
+    from kotacerdas.monitoring import queries as mq
+
+    prog = _visible_programme(region_code, metric, user)
+    if prog is None:
+        return None
+    return mq.activity_series(prog, kecamatan=kecamatan)
 
 
 # --- surveys ------------------------------------------------------------------------------------------
@@ -166,6 +188,7 @@ def install() -> None:
         register_default(Section("kpis", _("Indikator kinerja (KPI)"), "web/sections/programme_kpis.html",
                                  programme_kpis, order=20, page="programme"))
         register_reach(monitoring_reach)
+        register_reach_series(monitoring_reach_series)
     if apps.is_installed("kotacerdas.surveys"):
         register_default(Section("surveys", _("Progres survei dampak"), "web/sections/surveys.html",
                                  survey_progress, order=70, cacheable=True))

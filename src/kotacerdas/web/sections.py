@@ -142,6 +142,13 @@ class ReachData:
     unit: str | Promise
     values: dict[str, float]
     source: str | Promise = ""
+    # Equity across kecamatan, as the `analytics reach` command reports it (same query): the Gini of the
+    # values (0 = the same everywhere), the lagging kecamatan codes and the rule that names them.
+    year: int | None = None
+    gini: float | None = None
+    median: float | None = None
+    lagging: list[str] = field(default_factory=list)
+    lagging_rule: str = ""
 
 
 ReachProvider = Callable[[str, str, Any], "ReachData | None"]
@@ -158,6 +165,25 @@ def register_reach(provider: ReachProvider) -> ReachProvider:
 def reach(region_code: str, metric: str, user: Any = None) -> ReachData | None:
     for provider in _REACH:
         data = provider(region_code, metric, user)
+        if data is not None:
+            return data
+    return None
+
+
+# Monthly series of one kecamatan for a metric: provider(region_code, metric, kecamatan, user) ->
+# [{"period": "2024-01", "transactions": int, "active_citizens": int}, ...] or None (not visible / no data).
+SeriesProvider = Callable[[str, str, str, Any], "list[dict[str, Any]] | None"]
+_REACH_SERIES: list[SeriesProvider] = []
+
+
+def register_reach_series(provider: SeriesProvider) -> SeriesProvider:
+    _REACH_SERIES.append(provider)
+    return provider
+
+
+def reach_series(region_code: str, metric: str, kecamatan: str, user: Any = None) -> list[dict[str, Any]] | None:
+    for provider in _REACH_SERIES:
+        data = provider(region_code, metric, kecamatan, user)
         if data is not None:
             return data
     return None

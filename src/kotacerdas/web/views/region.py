@@ -20,7 +20,7 @@ from kotacerdas.evaluations.models import Evidence, Feedback
 from kotacerdas.regions.models import Region
 from kotacerdas.regions.queries import region_with_counts
 
-from .. import access, pagecache
+from .. import access, charts, pagecache
 from ..sections import SectionContext, all_cacheable, reach, render_sections, signature
 from ..templatetags.kc import reach_classes
 from .common import region_cycle, region_submission
@@ -138,10 +138,29 @@ def region_map(request: HttpRequest, code: str) -> HttpResponse:
         else:
             metric = programmes[0].code if programmes else ""
             table = _reach_table(code, metric, request.user)
+    kecamatan = request.GET.get("kecamatan") or ""
+    series = _series(code, metric, kecamatan, table["rows"], request.user) if kecamatan else None
+    if request.GET.get("bagian") == "seri":  # the series alone, for the map's click (htmx)
+        return render(request, "web/_reach_series.html", {"series": series, "region": region})
     classes = reach_classes([r["value"] for r in table["rows"]])
     return render(request, "web/map.html", {"region": region, "programmes": programmes, "metric": metric,
                                             "geo": MAPPED_REGIONS[code], "classes": classes,
-                                            "classes_json": json.dumps(classes), **table})
+                                            "classes_json": json.dumps(classes), "series": series, **table})
+
+
+def _series(code: str, metric: str, kecamatan: str, rows: list[dict[str, Any]], user: Any) -> dict[str, Any]:
+    """One kecamatan's monthly transactions and active citizens for the chart under the map."""
+    from ..sections import reach_series
+
+    row = next((r for r in rows if r["code"] == kecamatan), None)
+    if row is None:
+        raise Http404(kecamatan)
+    points = reach_series(code, metric, kecamatan, user) or []
+    labels = {"transactions": gettext("Transaksi"), "active_citizens": gettext("Warga aktif")}
+    chart = charts.line([p["period"] for p in points],
+                        {labels[k]: [p[k] for p in points] for k in labels}, max_value=None, decimals=0,
+                        labels=False) if points else None
+    return {"kecamatan": row, "points": points, "chart": chart, "labels": labels, "metric": metric}
 
 
 def _reach_table(code: str, metric: str, user: Any) -> dict[str, Any]:
@@ -153,9 +172,13 @@ def _reach_table(code: str, metric: str, user: Any) -> dict[str, Any]:
     if prog is not None:
         served = ({k.code for k in kecamatan} if prog.area_scope == "whole"
                   else set(prog.kecamatan.values_list("code", flat=True)))
+    lagging = set(data.lagging) if data is not None else set()
     rows = [{"code": k.code, "name": k.name, "value": None if data is None else data.values.get(k.code),
-             "served": k.code in served} for k in kecamatan]
-    return {"rows": rows, "data": data, "programme": prog}
+             "served": k.code in served, "lagging": k.code in lagging} for k in kecamatan]
+    names = {k.code: k.name for k in kecamatan}
+    # Lagging kecamatan in the order the analysis gives them (lowest value first), by name.
+    behind = [{"code": c, "name": names.get(c, c)} for c in (data.lagging if data is not None else [])]
+    return {"rows": rows, "data": data, "programme": prog, "behind": behind}
 
 
 def region_map_data(request: HttpRequest, code: str) -> JsonResponse:
@@ -169,5 +192,7 @@ def region_map_data(request: HttpRequest, code: str) -> JsonResponse:
         "source": str(data.source) if data else "",
         "values": {r["code"]: r["value"] for r in table["rows"] if r["value"] is not None},
         "served": [r["code"] for r in table["rows"] if r["served"]],
+        "lagging": [r["code"] for r in table["rows"] if r["lagging"]],
+        "gini": data.gini if data else None, "year": data.year if data else None,
         "empty_text": gettext("belum ada data"),
     })

@@ -37,22 +37,60 @@
     return map;
   }
 
+  // ECharts is fetched on the first series asked for (the map page itself does not need it).
+  var echartsLoading = null;
+  function withEcharts(src, done) {
+    if (window.echarts || !src) { done(); return; }
+    if (!echartsLoading) {
+      echartsLoading = new Promise(function (resolve, reject) {
+        var s = document.createElement("script");
+        s.src = src; s.onload = resolve; s.onerror = reject;
+        document.head.appendChild(s);
+      });
+    }
+    echartsLoading.then(done, function () {});
+  }
+
+  // A kecamatan's monthly series under the map (the same part the table's links ask for).
+  function showSeries(el, code) {
+    var box = document.getElementById("seri");
+    if (!box || !el.dataset.series) { return; }
+    var url = el.dataset.series + encodeURIComponent(code);
+    if (window.htmx) {
+      window.htmx.ajax("GET", url, { target: "#seri", swap: "innerHTML" });
+    } else {
+      window.location.href = url.replace("&bagian=seri", "") + "#seri";
+    }
+  }
+
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (!e.target || e.target.id !== "seri") { return; }
+    var el = document.querySelector("[data-map=region]");
+    withEcharts(el && el.dataset.echarts, function () { if (window.kcCharts) { window.kcCharts.init(e.target); } });
+    e.target.scrollIntoView({ block: "nearest" });
+  });
+
   function regionMap(el) {
     var map = setup(el), lang = el.dataset.lang, cls = classes(el), empty = el.dataset.empty;
     var status = document.getElementById(el.dataset.status);
     var desaLayer = null;
     Promise.all([getJSON(el.dataset.geo), getJSON(el.dataset.data)]).then(function (res) {
-      var geo = res[0], data = res[1], served = {};
+      var geo = res[0], data = res[1], served = {}, lagging = {};
       (data.served || []).forEach(function (c) { served[c] = true; });
+      (data.lagging || []).forEach(function (c) { lagging[c] = true; });
       var layer = L.geoJSON(geo, {
         style: function (f) {
           var v = data.values[f.properties.kode];
-          return { color: served[f.properties.kode] ? "#1b2430" : "#7b8794", weight: served[f.properties.kode] ? 2 : 1,
+          var k = f.properties.kode;
+          return { color: lagging[k] ? "#b3261e" : (served[k] ? "#1b2430" : "#7b8794"),
+                   weight: lagging[k] ? 3 : (served[k] ? 2 : 1), dashArray: lagging[k] ? "6 4" : null,
                    fillColor: colourFor(v, cls), fillOpacity: 0.85 };
         },
         onEachFeature: function (f, lyr) {
           var v = data.values[f.properties.kode];
-          lyr.bindTooltip(f.properties.nama + ": " + (v === undefined ? empty : fmt(v, lang) + " " + (data.unit || "")));
+          lyr.bindTooltip(f.properties.nama + ": " + (v === undefined ? empty : fmt(v, lang) + " " + (data.unit || ""))
+                          + (lagging[f.properties.kode] ? " (" + (el.dataset.lagging || "") + ")" : ""));
+          lyr.on("click", function () { showSeries(el, f.properties.kode); });
         }
       }).addTo(map);
       map.fitBounds(layer.getBounds());

@@ -112,6 +112,9 @@
     initCharts(root);
   }
 
+  // Pages that load ECharts only when a chart is asked for (the reach map) draw it with the same locale.
+  window.kcCharts = { init: initCharts };
+
   document.addEventListener("DOMContentLoaded", function () { bindAll(document); });
   document.addEventListener("htmx:afterSwap", function (e) { bindAll(e.target); });
   document.addEventListener("htmx:oobAfterSwap", function (e) { bindAll(e.target); });
