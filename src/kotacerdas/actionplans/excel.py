@@ -27,8 +27,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from kotacerdas.catalogue.models import Pillar, Programme, Unit
 from kotacerdas.core.errors import ActionError
 from kotacerdas.core.provenance import built_from_demo, mark_workbook
+from kotacerdas.core.sheets import cell_text
 from kotacerdas.evaluations.models import Cycle, Feedback
-from kotacerdas.lib.cells import uncell, workbook_bytes, xlsx_cell
+from kotacerdas.lib.cells import workbook_bytes, xlsx_cell
 from kotacerdas.regions.models import Region
 
 from . import actions, queries
@@ -238,14 +239,6 @@ class _Lookups:
         self.by_natural = {(i.title.strip().casefold(), i.category, i.owner_id): i for i in items}
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(uncell(value)).strip()
-
-
 def _date(value: Any) -> dt.date | None:
     if value is None or value == "":
         return None
@@ -253,7 +246,7 @@ def _date(value: Any) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = _text(value)
+    text = cell_text(value)
     for fmt in DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).date()
@@ -269,15 +262,15 @@ def _decimal(value: Any) -> Decimal | None:
         raise ValueError("Bukan angka")
     if isinstance(value, int | float):
         return Decimal(str(value))
-    text = _text(value).replace(" ", "")
+    text = cell_text(value).replace(" ", "")
     if "," in text:  # Indonesian: 1.234,5
         text = text.replace(".", "").replace(",", ".")
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"Bukan angka: {_text(value)!r}") from None
+        raise ValueError(f"Bukan angka: {cell_text(value)!r}") from None
     if not number.is_finite():
-        raise ValueError(f"Bukan angka: {_text(value)!r}")
+        raise ValueError(f"Bukan angka: {cell_text(value)!r}")
     return number
 
 
@@ -290,11 +283,11 @@ def _read_rows(content: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[R
     if INFO_SHEET in wb.sheetnames:
         for row in wb[INFO_SHEET].iter_rows(min_row=1, max_row=10, max_col=2, values_only=True):
             if row and row[0]:
-                info[_text(row[0])] = _text(row[1] if len(row) > 1 else "")
+                info[cell_text(row[0])] = cell_text(row[1] if len(row) > 1 else "")
     ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
     rows_iter = ws.iter_rows(values_only=True)
     header = next(rows_iter, None) or ()
-    by_header = {_text(h).casefold(): i for i, h in enumerate(header) if _text(h)}
+    by_header = {cell_text(h).casefold(): i for i, h in enumerate(header) if cell_text(h)}
     index: dict[str, int] = {}
     errors = []
     for col in COLUMNS:
@@ -307,7 +300,7 @@ def _read_rows(content: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[R
     out = []
     for r, raw in enumerate(rows_iter, start=2):
         values = {k: (raw[i] if i < len(raw) else None) for k, i in index.items()}
-        if all(v is None or _text(v) == "" for v in values.values()):
+        if all(v is None or cell_text(v) == "" for v in values.values()):
             continue
         out.append((r, values))
     wb.close()
@@ -346,10 +339,10 @@ def _check_row(actor: Any, r: int, cells: Mapping[str, Any], look: _Lookups, pla
     errs: list[RowError] = []
 
     def err(key: str, message: str) -> None:
-        errs.append(RowError(r, HEADERS[key], message, _text(cells.get(key))))
+        errs.append(RowError(r, HEADERS[key], message, cell_text(cells.get(key))))
 
     def pick(key: str, table: Mapping[str, Any], what: str, required: bool = False) -> Any:
-        text = _text(cells.get(key))
+        text = cell_text(cells.get(key))
         if not text:
             if required:
                 err(key, f"{HEADERS[key]} wajib diisi")
@@ -359,10 +352,10 @@ def _check_row(actor: Any, r: int, cells: Mapping[str, Any], look: _Lookups, pla
             err(key, f"{what} tidak dikenal: {text!r}")
         return found
 
-    values: dict[str, Any] = {"title": _text(cells.get("title")), "target": _text(cells.get("target")),
-                              "measure_unit": _text(cells.get("measure_unit")),
-                              "evidence_url": _text(cells.get("evidence_url")),
-                              "description": _text(cells.get("description"))}
+    values: dict[str, Any] = {"title": cell_text(cells.get("title")), "target": cell_text(cells.get("target")),
+                              "measure_unit": cell_text(cells.get("measure_unit")),
+                              "evidence_url": cell_text(cells.get("evidence_url")),
+                              "description": cell_text(cells.get("description"))}
     if not values["title"]:
         err("title", "Kegiatan wajib diisi")
     values["category"] = pick("category", look.categories, "Kategori", required=True)
@@ -372,7 +365,7 @@ def _check_row(actor: Any, r: int, cells: Mapping[str, Any], look: _Lookups, pla
     values["progress_mode"] = pick("progress_mode", look.modes, "Cara hitung") or ProgressMode.STATUS
     values["pillar"] = pick("pillar", look.pillars, "Pilar")
     values["programme"] = pick("programme", look.programmes, "Kode program")
-    rec = _text(cells.get("recommendation"))
+    rec = cell_text(cells.get("recommendation"))
     values["recommendation"] = None
     if rec:
         if not rec.isdigit() or int(rec) not in look.feedback:
@@ -397,12 +390,12 @@ def _check_row(actor: Any, r: int, cells: Mapping[str, Any], look: _Lookups, pla
     except ValueError as exc:
         err("percent", str(exc))
         typed_percent = None
-    version_text = _text(cells.get("version"))
+    version_text = cell_text(cells.get("version"))
     version = int(version_text) if version_text.isdigit() else None
     if version_text and version is None:
         err("version", f"Versi harus bilangan bulat: {version_text!r}")
     if typed_percent is not None and not (0 <= typed_percent <= 100):
-        err("percent", f"Capaian (%) harus di antara 0 dan 100, bukan {_text(cells.get('percent'))}")
+        err("percent", f"Capaian (%) harus di antara 0 dan 100, bukan {cell_text(cells.get('percent'))}")
     elif typed_percent is not None and not errs:
         computed, formula = progress(values["progress_mode"], values["status"], values["target_value"],
                                      values["realised_value"])
@@ -412,7 +405,7 @@ def _check_row(actor: Any, r: int, cells: Mapping[str, Any], look: _Lookups, pla
     if not errs:
         for key, message in actions.check_values(values, cycle=cycle, region_code=region.code).items():
             err(key, message)
-    code = _text(cells.get("code"))
+    code = cell_text(cells.get("code"))
     if code:
         if code in seen:
             err("code", f"Kode {code} muncul dua kali (juga di baris {seen[code]})")
@@ -441,7 +434,7 @@ def _check_row(actor: Any, r: int, cells: Mapping[str, Any], look: _Lookups, pla
             if refused:
                 plan.errors.append(RowError(r, HEADERS[refused[0]],
                                             f"Anda tidak boleh mengubah kolom {HEADERS[refused[0]]}",
-                                            _text(cells.get(refused[0]))))
+                                            cell_text(cells.get(refused[0]))))
                 return
             if version is not None and version != item.version:
                 plan.errors.append(RowError(

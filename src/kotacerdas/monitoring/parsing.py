@@ -16,6 +16,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from kotacerdas.core.sheets import cell_text
+
 from .choices import AreaLevel, Frequency
 
 MAX_DIGITS_BEFORE_POINT = 16  # DecimalField(max_digits=20, decimal_places=4)
@@ -140,14 +142,6 @@ def fits_frequency(period: Period, frequency: str) -> bool:
     if frequency == Frequency.QUARTERLY:
         return kind == "quarter" or (kind == "month" and start.month in (1, 4, 7, 10))
     return kind == "year" or (kind == "month" and start.month == 1)
-
-
-def cell_text(raw: Any) -> str:
-    if raw is None:
-        return ""
-    if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)
-    return str(raw).strip()
 
 
 def norm_header(raw: Any) -> str:

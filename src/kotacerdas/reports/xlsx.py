@@ -25,11 +25,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kotacerdas.catalogue.models import Programme
 from kotacerdas.core.errors import ActionError
 from kotacerdas.core.provenance import built_from_demo, mark_workbook, region_label
+from kotacerdas.core.sheets import cell_text as _text
 from kotacerdas.evaluations import actions, queries
 from kotacerdas.evaluations.choices import EvidenceKind
 from kotacerdas.evaluations.models import Answer, Cycle, Evidence, Result, Submission
 from kotacerdas.lib.cells import append as put_row
-from kotacerdas.lib.cells import uncell, workbook_bytes
+from kotacerdas.lib.cells import workbook_bytes
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F0")
 LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
@@ -199,10 +200,6 @@ class _Row:
 
 def _letter(key: str) -> str:
     return get_column_letter(COL[key])
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(uncell(value)).strip()
 
 
 def _read_rows(wb: Any, submission: Submission, report: ImportReport) -> list[_Row]:

@@ -13,8 +13,9 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
+from kotacerdas.core.sheets import cell_text
 from kotacerdas.lib.cells import append as put_row
-from kotacerdas.lib.cells import uncell, workbook_bytes
+from kotacerdas.lib.cells import workbook_bytes
 
 from .actions import ResponseInput, validate_response
 from .choices import AgeBand, Gender
@@ -51,14 +52,6 @@ def paper_template(survey: Survey) -> bytes:
     return workbook_bytes(wb)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(uncell(value)).strip()
-
-
 def _when(value: Any) -> dt.datetime | None:
     if value in (None, ""):
         return None
@@ -69,12 +62,12 @@ def _when(value: Any) -> dt.datetime | None:
     else:
         for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
             try:
-                day = dt.datetime.strptime(_text(value), fmt).date()
+                day = dt.datetime.strptime(cell_text(value), fmt).date()
                 break
             except ValueError:
                 continue
         else:
-            raise ValueError(_("Tanggal tidak valid: %(value)r (pakai format dd/mm/yyyy)") % {"value": _text(value)})
+            raise ValueError(_("Tanggal tidak valid: %(value)r (pakai format dd/mm/yyyy)") % {"value": cell_text(value)})
     # Paper sheets carry a day, not a time: count them at noon local time.
     return timezone.make_aware(dt.datetime.combine(day, dt.time(12, 0)))
 
@@ -87,7 +80,7 @@ def parse_paper_workbook(survey: Survey, content: bytes
         return [], [{"row": 0, "column": "", "message": _("Berkas bukan workbook Excel (.xlsx) yang valid")}]
     ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
     it = ws.iter_rows(values_only=True)
-    header = [_text(h) for h in (next(it, None) or ())]
+    header = [cell_text(h) for h in (next(it, None) or ())]
     pack = survey_pack(survey)
     item_codes = {i.code for i in pack.survey_items}
     errors: list[dict[str, Any]] = []
@@ -116,28 +109,28 @@ def parse_paper_workbook(survey: Survey, content: bytes
     titles = dict(PROFILE)
     for r, raw in enumerate(it, start=2):
         cells = {h: (raw[i] if i < len(raw) else None) for h, i in col.items()}
-        if all(_text(v) == "" for v in cells.values()):
+        if all(cell_text(v) == "" for v in cells.values()):
             continue
         row_errors: list[dict[str, Any]] = []
 
         def err(column: str, message: str, value: Any, _sink: list[dict[str, Any]] = row_errors,
                 _row: int = r) -> None:
-            _sink.append({"row": _row, "column": column, "message": message, "value": _text(value)})
+            _sink.append({"row": _row, "column": column, "message": message, "value": cell_text(value)})
 
         def get(key: str, _cells: dict[str, Any] = cells) -> Any:
             return _cells.get(titles[key].casefold())
 
-        kec = kecamatan.get(_text(get("kecamatan")).casefold()) or kecamatan.get(_text(get("kecamatan")))
+        kec = kecamatan.get(cell_text(get("kecamatan")).casefold()) or kecamatan.get(cell_text(get("kecamatan")))
         if kec is None:
             err(titles["kecamatan"], _("Kecamatan tidak dikenal di %(region)s") % {"region": survey.region.name},
                 get("kecamatan"))
-        age = ages.get(_text(get("age_band")).casefold())
+        age = ages.get(cell_text(get("age_band")).casefold())
         if age is None:
             err(titles["age_band"], _("Kelompok umur tidak dikenal (17-24, 25-34, 35-44, 45-54, 55+)"), get("age_band"))
-        gender = genders.get(_text(get("gender")).casefold())
+        gender = genders.get(cell_text(get("gender")).casefold())
         if gender is None:
             err(titles["gender"], _("Jenis kelamin: L, P atau X"), get("gender"))
-        service = services.get(_text(get("service"))) or services.get(_text(get("service")).casefold())
+        service = services.get(cell_text(get("service"))) or services.get(cell_text(get("service")).casefold())
         if service is None:
             err(titles["service"], _("Layanan tidak dikenal (pakai kode program, lihat lembar Petunjuk)"),
                 get("service"))
@@ -153,7 +146,7 @@ def parse_paper_workbook(survey: Survey, content: bytes
             if code.casefold() not in col:
                 continue
             value = cells.get(code.casefold())
-            text = _text(value)
+            text = cell_text(value)
             if text == "":
                 continue
             if not text.isdigit():
@@ -163,7 +156,7 @@ def parse_paper_workbook(survey: Survey, content: bytes
             answers[code] = int(text)
         if not row_errors and service is not None:
             data = ResponseInput(service=service.pk, kecamatan=str(kec), age_band=str(age), gender=str(gender),
-                                 answers=answers, submitted_at=when, paper_ref=_text(get("paper_ref"))
+                                 answers=answers, submitted_at=when, paper_ref=cell_text(get("paper_ref"))
                                  if titles["paper_ref"].casefold() in col else "")
             problems, _service = validate_response(survey, data)
             for name, message in problems.items():
