@@ -29,7 +29,8 @@ GOOD = [
 cell = st.sampled_from(["jam-kunci", "JAM-KUNCI ", "oss", "dokumen-terbit", "aduan-selesai", "izin-didampingi",
                         "kepuasan", "2022-03", "2022-Q1", " 2022-04", "Maret 2022", "2031-01", "16.07", "16.07.05",
                         "16.07.05.2001", "16.06.01", "16.99", "", " ", "87,5", "87.25", "100", "100.0001", "-1",
-                        "1.234", "1.23456", "Rp 1000", "9" * 17, "0009", "١٢", "12 ", "\ufeff7",
+                        "1.234", "1.23456", "Rp 1000", "9" * 17, "0009", "١٢", "12 ", "\ufeff7", "3.650", "3,650",
+                        "0.500", "1.234.567", "1,234,567", "1.234,5", "1,234.5", "12.345.678.901.234.567", "99,000",
                         "\ufeffjam-kunci"])
 
 
@@ -60,15 +61,15 @@ def _spooled(out: importer.Validated) -> list[tuple[Any, ...]]:
     return sorted(got)
 
 
-def _both(path: Path, lookup: importer.Lookup, monkeypatch: pytest.MonkeyPatch, block: int = 64
-          ) -> tuple[importer.Validated, importer.Validated]:
+def _both(path: Path, lookup: importer.Lookup, monkeypatch: pytest.MonkeyPatch, block: int = 64,
+          decimal: str = "") -> tuple[importer.Validated, importer.Validated]:
     """(fast path in blocks of ``block`` bytes, row-by-row path) over the same file."""
     with monkeypatch.context() as m:
         m.setattr(fastcsv, "BLOCK", block)
-        fast = importer.validate_file(path, lookup)
+        fast = importer.validate_file(path, lookup, decimal=decimal)
     with monkeypatch.context() as m:
         m.setattr(fastcsv, "plain_block", lambda data: None)  # every block "not plain": the csv module reads all
-        slow = importer.validate_file(path, lookup)
+        slow = importer.validate_file(path, lookup, decimal=decimal)
     return fast, slow
 
 
@@ -173,16 +174,56 @@ def test_it_leaves_a_block_that_starts_with_a_byte_order_mark_to_the_csv_reader(
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.one_of(st.lists(cell, min_size=5, max_size=7), st.lists(cell, max_size=4)), max_size=14),
        delimiter=st.sampled_from([",", ";", "\t"]), newline=st.sampled_from(["\n", "\r\n"]),
-       block=st.sampled_from([32, 100, 1 << 20]), tail=st.sampled_from(["", "\n", "\n\n", ",,,\n"]))
+       block=st.sampled_from([32, 100, 1 << 20]), tail=st.sampled_from(["", "\n", "\n\n", ",,,\n"]),
+       decimal=st.sampled_from(["", ",", "."]))
 def test_it_gives_the_same_report_as_the_row_path_whatever_the_cells(
         lookup: importer.Lookup, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: list[list[str]],
-        delimiter: str, newline: str, block: int, tail: str) -> None:
+        delimiter: str, newline: str, block: int, tail: str, decimal: str) -> None:
     path = _write(tmp_path, rows, delimiter=delimiter, newline=newline, raw=tail.replace(",", delimiter))
     try:
-        fast, slow = _both(path, lookup, monkeypatch, block=block)
+        fast, slow = _both(path, lookup, monkeypatch, block=block, decimal=decimal)
         _assert_same(fast, slow)
     finally:
         path.unlink()
+
+
+@pytest.mark.parametrize(("decimal", "values"), [
+    (",", {"3.650": 3650, "1.234.567": 1234567, "87,5": Decimal("87.5"), "12": 12, "1.234,5": Decimal("1234.5")}),
+    (".", {"3.650": Decimal("3.65"), "1,234,567": 1234567, "87.5": Decimal("87.5"), "1,234.5": Decimal("1234.5")}),
+])
+def test_it_reads_numbers_in_the_chosen_notation_in_blocks_as_row_by_row(
+        lookup: importer.Lookup, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, decimal: str,
+        values: dict[str, Any]) -> None:
+    rows = [["simpada", "pendapatan", f"2022-{i + 1:02d}", "16.07", t, ""] for i, t in enumerate(values)]
+    calls: list[int] = []
+    real = fastcsv.BlockChecker._check
+
+    def spy(self: Any, row0: int, table: Any) -> Any:
+        good = real(self, row0, table)
+        calls.append(int(good.sum()))
+        return good
+
+    monkeypatch.setattr(fastcsv.BlockChecker, "_check", spy)
+    fast, slow = _both(_write(tmp_path, rows, delimiter=";"), lookup, monkeypatch, block=1 << 20, decimal=decimal)
+    try:
+        assert fast.ok, fast.errors
+        assert sum(calls) == len(rows)  # every row accepted by the vectorised checks
+        assert sorted(v for *_, v, _t in _spooled(fast)) == sorted(Decimal(v) for v in values.values())
+        assert _spooled(fast) == _spooled(slow)
+    finally:
+        fast.close()
+        slow.close()
+
+
+def test_it_leaves_a_number_that_reads_two_ways_to_the_row_path_when_no_notation_is_chosen(
+        lookup: importer.Lookup, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [["simpada", "pendapatan", f"2022-{m:02d}", "16.07", v, ""]
+            for m, v in ((1, "3.650"), (2, "87,5"), (3, "1.234.567"), (4, "0.500"))]
+    fast, slow = _both(_write(tmp_path, rows), lookup, monkeypatch)
+    assert [(e.row, e.column, e.code) for e in fast.errors] == [(2, "value", "ambiguous_number"),
+                                                               (4, "value", "ambiguous_number")]
+    assert "pilih format angka" in fast.errors[0].message
+    _assert_same(fast, slow)
 
 
 def test_it_counts_new_changed_and_unchanged_rows_on_every_import(actors: Any, banyuasin: Any) -> None:

@@ -29,13 +29,13 @@ MALFORMED: list[tuple[str, dict[str, Any], list[tuple[int, str, str]]]] = [
     ("negative_count.csv", {}, [(3, "value", "negative")]),
     ("fractional_count.csv", {}, [(3, "value", "not_whole")]),
     ("percent_over_100.csv", {}, [(2, "value", "out_of_range")]),
-    ("thousands_separator.csv", {}, [(2, "value", "bad_number")]),
+    ("thousands_separator.csv", {}, [(2, "value", "ambiguous_number")]),
     ("duplicate_natural_key.csv", {}, [(4, "kpi", "duplicate")]),
     ("missing_value_column.csv", {}, [(1, "value", "missing_column")]),
     ("missing_value_cell.csv", {}, [(3, "value", "required")]),
     ("unknown_kpi.csv", {}, [(3, "kpi", "unknown_kpi")]),
     ("unknown_programme.csv", {}, [(3, "programme", "unknown_programme")]),
-    ("quarterly_kpi_given_month.csv", {}, [(2, "period", "period_frequency")]),
+    ("quarterly_kpi_given_month.csv", {}, [(2, "period", "period_quarterly")]),
     ("kecamatan_row_for_region_kpi.csv", {}, [(2, "region", "area_level")]),
     ("broken_quotes.csv", {}, [(3, "", "malformed")]),
     ("extra_cells.csv", {}, [(3, "kolom 7", "extra_cells")]),
@@ -146,7 +146,7 @@ def test_it_reads_excel_with_dates_and_numbers(actors: Any, banyuasin: Any) -> N
     buf = io.BytesIO()
     wb.save(buf)
     job = _import(actors.citra, banyuasin, "nilai.xlsx", buf.getvalue())
-    assert [(e["row"], e["code"]) for e in job.errors] == [(4, "period_frequency")]
+    assert [(e["row"], e["code"]) for e in job.errors] == [(4, "period_monthly")]
 
     ws.delete_rows(4)
     buf = io.BytesIO()
@@ -258,7 +258,8 @@ def test_it_parses_the_periods_people_write(raw: Any, expected: Any) -> None:
 @pytest.mark.parametrize(("raw", "expected"), [
     ("1234567", Decimal("1234567")), ("87,5", Decimal("87.5")), ("87.5", Decimal("87.5")),
     (" Rp 15000 ", Decimal("15000")), (12, Decimal(12)), (0.1, Decimal("0.1")),
-    ("1.234.567", "bad_number"), ("1,234.5", "bad_number"), ("12e3", "bad_number"), ("", "bad_number"),
+    ("1.234.567", "ambiguous_number"), ("1,234.5", "ambiguous_number"), ("3.650", "ambiguous_number"),
+    ("0.500", Decimal("0.5")), ("1234.567", Decimal("1234.567")), ("12e3", "bad_number"), ("", "bad_number"),
     (float("nan"), "bad_number"), ("9" * 17, "too_large"), (True, "bad_number"),
 ])
 def test_it_parses_numbers_without_guessing_thousands_separators(raw: Any, expected: Any) -> None:

@@ -31,16 +31,23 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .choices import COUNT_UNITS, KpiUnit
-from .parsing import AREA_RANK, LEVEL_RANK, fits_frequency
+from .parsing import AREA_RANK, DECIMAL_COMMA, DECIMAL_POINT, LEVEL_RANK, fits_frequency
 from .validation import ImportAbort, RowValidator, row_error
 
 BLOCK = 1 << 20  # bytes of CSV per block: ~20k rows; larger blocks are no faster and hold more memory
 
 # Numbers the fast path accepts: what parse_number accepts minus everything that needs a closer look
 # (sign, "Rp", spaces, more than 4 decimals, which parse_number rounds half-even and PostgreSQL
-# half-up, 17+ digits). ASCII digits only: Python's \d would also take Arabic-Indic digits.
-_NUMBER = r"^[0-9]{1,16}(?:[.,][0-9]{1,4})?$"
-_FRACTION = r"[.,][0-9]*[1-9]"
+# half-up, 17+ digits), per notation of the file (``parsing.DECIMAL_*``; "" = not chosen, where a
+# number that reads differently in the two notations, "3.650", is left to the row path to refuse).
+# ASCII digits only: Python's \d would also take Arabic-Indic digits.
+_NUMBER = {
+    "": r"^[0-9]{1,16}(?:[.,][0-9]{1,4})?$",
+    DECIMAL_COMMA: r"^(?:[0-9]{1,16}|[1-9][0-9]{0,2}(?:\.[0-9]{3}){1,4})(?:,[0-9]{1,4})?$",
+    DECIMAL_POINT: r"^(?:[0-9]{1,16}|[1-9][0-9]{0,2}(?:,[0-9]{3}){1,4})(?:\.[0-9]{1,4})?$",
+}
+_AMBIGUOUS = r"^[1-9][0-9]{0,2}[.,][0-9]{3}$"
+_FRACTION = r"\.[0-9]*[1-9]"  # in the number with "." as its decimal point
 NULL = "\\N"
 
 
@@ -169,7 +176,7 @@ class BlockChecker:
             kpi, raw = kpis[u // ne], e_vals[u % ne].strip()
             text = ""
             if kpi is not None and raw:
-                got = v._period(raw)
+                got = v.period(raw)
                 if not isinstance(got, str):
                     start = got[1]
                     first = max(lk.programme_start.get(kpi_prog[u // ne] or 0, lk.first_period), lk.first_period)
@@ -198,11 +205,11 @@ class BlockChecker:
         count, persen = kpi_count[pair_of], kpi_persen[pair_of]
         val_col = self._column(table, "value")
         assert val_col is not None
-        ok, value = _numbers(val_col, count, persen, optional=False)
+        ok, value = _numbers(val_col, count, persen, v.decimal, optional=False)
         good &= ok
         tgt_col = self._column(table, "target")
         if tgt_col is not None:
-            ok, target = _numbers(tgt_col, count, persen, optional=True)
+            ok, target = _numbers(tgt_col, count, persen, v.decimal, optional=True)
             good &= ok
         else:
             target = None
@@ -232,12 +239,19 @@ def _joined(lines: pa.Array) -> memoryview:
     return memoryview(ended.buffers()[2])[int(offsets[0]):int(offsets[-1])]
 
 
-def _numbers(col: pa.Array, count: np.ndarray, persen: np.ndarray, *, optional: bool) -> tuple[np.ndarray, pa.Array]:
+def _numbers(col: pa.Array, count: np.ndarray, persen: np.ndarray, decimal: str, *,
+             optional: bool) -> tuple[np.ndarray, pa.Array]:
     """(rows whose number is certainly valid, the numbers as spool text with "." as decimal point)."""
-    fmt = pc.match_substring_regex(col, _NUMBER)
-    norm = pc.replace_substring(col, ",", ".")
+    fmt = pc.match_substring_regex(col, _NUMBER[decimal])
+    if decimal == DECIMAL_COMMA:
+        norm = pc.replace_substring(pc.replace_substring(col, ".", ""), ",", ".")
+    elif decimal == DECIMAL_POINT:
+        norm = pc.replace_substring(col, ",", "")
+    else:
+        fmt = pc.and_(fmt, pc.invert(pc.match_substring_regex(col, _AMBIGUOUS)))
+        norm = pc.replace_substring(col, ",", ".")
     number = pc.cast(pc.if_else(fmt, norm, "0"), pa.float64()).to_numpy(zero_copy_only=False)
-    fraction = pc.match_substring_regex(col, _FRACTION).to_numpy(zero_copy_only=False)
+    fraction = pc.match_substring_regex(norm, _FRACTION).to_numpy(zero_copy_only=False)
     ok = fmt.to_numpy(zero_copy_only=False) & ~(count & fraction) & ~(persen & (number > 100))
     if optional:
         empty = pc.equal(col, "")

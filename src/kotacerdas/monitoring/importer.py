@@ -37,6 +37,7 @@ from .readers import (
     utf8_lines,
     xlsx_rows,
 )
+from .schemas import KpiInfo, Lookup
 from .validation import (
     CANONICAL,
     CRASHED,
@@ -45,8 +46,6 @@ from .validation import (
     REJECTED_FILE,
     REJECTED_ROWS,
     ImportAbort,
-    KpiInfo,
-    Lookup,
     RowError,
     RowValidator,
     Validated,
@@ -88,9 +87,12 @@ def validate_file(
     file_format: str = "",
     encoding: str | None = None,
     mapping: Mapping[str, str] | None = None,
+    decimal: str = "",
     progress: Callable[[int, float], None] | None = None,
 ) -> Validated:
-    """Validate a CSV or .xlsx file; never raises on bad content, every problem is in the report."""
+    """Validate a CSV or .xlsx file; never raises on bad content, every problem is in the report.
+    ``decimal``: the notation of numbers written as text (``parsing.DECIMAL_COMMA``/``DECIMAL_POINT``;
+    ``""`` = not chosen: text that reads differently in the two notations is refused)."""
     out = Validated()
     file_format = file_format or sniff_format(path)
     size = max(Path(path).stat().st_size, 1)
@@ -126,7 +128,7 @@ def validate_file(
                     progress(n, min(n / total, 1.0))
 
             out.encoding = "xlsx"
-            return validate_rows(1, header, rows, lookup, mapping=mapping, progress=tick, out=out)
+            return validate_rows(1, header, rows, lookup, mapping=mapping, decimal=decimal, progress=tick, out=out)
         finally:
             close_workbook(wb)
 
@@ -155,8 +157,9 @@ def validate_file(
                 progress(n, min(pos / size, 1.0))
 
         if enc not in ("utf-8", "utf-8-sig"):
-            return validate_rows(1, header, rows_csv, lookup, mapping=mapping, progress=tick_csv, out=out)
-        v = start(1, header, lookup, mapping, out)
+            return validate_rows(1, header, rows_csv, lookup, mapping=mapping, decimal=decimal, progress=tick_csv,
+                                out=out)
+        v = start(1, header, lookup, mapping, out, decimal)
         if v is None:
             return out
         try:

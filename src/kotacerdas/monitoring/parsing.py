@@ -1,7 +1,9 @@
 """Reading one cell of a KPI file: numbers, periods, header titles and region codes. Pure functions.
 
-Numbers: digits with at most one decimal separator, "." or "," (``1234567``, ``87,5``). Thousands
-separators are refused because "1.234" means 1234 in Indonesian and 1.234 in English spreadsheets.
+Numbers: "1.234" means 1234 in Indonesian and 1.234 in English spreadsheets, so the file's notation
+decides (``parse_number(raw, decimal)``): the uploader chooses it, pre-set by ``detect_decimal`` when
+the cells show it. Without a choice only numbers that read the same in both notations are accepted
+(``1234567``, ``87,5``, ``87.5``); "3.650" or "1.234.567" is refused with the request to choose.
 
 Periods: a month (``2024-03``, ``03/2024``, ``Maret 2024``, a full date stands for its month), a quarter
 (``2024-Q1``, ``Q1 2024``, ``TW1 2024``) or a year (``2024``).
@@ -13,6 +15,8 @@ import calendar
 import datetime as dt
 import math
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -22,38 +26,134 @@ from .choices import AreaLevel, Frequency
 
 MAX_DIGITS_BEFORE_POINT = 16  # DecimalField(max_digits=20, decimal_places=4)
 
+# How a file writes its numbers, chosen by the uploader (pre-set on the form by ``detect_decimal``):
+DECIMAL_COMMA = ","  # Indonesian: 1.234.567,5 — "." groups thousands
+DECIMAL_POINT = "."  # English: 1,234,567.5 — "," groups thousands
+DECIMALS = (DECIMAL_COMMA, DECIMAL_POINT)
+
 _NUM_RE = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+# One separator followed by exactly three digits after a leading group of 1-3 digits ("3.650", "12,500"):
+# a thousands group in one notation, a decimal fraction in the other. "0.500" is not ambiguous (no
+# thousands group starts with 0), nor is "1234.567" (a group has at most three digits).
+_AMBIGUOUS = re.compile(r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$")
+_PLAIN = {DECIMAL_COMMA: re.compile(r"^[+-]?\d+(?:,\d+)?$"), DECIMAL_POINT: re.compile(r"^[+-]?\d+(?:\.\d+)?$")}
+_GROUPED = {DECIMAL_COMMA: re.compile(r"^[+-]?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?$"),
+            DECIMAL_POINT: re.compile(r"^[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$")}
+_THOUSANDS = {DECIMAL_COMMA: ".", DECIMAL_POINT: ","}
+# The error code for text that is no number in the chosen notation.
+BAD_NUMBER = {"": "bad_number", DECIMAL_COMMA: "bad_number_comma", DECIMAL_POINT: "bad_number_point"}
 
 
-def parse_number(raw: Any) -> Decimal | str:
-    """A non-empty cell as a Decimal, or an error code (``bad_number``/``too_large``)."""
+def _number_text(raw: str) -> str:
+    s = raw.strip()
+    if s[:2].lower() == "rp":  # "Rp 15000" in a Rupiah column: the unit is already known
+        s = s[2:].lstrip(". ").strip()
+    return s
+
+
+def parse_number(raw: Any, decimal: str = "") -> Decimal | str:
+    """A non-empty cell as a Decimal, or an error code (see ``BAD_NUMBER``, ``ambiguous_number``,
+    ``too_large``).
+
+    ``decimal`` is the file's decimal separator (``DECIMAL_COMMA`` or ``DECIMAL_POINT``); text is then
+    read in that notation only, thousands groups included ("3.650" is 3650 with a decimal comma,
+    3.65 with a decimal point; "87.5" is no number with a decimal comma). Without it (``""``) a
+    number has at most one separator, and one that would be read differently in the two notations
+    ("3.650") is refused as ``ambiguous_number`` rather than guessed. Numbers typed as numbers in a
+    spreadsheet (int, float, Decimal) carry no notation."""
     if isinstance(raw, bool):
-        return "bad_number"
+        return BAD_NUMBER[decimal]
     if isinstance(raw, int):
         value = Decimal(raw)
     elif isinstance(raw, float):
         if not math.isfinite(raw):
-            return "bad_number"
+            return BAD_NUMBER[decimal]
         value = Decimal(repr(raw))
     elif isinstance(raw, Decimal):
         if not raw.is_finite():
-            return "bad_number"
+            return BAD_NUMBER[decimal]
         value = raw
     elif isinstance(raw, str):
-        s = raw.strip()
-        if s[:2].lower() == "rp":  # "Rp 15000" in a Rupiah column: the unit is already known
-            s = s[2:].lstrip(". ").strip()
-        if len(s) > 64 or not _NUM_RE.match(s):
-            return "bad_number"
-        value = Decimal(s.replace(",", "."))
+        s = _number_text(raw)
+        if len(s) > 64:
+            return BAD_NUMBER[decimal]
+        if not decimal:
+            if _AMBIGUOUS.match(s):
+                return "ambiguous_number"
+            if not _NUM_RE.match(s):
+                return "ambiguous_number" if _GROUPED[DECIMAL_COMMA].match(s) or _GROUPED[DECIMAL_POINT].match(s) \
+                    else "bad_number"
+            value = Decimal(s.replace(",", "."))
+        elif _PLAIN[decimal].match(s) or _GROUPED[decimal].match(s):
+            value = Decimal(s.replace(_THOUSANDS[decimal], "").replace(",", "."))
+        else:
+            return BAD_NUMBER[decimal]
     else:
-        return "bad_number"
+        return BAD_NUMBER[decimal]
     if value.adjusted() >= MAX_DIGITS_BEFORE_POINT:
         return "too_large"
     try:
         return value.quantize(Decimal("0.0001"))
     except InvalidOperation:
         return "too_large"
+
+
+def decimal_hint(raw: Any) -> str:
+    """What one text cell says about the file's notation: ``DECIMAL_COMMA`` or ``DECIMAL_POINT`` when
+    only that notation reads it, ``"ambiguous"`` when both read it differently ("3.650"), ``""`` when
+    it does not matter ("1234", a number cell) or it is no number at all."""
+    if not isinstance(raw, str):
+        return ""
+    s = _number_text(raw)
+    if len(s) > 64 or s.isdigit():
+        return ""
+    if _AMBIGUOUS.match(s):
+        return "ambiguous"
+    readable = [d for d in DECIMALS if _PLAIN[d].match(s) or _GROUPED[d].match(s)]
+    return readable[0] if len(readable) == 1 else ""
+
+
+@dataclass
+class DecimalGuess:
+    """What ``detect_decimal`` found: the notation the cells show (``decimal``, ``""`` when they show
+    none or both), how many cells said which, and an ambiguous cell as an example."""
+
+    decimal: str = ""
+    comma: int = 0
+    point: int = 0
+    ambiguous: int = 0
+    example: str = ""
+    cells: int = 0
+
+    @property
+    def conflict(self) -> bool:
+        return bool(self.comma and self.point)
+
+    @property
+    def must_choose(self) -> bool:
+        """True when some cell is read differently in the two notations and the others do not tell."""
+        return (self.ambiguous > 0 or self.conflict) and not self.decimal
+
+
+def detect_decimal(cells: Iterable[Any]) -> DecimalGuess:
+    """The notation of a file's number cells (value and target columns). It decides only when the
+    cells point one way: "87,5" or "1.234.567" say decimal comma, "87.5" or "1,234,567" decimal point;
+    cells like "3.650" alone decide nothing, and cells pointing both ways decide nothing either."""
+    guess = DecimalGuess()
+    for raw in cells:
+        hint = decimal_hint(raw)
+        guess.cells += 1
+        if hint == DECIMAL_COMMA:
+            guess.comma += 1
+        elif hint == DECIMAL_POINT:
+            guess.point += 1
+        elif hint == "ambiguous":
+            guess.ambiguous += 1
+            if not guess.example:
+                guess.example = _number_text(raw)
+    if bool(guess.comma) != bool(guess.point):
+        guess.decimal = DECIMAL_COMMA if guess.comma else DECIMAL_POINT
+    return guess
 
 
 _MONTHS = {

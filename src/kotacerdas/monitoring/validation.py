@@ -22,18 +22,10 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.utils.translation import gettext, gettext_noop
+from pydantic import ValidationError
 
-from .choices import COUNT_UNITS, KpiUnit
-from .parsing import (
-    AREA_RANK,
-    LEVEL_RANK,
-    REGION_CODE,
-    cell_text,
-    fits_frequency,
-    norm_header,
-    parse_number,
-    parse_period,
-)
+from .parsing import cell_text, norm_header, parse_number, parse_period
+from .schemas import FIELD_COLUMN, KpiRow, Lookup, PeriodKey
 
 CANONICAL = ("programme", "kpi", "period", "region", "value", "target")
 REQUIRED = ("kpi", "period", "value")
@@ -73,9 +65,17 @@ MESSAGES = {
     "region_outside": gettext_noop("Wilayah berada di luar kabupaten/kota program"),
     "area_level": gettext_noop("KPI ini tidak dirinci sampai tingkat wilayah ini"),
     "bad_period": gettext_noop("Periode tidak terbaca (contoh: 2024-03, 2024-Q1, 2024)"),
-    "period_frequency": gettext_noop("Periode tidak cocok dengan frekuensi KPI"),
+    "period_monthly": gettext_noop("KPI ini bulanan: tulis periodenya sebagai bulan, mis. 2024-03 atau Maret 2024"),
+    "period_quarterly": gettext_noop("KPI ini triwulanan: tulis periodenya sebagai triwulan, mis. 2024-Q1 atau TW1 "
+                                     "2024 (atau bulan pertama triwulan: 2024-01, 2024-04, 2024-07, 2024-10)"),
+    "period_yearly": gettext_noop("KPI ini tahunan: tulis periodenya sebagai tahun, mis. 2024 (atau 2024-01)"),
     "period_out_of_range": gettext_noop("Periode di luar rentang yang diizinkan"),
     "bad_number": gettext_noop("Bukan angka (tanpa pemisah ribuan, contoh 1234567 atau 87,5)"),
+    "bad_number_comma": gettext_noop("Bukan angka dalam format Indonesia (contoh 1.234.567 atau 87,5)"),
+    "bad_number_point": gettext_noop("Bukan angka dalam format Inggris (contoh 1,234,567 atau 87.5)"),
+    "ambiguous_number": gettext_noop("Angka ini terbaca dua cara (3.650 = tiga ribu enam ratus lima puluh dalam "
+                                     "format Indonesia, tiga koma enam lima dalam format Inggris); pilih format "
+                                     "angka berkas saat mengunggah"),
     "negative": gettext_noop("Nilai negatif tidak diizinkan"),
     "not_whole": gettext_noop("KPI ini menghitung jumlah, nilainya harus bilangan bulat"),
     "out_of_range": gettext_noop("Persentase harus antara 0 dan 100"),
@@ -134,38 +134,6 @@ def row_error(row: int, column: str, code: str, detail: str = "") -> RowError:
 
 
 
-@dataclass(frozen=True)
-class KpiInfo:
-    id: int
-    programme_id: int
-    code: str
-    frequency: str
-    unit: str
-    area_level: str
-    allowed: bool
-
-
-@dataclass
-class Lookup:
-    """What the validator needs to know about the world, loaded once per import by the caller.
-
-    ``programmes`` maps lower-case programme code *and* title to the programme id; ``kpis`` maps
-    (programme id, lower-case KPI code or name) to the KPI; ``areas`` maps every region code inside
-    the kabupaten (itself, its kecamatan and desa) to its level; ``exists`` answers whether a code
-    outside ``areas`` is a real region (to tell "unknown" from "outside")."""
-
-    region_code: str
-    programmes: dict[str, int]
-    kpis: dict[tuple[int, str], KpiInfo]
-    areas: dict[str, str]
-    first_period: dt.date
-    last_period: dt.date
-    default_programme: int | None = None
-    year: int | None = None
-    exists: Callable[[str], bool] = lambda code: False
-    programme_start: dict[int, dt.date] = field(default_factory=dict)
-
-
 @dataclass
 class Validated:
     """Outcome of validation: the report, and (when ``ok``) the spool of clean rows for the writer.
@@ -180,6 +148,7 @@ class Validated:
     encoding: str = ""
     delimiter: str = ""
     columns: dict[str, str] = field(default_factory=dict)
+    decimal: str = ""
     # (KPI id, first period, last period) of the spooled rows, one per KPI: lets the writer see
     # cheaply whether any stored value can share a key with them.
     spans: list[tuple[int, dt.date, dt.date]] = field(default_factory=list)
@@ -238,13 +207,18 @@ def resolve_columns(
 
 
 class RowValidator:
-    def __init__(self, lookup: Lookup, cols: dict[str, int], header: Sequence[Any], out: Validated) -> None:
+    """Checks rows one by one against ``schemas.KpiRow`` and spools the clean ones; it is also the
+    schema's validation context (``schemas.RowContext``): the lookup and the caches of parsed cells."""
+
+    def __init__(self, lookup: Lookup, cols: dict[str, int], header: Sequence[Any], out: Validated,
+                 decimal: str = "") -> None:
         self.lk = lookup
         self.cols = cols
         self.names = {c: cell_text(header[i]) or c for c, i in cols.items()}
         self.width = len(header)
         self.out = out
-        self.period_cache: dict[Any, tuple[str, dt.date, str, int] | str] = {}
+        self.decimal = decimal
+        self.period_cache: dict[Any, PeriodKey | str] = {}
         self.number_cache: dict[str, Decimal | str] = {}
         self.area_index = {code: i for i, code in enumerate(sorted(lookup.areas))}
         self.unknown_cache: dict[str, str] = {}
@@ -261,43 +235,8 @@ class RowValidator:
         spool.flush()
         spool.buffer.write(data)  # type: ignore[attr-defined]
 
-    def _cell(self, cells: Sequence[Any], canon: str) -> Any:
-        i = self.cols.get(canon)
-        if i is None or i >= len(cells):
-            return None
-        v = cells[i]
-        if isinstance(v, str):
-            v = v.strip()
-            return v or None
-        return v
-
-    def _number(self, row: int, canon: str, raw: Any, kpi: KpiInfo | None) -> Decimal | None:
-        if isinstance(raw, str):
-            got = self.number_cache.get(raw)
-            if got is None:
-                got = parse_number(raw)
-                if len(self.number_cache) < 100_000:
-                    self.number_cache[raw] = got
-        else:
-            got = parse_number(raw)
-        col = self.names[canon]
-        if isinstance(got, str):
-            self.out.add(row_error(row, col, got, repr(cell_text(raw))[:60]))
-            return None
-        if got < 0:
-            self.out.add(row_error(row, col, "negative", str(got.normalize())))
-            return None
-        if kpi is not None:
-            if kpi.unit in COUNT_UNITS and got != got.to_integral_value():
-                self.out.add(row_error(row, col, "not_whole", str(got.normalize())))
-                return None
-            if kpi.unit == KpiUnit.PERSEN and got > 100:
-                self.out.add(row_error(row, col, "out_of_range", str(got.normalize())))
-                return None
-        return got
-
-    def _period(self, raw: Any) -> tuple[str, dt.date, str, int] | str:
-        """(kind, first day, ISO date, month index) or an error code, cached per distinct cell."""
+    def period(self, raw: Any) -> PeriodKey | str:
+        """A period cell parsed (``PeriodKey``) or an error code, cached per distinct cell."""
         try:
             got = self.period_cache.get(raw)
         except TypeError:  # an unhashable oddity from a spreadsheet
@@ -308,96 +247,54 @@ class RowValidator:
                 got = parsed
             else:
                 start = parsed[1]
-                got = (parsed[0], start, start.isoformat(), (start.year - 1900) * 12 + start.month - 1)
+                got = PeriodKey(parsed[0], start, start.isoformat(), (start.year - 1900) * 12 + start.month - 1)
             if len(self.period_cache) < 100_000:
                 self.period_cache[raw] = got
         return got
 
+    def number(self, raw: Any) -> Decimal | str:
+        """A number cell in the file's notation, or an error code; text cells cached."""
+        if not isinstance(raw, str):
+            return parse_number(raw, self.decimal)
+        got = self.number_cache.get(raw)
+        if got is None:
+            got = parse_number(raw, self.decimal)
+            if len(self.number_cache) < 100_000:
+                self.number_cache[raw] = got
+        return got
+
     def row(self, row: int, cells: Sequence[Any]) -> bool:
-        """Validate one row; False if the row is blank (not counted)."""
+        """Validate one row against ``KpiRow``; False if the row is blank (not counted)."""
         n = len(cells)
-        raw_prog, raw_kpi, raw_period, raw_area, raw_value, raw_target = (
-            (v.strip() or None if v.__class__ is str else v)
-            for v in (cells[i] if 0 <= i < n else None for i in self.idx)
-        )
-        if raw_kpi is None and raw_period is None and raw_value is None and not any(
-                cell_text(c) for c in cells):
+        raw = [(v.strip() or None if v.__class__ is str else v)
+               for v in (cells[i] if 0 <= i < n else None for i in self.idx)]
+        if raw[1] is None and raw[2] is None and raw[4] is None and not any(cell_text(c) for c in cells):
             return False  # blank lines at the end of exports are noise, not data
-        out, lk, names = self.out, self.lk, self.names
+        out = self.out
         out.rows += 1
-        before = out.error_count
+        clean = True
         if n > self.width and any(cell_text(c) for c in cells[self.width:]):
             out.add(row_error(row, f"kolom {self.width + 1}", "extra_cells", f"{n} sel, {self.width} judul"))
-
-        # programme -> KPI
-        prog_id = lk.default_programme
-        if raw_prog is not None:
-            prog_id = lk.programmes.get(cell_text(raw_prog).lower())
-            if prog_id is None:
-                out.add(row_error(row, names["programme"], "unknown_programme", repr(cell_text(raw_prog))[:80]))
-        elif prog_id is None:
-            out.add(row_error(row, names.get("programme", "programme"), "required"))
-        kpi: KpiInfo | None = None
-        if raw_kpi is None:
-            out.add(row_error(row, names["kpi"], "required"))
-        elif prog_id is not None:
-            kpi = lk.kpis.get((prog_id, cell_text(raw_kpi).lower()))
-            if kpi is None:
-                out.add(row_error(row, names["kpi"], "unknown_kpi", repr(cell_text(raw_kpi))[:80]))
-            elif not kpi.allowed:
-                out.add(row_error(row, names["kpi"], "forbidden", kpi.code))
-
-        # period
-        period: tuple[str, dt.date, str, int] | None = None
-        if raw_period is None:
-            out.add(row_error(row, names["period"], "required"))
-        else:
-            got = self._period(raw_period)
-            col = names["period"]
-            if isinstance(got, str):
-                out.add(row_error(row, col, got, repr(cell_text(raw_period))[:60]))
-            else:
-                start = got[1]
-                first = max(lk.programme_start.get(prog_id or 0, lk.first_period), lk.first_period)
-                if lk.year is not None and start.year != lk.year:
-                    out.add(row_error(row, col, "period_out_of_range", f"{start:%Y-%m} bukan tahun {lk.year}"))
-                elif start < first or start > lk.last_period:
-                    out.add(row_error(row, col, "period_out_of_range",
-                                 f"{start:%Y-%m} di luar {first:%Y-%m} s.d. {lk.last_period:%Y-%m}"))
-                elif kpi is not None and not fits_frequency((got[0], start), kpi.frequency):
-                    out.add(row_error(row, col, "period_frequency", f"{cell_text(raw_period)!r} untuk KPI {kpi.frequency}"))
-                else:
-                    period = got
-
-        # area
-        area = lk.region_code if raw_area is None else cell_text(raw_area)
-        level = lk.areas.get(area)
-        if level is None:
-            code = self.unknown_cache.get(area)
-            if code is None:
-                code = "region_outside" if REGION_CODE.match(area) and lk.exists(area) else "unknown_region"
-                if len(self.unknown_cache) < 10_000:
-                    self.unknown_cache[area] = code
-            out.add(row_error(row, names.get("region", "region"), code, repr(area)[:40]))
-        elif kpi is not None and AREA_RANK[level] > LEVEL_RANK[kpi.area_level]:  # type: ignore[index]
-            out.add(row_error(row, names.get("region", "region"), "area_level",
-                         f"{area} ({level}); KPI: {kpi.area_level}"))
-            level = None
-
-        # value, target
-        value = None
-        if raw_value is None:
-            out.add(row_error(row, names["value"], "required"))
-        else:
-            value = self._number(row, "value", raw_value, kpi)
-        target = None if raw_target is None else self._number(row, "target", raw_target, kpi)
-
-        if out.error_count != before or kpi is None or period is None or level is None or value is None:
+            clean = False
+        try:
+            got = KpiRow.model_validate({**dict(zip(CANONICAL, raw, strict=True)), "permitted": True}, context=self)
+        except ValidationError as exc:
+            for e in exc.errors(include_url=False, include_input=False):
+                field = str(e["loc"][0])
+                canon = FIELD_COLUMN.get(field, field)
+                detail = (e.get("ctx") or {}).get("detail", "")
+                out.add(row_error(row, self.names.get(canon, canon), e["type"], detail))
             return True
-        self.keys.append((kpi.id << 40) | (period[3] << 24) | self.area_index[area])
+        if not clean:
+            return True
+        kpi, period, area = got.kpi, got.period, got.region
+        if kpi is None or period is None:  # cannot happen without an error; kept for the type checker
+            return True
+        self.keys.append((kpi.id << 40) | (period.month << 24) | self.area_index[area])
         self.key_rows.append(row)
         if out.error_count == 0:  # once an error is found nothing will be written: stop spooling
-            self.write(f"{kpi.id}\t{period[2]}\t{area}\t{value}\t{NULL if target is None else target}\n")
+            target = got.target
+            self.write(f"{kpi.id}\t{period.iso}\t{area}\t{got.value}\t{NULL if target is None else target}\n")
         return True
 
     def finish(self) -> None:
@@ -429,12 +326,14 @@ def validate_rows(
     lookup: Lookup,
     *,
     mapping: Mapping[str, str] | None = None,
+    decimal: str = "",
     progress: Callable[[int], None] | None = None,
     out: Validated | None = None,
 ) -> Validated:
-    """Validate ``rows`` (row number, cells) against ``lookup``; see the module docstring."""
+    """Validate ``rows`` (row number, cells) against ``lookup``; see the module docstring. ``decimal``:
+    the notation of number text (``parsing.DECIMAL_COMMA``/``DECIMAL_POINT``, ``""`` = not chosen)."""
     out = out or Validated()
-    v = start(header_row, header, lookup, mapping, out)
+    v = start(header_row, header, lookup, mapping, out, decimal)
     if v is None:
         return out
     try:
@@ -445,16 +344,17 @@ def validate_rows(
 
 
 def start(header_row: int, header: Sequence[Any], lookup: Lookup, mapping: Mapping[str, str] | None,
-           out: Validated) -> RowValidator | None:
+          out: Validated, decimal: str = "") -> RowValidator | None:
     cols = resolve_columns(header_row, header, mapping, out)
     if cols is None:
         return None
     out.columns = {c: cell_text(header[i]) for c, i in cols.items()}
-    return RowValidator(lookup, cols, header, out)
+    out.decimal = decimal
+    return RowValidator(lookup, cols, header, out, decimal)
 
 
 def check_rows(v: RowValidator, rows: Iterable[tuple[int, Sequence[Any]]],
-                progress: Callable[[int], None] | None, done: int = 0) -> None:
+               progress: Callable[[int], None] | None, done: int = 0) -> None:
     check = v.row
     for n, (row, cells) in enumerate(rows, start=done + 1):
         check(row, cells)
