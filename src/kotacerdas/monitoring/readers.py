@@ -22,7 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from .parsing import cell_text
+from kotacerdas.core.sheets import cell_text
+
 from .validation import ImportAbort, Validated, row_error
 
 _CP1252_HINT = (

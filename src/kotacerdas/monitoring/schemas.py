@@ -25,8 +25,10 @@ from typing import Any, NamedTuple, Protocol, cast
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from kotacerdas.core.sheets import cell_text
+
 from .choices import COUNT_UNITS, Frequency, KpiUnit
-from .parsing import AREA_RANK, LEVEL_RANK, REGION_CODE, cell_text, fits_frequency
+from .parsing import AREA_RANK, LEVEL_RANK, REGION_CODE, fits_frequency
 
 __all__ = ["FIELD_COLUMN", "KpiInfo", "KpiRow", "Lookup", "PeriodKey", "RowContext"]
 

@@ -24,7 +24,9 @@ from typing import IO, Any
 from django.utils.translation import gettext, gettext_noop
 from pydantic import ValidationError
 
-from .parsing import cell_text, norm_header, parse_number, parse_period
+from kotacerdas.core.sheets import cell_text
+
+from .parsing import norm_header, parse_number, parse_period
 from .schemas import FIELD_COLUMN, KpiRow, Lookup, PeriodKey
 
 CANONICAL = ("programme", "kpi", "period", "region", "value", "target")
