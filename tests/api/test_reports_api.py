@@ -78,14 +78,14 @@ def test_it_imports_a_worksheet_over_the_api_with_row_errors(actors) -> None:  #
     exported = c.get(f"/api/v1/worksheets/{sub.pk}.xlsx")
     assert exported.status_code == 200
     wb = load_workbook(io.BytesIO(exported.content))
-    wb["Output"]["C3"] = 9
+    wb["Output"]["D4"] = 9  # the level of output.kebijakan.masterplan (row 2: the dimension, 3: its group)
     buf = io.BytesIO()
     wb.save(buf)
     buf.seek(0)
     buf.name = "lembar.xlsx"
     response = c.post(f"/api/v1/worksheets/{sub.pk}", {"file": buf})
     assert response.status_code == 422
-    assert response.json()["errors"][0] == {"sheet": "Output", "row": 3, "column": "C",
+    assert response.json()["errors"][0] == {"sheet": "Output", "row": 4, "column": "D",
                                             "message": "Tingkat 9 di luar skala 0–4"}
     assert actors.client(actors.eka).post(f"/api/v1/worksheets/{sub.pk}", {"file": buf}).status_code == 403
 

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from kotacerdas.cli import main
 from kotacerdas.evaluations.models import Answer, Cycle, Result
@@ -83,7 +84,7 @@ def test_it_imports_a_worksheet_as_a_named_person(actors, tmp_path: Path) -> Non
     with pytest.raises(CommandError) as failed:
         call_command("import", *args, "--as", actors.citra.username, stdout=io.StringIO(), stderr=err)
     assert failed.value.returncode == 1
-    assert f"Output!C{row}" in err.getvalue()
+    assert f"Output!{get_column_letter(xlsx.COL['level'])}{row}" in err.getvalue()
 
 
 def test_it_imports_the_programme_catalogue_all_or_nothing(actors, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from kotacerdas.accounts.models import AuditEvent
 from kotacerdas.core.provenance import DEMO_SHEET
@@ -37,7 +38,8 @@ def _save(wb) -> bytes:  # type: ignore[no-untyped-def]
 def test_it_exports_one_sheet_per_dimension_with_levels_and_evidence(submission) -> None:  # type: ignore[no-untyped-def]
     wb = load_workbook(io.BytesIO(xlsx.export_worksheet(submission)))
     pack = queries.cycle_pack(submission.cycle)
-    assert wb.sheetnames == [DEMO_SHEET, "Petunjuk", *[d.name for d in pack.dimensions]]  # demo data: notice first
+    # demo data: notice first; the running score, one sheet per dimension, the programme codes
+    assert wb.sheetnames == [DEMO_SHEET, "Petunjuk", "Ringkasan", *[d.name for d in pack.dimensions], "Program"]
     ws = wb[pack.dimensions[1].name]  # Output
     r = _row_of(ws, "output.kebijakan.masterplan")
     assert ws.cell(row=r, column=xlsx.COL["level"]).value == 4
@@ -76,12 +78,13 @@ def test_it_rejects_the_whole_file_and_names_sheet_row_and_column(actors, submis
     ws.cell(row=good, column=xlsx.COL["level"]).value = 4
     ws.cell(row=bad, column=xlsx.COL["level"]).value = 7
     impact = wb["Impact"]
-    impact.cell(row=2, column=xlsx.COL["programme"]).value = "tidak-ada"
+    first = _row_of(impact, "impact.survei.layanan_publik")
+    impact.cell(row=first, column=xlsx.COL["programme"]).value = "tidak-ada"
     with pytest.raises(xlsx.ImportFailed) as caught:
         xlsx.import_worksheet(actors.citra, submission, _save(wb))
     errors = {(e.sheet, e.row, e.column) for e in caught.value.report.errors}
-    assert ("Output", bad, "C") in errors
-    assert ("Impact", 2, "E") in errors
+    assert ("Output", bad, get_column_letter(xlsx.COL["level"])) in errors
+    assert ("Impact", first, get_column_letter(xlsx.COL["programme"])) in errors
     assert Answer.objects.get(submission=submission, indicator="output.kelembagaan.forum").level == 2
 
 
