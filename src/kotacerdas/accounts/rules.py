@@ -109,11 +109,9 @@ def can_write_for_unit(user: Any, obj: Any) -> bool:
 
 
 can_view_region = is_national_admin | is_member_of_region | is_assigned_assessor_of_region
-can_edit_catalogue = is_national_admin | can_write_for_unit
 
 # A token that may write is only for someone who may write somewhere.
 can_hold_write_token = ~is_read_only_role
 
 rules.add_perm("catalogue.view_programme_private", can_view_region)
-rules.add_perm("catalogue.change_programme", can_edit_catalogue)
 rules.add_perm("regions.view_dashboard", can_view_region)

@@ -10,6 +10,7 @@ from pydantic import Field
 from kotacerdas.catalogue.models import Programme
 from kotacerdas.evaluations import actions, queries
 from kotacerdas.evaluations import rules as perms
+from kotacerdas.evaluations import transitions as T
 from kotacerdas.evaluations.choices import EvidenceKind, RegionClass, Stage, SubmissionStatus
 from kotacerdas.evaluations.models import Evidence, Result, Submission
 
@@ -156,6 +157,8 @@ class SubmissionOut(Schema):
     answers: list[AnswerOut]
     evidence: list[EvidenceOut]
     forecast_index: float | None
+    actions: list[T.Action] = Field(description="langkah alur kerja yang boleh Anda ambil sekarang, menurut "
+                                                       "tabel transisi / the workflow steps you may take now")
 
 
 def _submission_for(request: HttpRequest, submission_id: int) -> Submission:
@@ -195,7 +198,7 @@ def get_submission(request: HttpRequest, submission_id: int):  # type: ignore[no
         "version": sub.version, "completeness": comp.label, "answered": comp.answered, "total": comp.total,
         "with_evidence": comp.with_evidence, "answers": list(sub.answers.filter(archived_at__isnull=True).order_by("indicator")),
         "evidence": list(sub.evidence.filter(archived_at__isnull=True).order_by("indicator", "id")),
-        "forecast_index": float(forecast.index),
+        "forecast_index": float(forecast.index), "actions": T.available(request.user, sub),
     }
 
 
@@ -295,16 +298,19 @@ class StatusOut(Schema):
 _REFUSALS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
+# One route per step of the transition table that moves one submission (publish is per cycle and reopen
+# a national-administration route, both in api/national.py); the statuses and roles are the table's.
 TRANSITIONS = {
     "submit": ("Kirim pengajuan (koordinator daerah)", lambda u, s, b: actions.do_submit(u, s, b.reason)),
     "return": ("Kembalikan dengan catatan per indikator (admin nasional, ketua panel)",
                lambda u, s, b: actions.do_return(u, s, b.notes, b.reason)),
-    "start-assessment": ("Mulai penilaian (admin nasional, ketua panel)",
+    "start_assessment": ("Mulai penilaian (admin nasional, ketua panel)",
                          lambda u, s, b: actions.do_start_assessment(u, s, b.reason)),
     "conclude": ("Tutup penilaian dan hitung hasil (admin nasional, ketua panel)",
                  lambda u, s, b: actions.do_conclude(u, s, b.reason)),
     "finalise": ("Finalkan hasil (admin nasional)", lambda u, s, b: actions.do_finalise(u, s, b.reason)),
 }
+assert set(TRANSITIONS) == set(T.TRANSITIONS) - {"publish", "reopen"}, "API routes follow the transition table"
 
 
 def _transition_route(name: str, summary: str, call: Any) -> None:
@@ -314,7 +320,7 @@ def _transition_route(name: str, summary: str, call: Any) -> None:
         return call(request.user, _submission_for(request, submission_id), body)
 
     handler.__name__ = "transition_" + name.replace("-", "_")
-    router.post(f"/submissions/{{submission_id}}/{name}", response={200: StatusOut, **_REFUSALS},
+    router.post(f"/submissions/{{submission_id}}/{name.replace('_', '-')}", response={200: StatusOut, **_REFUSALS},
                 auth=authenticated, summary=summary, operation_id=handler.__name__)(handler)
 
 

@@ -29,10 +29,12 @@ def has_unit_in_region(user: Any, obj: Any) -> bool:
 # Region-wide: units, and programmes of any unit of the region.
 can_manage_catalogue = is_national_admin | is_coordinator_of
 # One programme (or a programme about to be created, with its region and owner set): the one unit rule.
+# The only "may edit this programme" predicate (web, admin, importer and the change_programme permission).
 can_edit_programme = is_national_admin | can_write_for_unit
 # May add at least some programme to the region (shows the "add" button).
 can_add_programme = can_manage_catalogue | has_unit_in_region
 
 rules.add_perm("catalogue.manage_catalogue", can_manage_catalogue)
 rules.add_perm("catalogue.edit_programme", can_edit_programme)
+rules.add_perm("catalogue.change_programme", can_edit_programme)
 rules.add_perm("catalogue.add_programme", can_add_programme)

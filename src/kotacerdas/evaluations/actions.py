@@ -38,6 +38,7 @@ from kotacerdas.scoring import engine
 
 from . import notify, queries
 from . import rules as perms
+from . import transitions as T
 from .choices import (
     STAGE_ORDER,
     TZ_NAMES,
@@ -72,11 +73,22 @@ S = SubmissionStatus
 MAX_VIDEO_SECONDS = 180
 
 
-def _transition(actor: Any, submission: Submission, allowed_from: Iterable[str], to: str, action: str,
-                reason: str = "", data: dict[str, Any] | None = None) -> Submission:
+def _may(actor: Any, submission: Submission, action: str) -> None:
+    """The transition table's rule for `action`: who (its own refusal message), then from which status —
+    both before any check of the content, so a step the workflow does not allow is refused as such."""
+    require(T.who(action), actor, submission, str(T.step(action).refusal))
+    if not T.step(action).allowed_from(submission.status):
+        raise InvalidTransition(_("Tidak bisa %(action)s: status sekarang %(status)s")
+                                % {"action": action, "status": S(submission.status).label}, status=submission.status)
+
+
+def _transition(actor: Any, submission: Submission, action: str, reason: str = "",
+                data: dict[str, Any] | None = None) -> Submission:
+    # The statuses `action` is allowed from and the one it leads to come from the transition table.
     # Compare-and-set on (status, version): a concurrent transition makes this one fail cleanly.
     current = submission.status
-    if current not in allowed_from:
+    to = T.step(action).to(current)
+    if not T.step(action).allowed_from(current):
         raise InvalidTransition(
             _("Tidak bisa %(action)s: status sekarang %(status)s") % {"action": action, "status": S(current).label},
             status=current)
@@ -247,7 +259,7 @@ def do_assign(actor: Any, panel: Panel, region_code: str) -> Assignment:
 # --- the region's self-assessment ----------------------------------------------------------------
 
 def _check_editable(submission: Submission) -> None:
-    if submission.status not in (S.DRAFT, S.RETURNED):
+    if not T.step("edit_answers").allowed_from(submission.status):
         raise InvalidTransition(_("Pengajuan terkunci (status %(status)s)") % {"status": S(submission.status).label})
     deadline = submission.deadline or submission.cycle.self_assessment_deadline
     if deadline and timezone.now() > deadline:
@@ -466,13 +478,12 @@ def do_archive_evidence(actor: Any, evidence: Evidence, reason: str = "") -> Evi
 
 @transaction.atomic
 def do_submit(actor: Any, submission: Submission, reason: str = "") -> Submission:
-    require(perms.can_submit, actor, submission, _("Hanya koordinator daerah yang mengirim pengajuan"))
+    _may(actor, submission, "submit")
     _check_editable(submission)
     errors = [c for c in queries.pre_submit_checks(submission) if c.severity == "error"]
     if errors:
         raise InvalidInput("; ".join(c.message for c in errors), checks=[c.code for c in errors])
-    to = S.RESUBMITTED if submission.status == S.RETURNED else S.SUBMITTED
-    sub = _transition(actor, submission, [S.DRAFT, S.RETURNED], to, "submit", reason)
+    sub = _transition(actor, submission, "submit", reason)
     Submission.objects.filter(pk=sub.pk).update(submitted_at=timezone.now())
     IndicatorNote.objects.filter(submission=sub, kind=NoteKind.RETURN, resolved_at__isnull=True).update(
         resolved_at=timezone.now())
@@ -482,13 +493,12 @@ def do_submit(actor: Any, submission: Submission, reason: str = "") -> Submissio
 
 @transaction.atomic
 def do_return(actor: Any, submission: Submission, notes: Mapping[str, str], reason: str = "") -> Submission:
-    require(perms.can_return, actor, submission, _("Hanya admin nasional atau ketua panel yang mengembalikan"))
+    _may(actor, submission, "return")
     if not notes:
         raise InvalidInput(_("Tuliskan catatan untuk minimal satu indikator"), field="notes")
     for code in notes:
         _indicator(submission, code)
-    sub = _transition(actor, submission, [S.SUBMITTED, S.RESUBMITTED], S.RETURNED, "return", reason,
-                      data={"indicators": sorted(notes)})
+    sub = _transition(actor, submission, "return", reason, data={"indicators": sorted(notes)})
     IndicatorNote.objects.bulk_create([IndicatorNote(submission=sub, indicator=code, kind=NoteKind.RETURN, text=text,
                                                      author=actor) for code, text in notes.items()])
     notify.submission_returned(sub, notes)
@@ -499,9 +509,8 @@ def do_return(actor: Any, submission: Submission, notes: Mapping[str, str], reas
 
 @transaction.atomic
 def do_start_assessment(actor: Any, submission: Submission, reason: str = "") -> Submission:
-    require(perms.can_conclude, actor, submission, _("Hanya admin nasional atau ketua panel yang memulai penilaian"))
-    return _transition(actor, submission, [S.SUBMITTED, S.RESUBMITTED], S.UNDER_ASSESSMENT, "start_assessment",
-                       reason)
+    _may(actor, submission, "start_assessment")
+    return _transition(actor, submission, "start_assessment", reason)
 
 
 def _assessment(actor: Any, submission: Submission) -> Assessment:
@@ -511,7 +520,7 @@ def _assessment(actor: Any, submission: Submission) -> Assessment:
         raise NotAllowed(_("Wilayah ini tidak ditugaskan kepada Anda"))
     if not submission.cycle.assessment_open():
         raise NotAllowed(_("Di luar jendela penilaian"))
-    if submission.status != S.UNDER_ASSESSMENT:
+    if not T.step("score").allowed_from(submission.status):
         raise InvalidTransition(_("Pengajuan tidak sedang dinilai (status %(status)s)")
                                 % {"status": S(submission.status).label})
     assessment, created = Assessment.objects.get_or_create(submission=submission, assessor=actor)
@@ -596,9 +605,8 @@ def do_set_consensus(actor: Any, submission: Submission, levels: Mapping[str, in
                      expected_version: int | None = None) -> int:
     """Set the panel's agreed levels. With `expected_version` (the API's optimistic lock) the write goes
     through only if the consensus is still at the version the caller saw (`queries.consensus_version`)."""
-    require(perms.can_set_consensus, actor, submission, _("Hanya ketua panel (dalam jendela penilaian) "
-                                                           "yang menetapkan konsensus"))
-    if submission.status not in (S.UNDER_ASSESSMENT, S.ASSESSED):
+    require(T.who("set_consensus"), actor, submission, str(T.step("set_consensus").refusal))
+    if not T.step("set_consensus").allowed_from(submission.status):
         raise InvalidTransition(_("Konsensus tidak bisa diubah pada status %(status)s")
                                 % {"status": S(submission.status).label})
     if expected_version is not None:
@@ -634,11 +642,11 @@ def do_set_consensus(actor: Any, submission: Submission, levels: Mapping[str, in
 @transaction.atomic
 def do_conclude(actor: Any, submission: Submission, reason: str = "") -> Submission:
     """The panel is done: compute the region's result from consensus and assessor levels."""
-    require(perms.can_conclude, actor, submission, _("Hanya admin nasional atau ketua panel yang menutup penilaian"))
+    _may(actor, submission, "conclude")
     sheets = queries.assessor_sheets(submission, complete_only=True)
     if not sheets and not queries.consensus_levels(submission):
         raise InvalidInput(_("Belum ada penilaian asesor yang selesai"))
-    sub = _transition(actor, submission, [S.UNDER_ASSESSMENT], S.ASSESSED, "conclude", reason)
+    sub = _transition(actor, submission, "conclude", reason)
     compute_result(actor, sub)
     notify.assessment_complete(sub)
     return sub
@@ -980,9 +988,8 @@ def _batchable(pack: Any) -> bool:
 
 @transaction.atomic
 def do_finalise(actor: Any, submission: Submission, reason: str = "") -> Submission:
-    if not roles.is_national_admin(actor):
-        raise NotAllowed(_("Hanya admin nasional yang memfinalkan hasil"))
-    return _transition(actor, submission, [S.ASSESSED], S.FINAL, "finalise", reason)
+    _may(actor, submission, "finalise")
+    return _transition(actor, submission, "finalise", reason)
 
 
 @transaction.atomic
@@ -995,7 +1002,7 @@ def do_publish(actor: Any, cycle: Cycle, reason: str = "") -> int:
         raise InvalidInput(_("Belum ada hasil final untuk diterbitkan"))
     now = timezone.now()
     for sub in finals:
-        _transition(actor, sub, [S.FINAL], S.PUBLISHED, "publish", reason)
+        _transition(actor, sub, "publish", reason)
     regions = [s.region_id for s in finals]
     Result.objects.filter(cycle=cycle, region_id__in=regions).update(is_published=True, frozen_at=now)
     rank_cycle(cycle)
@@ -1267,8 +1274,7 @@ def do_reopen(actor: Any, submission: Submission, reason: str, deadline: dt.date
         raise InvalidInput(_("Tuliskan alasan membuka kembali"), field="reason")
     if submission.status == S.PUBLISHED:
         raise InvalidTransition(_("Hasil sudah diterbitkan: gunakan koreksi hasil"), status=submission.status)
-    sub = _transition(actor, submission, [S.SUBMITTED, S.RESUBMITTED, S.UNDER_ASSESSMENT, S.ASSESSED, S.FINAL],
-                      S.RETURNED, "reopen", reason)
+    sub = _transition(actor, submission, "reopen", reason)
     if deadline is not None:
         Submission.objects.filter(pk=sub.pk).update(deadline=deadline)
         sub.refresh_from_db()
@@ -1282,7 +1288,7 @@ def do_finalise_cycle(actor: Any, cycle: Cycle, reason: str = "") -> int:
     _admin_only(actor, _("Hanya admin nasional yang memfinalkan hasil"))
     subs = list(Submission.objects.filter(cycle=cycle, status=S.ASSESSED).select_related("cycle"))
     for sub in subs:
-        _transition(actor, sub, [S.ASSESSED], S.FINAL, "finalise", reason)
+        _transition(actor, sub, "finalise", reason)
     return len(subs)
 
 

@@ -32,7 +32,6 @@ class SubmissionStatus(models.TextChoices):
 
 
 STATUS_CHAIN = [s.value for s in SubmissionStatus if s != SubmissionStatus.RETURNED]
-EDITABLE_BY_REGION = {SubmissionStatus.DRAFT, SubmissionStatus.RETURNED}
 
 
 class EvidenceKind(models.TextChoices):

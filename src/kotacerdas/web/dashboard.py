@@ -12,9 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kotacerdas.catalogue.choices import ProgrammeStatus
 from kotacerdas.catalogue.models import Pillar, Programme
-from kotacerdas.evaluations import queries
+from kotacerdas.evaluations import queries, transitions
 from kotacerdas.evaluations import rules as eval_rules
-from kotacerdas.evaluations.choices import EDITABLE_BY_REGION
 from kotacerdas.evaluations.queries import result_trace
 from kotacerdas.scoring.whatif import best_improvements_batch
 
@@ -130,7 +129,7 @@ def _submission(ctx: SectionContext) -> dict[str, Any] | None:
         "forecast_dims": [(dims[c], v) for c, v in forecast.dimensions.items()],
         "improvements": [{"imp": i, "node": names.get(i.code)} for i in improvements],
         # A locked submission (sent, under assessment, final) is only viewed, never "continued".
-        "can_edit": sub.status in EDITABLE_BY_REGION and eval_rules.can_edit_answers.test(ctx.user, sub),
+        "can_edit": transitions.can(ctx.user, sub, "edit_answers"),
         "can_whatif": eval_rules.can_play_whatif.test(ctx.user, sub),
     }
 

@@ -25,6 +25,7 @@ from kotacerdas.accounts.models import Membership
 from kotacerdas.catalogue.models import Unit
 from kotacerdas.core.errors import ActionError, InvalidInput
 from kotacerdas.evaluations import actions, queries
+from kotacerdas.evaluations import transitions as T
 from kotacerdas.evaluations.choices import RegionClass, Stage, TimeZone
 from kotacerdas.evaluations.models import Cycle, Meeting, Panel, Participation, Submission
 from kotacerdas.evaluations.participants import read_participants
@@ -357,6 +358,9 @@ def _progress_rows(request: HttpRequest, cycle: Cycle) -> tuple[list[dict[str, A
         rows = [r for r in rows if r["panel"] == panel]
     if q:
         rows = [r for r in rows if q in r["region"].name.lower() or r["code"].startswith(q)]
+    reopen = T.step("reopen")  # the page is the national admin's: the status decides
+    for r in rows:
+        r["can_reopen"] = bool(r["submission"]) and reopen.allowed_from(r["status"])
     return rows, {"status": status, "province": province, "panel": panel, "q": q}
 
 

@@ -20,8 +20,8 @@ from kotacerdas.catalogue.models import Programme
 from kotacerdas.core.errors import ActionError, StaleEdit
 from kotacerdas.evaluations import actions, queries
 from kotacerdas.evaluations import rules as perms
-from kotacerdas.evaluations.choices import EDITABLE_BY_REGION, AssessmentStatus, EvidenceKind, NoteKind
-from kotacerdas.evaluations.choices import SubmissionStatus as S
+from kotacerdas.evaluations import transitions as T
+from kotacerdas.evaluations.choices import AssessmentStatus, EvidenceKind, NoteKind
 from kotacerdas.evaluations.models import (
     Answer,
     Assessment,
@@ -99,9 +99,8 @@ def _indicator_ctx(sub: Submission, node: Any, answer: Answer | None, evidence: 
 
 
 def _edit_flags(request: HttpRequest, sub: Submission) -> dict[str, Any]:
-    editable = sub.status in EDITABLE_BY_REGION
-    can_add = editable and perms.can_add_evidence.test(request.user, sub)
-    return {"can_edit": editable and perms.can_edit_answers.test(request.user, sub),
+    can_add = T.can(request.user, sub, "add_evidence")
+    return {"can_edit": T.can(request.user, sub, "edit_answers"),
             "can_add_evidence": can_add,
             # the unit rule: what this person may file evidence under (None = no programme, coordinator only)
             "evidence_unowned": can_add and perms.can_write_evidence.test(request.user, sub),
@@ -110,7 +109,7 @@ def _edit_flags(request: HttpRequest, sub: Submission) -> dict[str, Any]:
 
 
 def _archivable(request: HttpRequest, sub: Submission, evidence: list[Evidence]) -> None:
-    editable = sub.status in EDITABLE_BY_REGION and perms.can_add_evidence.test(request.user, sub)
+    editable = T.can(request.user, sub, "add_evidence")
     for ev in evidence:
         ev.can_archive = editable and perms.can_write_evidence.test(request.user, ev)  # type: ignore[attr-defined]
 
@@ -183,7 +182,7 @@ def _checks_ctx(request: HttpRequest, sub: Submission, pack: Any) -> dict[str, A
                  else {"name": i, "code": "", "anchor": ""} for i in c.items]
         rows.append({"check": c, "items": items})
     return {"checks": checks, "check_rows": rows, "blocking": any(c.severity == "error" for c in checks),
-            "can_submit": sub.status in EDITABLE_BY_REGION and perms.can_submit.test(request.user, sub)}
+            "can_submit": T.can(request.user, sub, "submit")}
 
 
 def _dim_counts(sub: Submission, pack: Any) -> list[dict[str, Any]]:
@@ -383,8 +382,7 @@ def _assessor_ctx(request: HttpRequest, sub: Submission) -> dict[str, Any]:
     sheets = queries.assessor_sheets(sub) if sees_panel else {}
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in=list(sheets))} if sheets else {}
     spread = agreement.indicator_spread({str(k): v for k, v in sheets.items()}) if sheets else {}
-    can_score = (perms.can_score.test(user, sub) and sub.status == S.UNDER_ASSESSMENT
-                 and (mine is None or mine.status != AssessmentStatus.COMPLETE))
+    can_score = T.can(user, sub, "score") and (mine is None or mine.status != AssessmentStatus.COMPLETE)
     rows = []
     for node in pack.indicators():
         code = node.code
@@ -398,10 +396,11 @@ def _assessor_ctx(request: HttpRequest, sub: Submission) -> dict[str, Any]:
         "sub": sub, "pack": pack, "rows": rows, "mine": mine, "is_lead": is_lead, "is_admin": is_admin,
         "can_score": can_score, "scale": range(pack.scale_min, pack.scale_max + 1),
         "scored": len(my_scores), "total": len(rows), "chain": queries.status_chain(sub),
-        "can_start": (is_lead or is_admin) and sub.status in (S.SUBMITTED, S.RESUBMITTED),
-        "can_return": (is_lead or is_admin) and sub.status in (S.SUBMITTED, S.RESUBMITTED),
-        "can_conclude": (is_lead or is_admin) and sub.status == S.UNDER_ASSESSMENT,
-        "can_consensus": perms.can_set_consensus.test(user, sub) and sub.status in (S.UNDER_ASSESSMENT, S.ASSESSED),
+        # the workflow's buttons: exactly what the transition table allows this person in this status
+        "can_start": T.can(user, sub, "start_assessment"),
+        "can_return": T.can(user, sub, "return"),
+        "can_conclude": T.can(user, sub, "conclude"),
+        "can_consensus": T.can(user, sub, "set_consensus"),
         "programmes": list(Programme.objects.active().filter(region_id=sub.region_id)
                            .select_related("pillar").order_by("pillar__order", "title")),
         "window_open": sub.cycle.assessment_open(),
