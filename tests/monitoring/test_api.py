@@ -84,11 +84,52 @@ def test_it_lets_the_owning_operator_create_a_kpi_but_not_others(actors: Any, pr
     assert bad.status_code == 422 and bad.json()["field"] == "unit"
 
 
+def _patch(client: Client, url: str, body: Any, **headers: str) -> Any:
+    return client.patch(url, json.dumps(body), content_type="application/json", **headers)
+
+
 def test_it_updates_a_kpi_definition(actors: Any) -> None:
     kpi = Kpi.objects.get(programme__code="jam-kunci", code="dokumen-terbit")
-    r = actors.client(actors.oki).patch(f"/api/v1/kpis/{kpi.pk}", json.dumps({"target": 2700}),
-                                        content_type="application/json")
-    assert r.status_code == 200 and r.json()["target"] == 2700.0
+    r = _patch(actors.client(actors.oki), f"/api/v1/kpis/{kpi.pk}", {"target": 2700, "expected_version": kpi.version})
+    assert r.status_code == 200 and r.json()["target"] == 2700.0 and r.json()["version"] == kpi.version + 1
+
+
+def test_a_kpi_change_needs_the_version_its_author_saw(actors: Any) -> None:
+    """Two people editing one KPI definition: no silent overwrite (428 without a version, 409 with an old
+    one, both with the current definition), the version by body or If-Match."""
+    kpi = Kpi.objects.get(programme__code="jam-kunci", code="dokumen-terbit")
+    url, seen = f"/api/v1/kpis/{kpi.pk}", kpi.version
+    oki, citra = actors.client(actors.oki), actors.client(actors.citra)
+    missing = _patch(oki, url, {"target": 2600})
+    assert missing.status_code == 428 and missing.json()["code"] == "version_required"
+    assert missing.json()["context"]["current"]["version"] == seen
+    assert Kpi.objects.get(pk=kpi.pk).target == kpi.target  # nothing written
+
+    first = _patch(citra, url, {"target": 2800, "expected_version": seen})
+    assert first.status_code == 200 and first.json()["version"] == seen + 1
+    stale = _patch(oki, url, {"name": "Dokumen terbit (lama)", "expected_version": seen})
+    assert stale.status_code == 409
+    assert stale.json()["context"]["current"]["target"] == 2800.0
+    assert stale.json()["context"]["current"]["version"] == seen + 1
+    assert Kpi.objects.get(pk=kpi.pk).name == kpi.name
+
+    by_header = _patch(oki, url, {"name": "Dokumen kependudukan terbit"}, HTTP_IF_MATCH=f'"{seen + 1}"')
+    assert by_header.status_code == 200 and by_header.json()["version"] == seen + 2
+    stored = Kpi.objects.get(pk=kpi.pk)
+    assert (stored.name, stored.target, stored.version) == ("Dokumen kependudukan terbit", 2800, seen + 2)
+    # permission is judged before the version: another region's coordinator gets 403, not 428
+    assert _patch(actors.client(actors.mira), url, {"target": 1}).status_code == 403
+
+
+def test_the_spec_documents_the_kpi_lock() -> None:
+    from kotacerdas.api.urls import api
+
+    op = api.get_openapi_schema()["paths"]["/api/v1/kpis/{kpi_id}"]["patch"]
+    assert {"409", "428"} <= set(op["responses"])
+    body = op["requestBody"]["content"]["application/json"]["schema"]
+    ref = body["$ref"].rsplit("/", 1)[-1]
+    props = api.get_openapi_schema()["components"]["schemas"][ref]["properties"]
+    assert "expected_version" in props and "428" in props["expected_version"]["description"]
 
 
 def test_it_accepts_values_pushed_with_a_write_token_all_or_nothing(actors: Any) -> None:

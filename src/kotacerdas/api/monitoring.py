@@ -26,6 +26,7 @@ from kotacerdas.regions.models import Region
 from .auth import authenticated, optional_auth
 from .errors import ApiError, invalid, not_found
 from .schemas import ErrorOut
+from .versions import versioned_write
 
 router = Router(tags=["pemantauan"])
 
@@ -121,6 +122,7 @@ class KpiOut(Schema):
     area_level: AreaLevel
     evidence_for: str
     archived: bool
+    version: int = Field(description="versi definisi KPI, untuk expected_version / If-Match pada PATCH")
 
 
 def _kpi_out(k: Kpi) -> dict[str, Any]:
@@ -128,7 +130,8 @@ def _kpi_out(k: Kpi) -> dict[str, Any]:
             "description": k.description, "unit": k.unit, "direction": k.direction,
             "target": float(k.target) if k.target is not None else None, "source": k.source,
             "source_detail": k.source_detail, "frequency": k.frequency, "aggregation": k.aggregation,
-            "area_level": k.area_level, "evidence_for": k.evidence_for, "archived": k.archived_at is not None}
+            "area_level": k.area_level, "evidence_for": k.evidence_for, "archived": k.archived_at is not None,
+            "version": k.version}
 
 
 class KpiIn(Schema):
@@ -147,6 +150,10 @@ class KpiIn(Schema):
 
 
 class KpiPatch(Schema):
+    expected_version: int | None = Field(None, ge=1, le=2**31, description=(
+        "versi KPI yang Anda lihat, wajib (di sini atau header If-Match: \"<versi>\"); tanpa versi: 428, versi "
+        "lama: 409, keduanya dengan definisi sekarang / the version you saw, required (body or If-Match): "
+        "without it 428, stale 409, both with the current definition"))
     name: str | None = None
     description: str | None = None
     unit: str | None = None
@@ -175,13 +182,20 @@ def create_kpi(request: HttpRequest, programme_id: int, body: KpiIn):  # type: i
     return 201, _kpi_out(kpi)
 
 
-@router.patch("/kpis/{kpi_id}", response=KpiOut, auth=authenticated, summary="Ubah definisi KPI")
+@router.patch("/kpis/{kpi_id}", response=KpiOut, auth=authenticated,
+              summary="Ubah definisi KPI (perlu versi yang Anda lihat: expected_version atau If-Match)")
 def update_kpi(request: HttpRequest, kpi_id: int, body: KpiPatch):  # type: ignore[no-untyped-def]
     kpi = _kpi(request, kpi_id, edit=True)
     changes = body.dict(exclude_unset=True)
+    changes.pop("expected_version", None)
     if "target" not in changes:
         changes = {k: v for k, v in changes.items() if v is not None}
-    return _kpi_out(actions.do_update_kpi(request.user, kpi, **changes))
+
+    def current() -> dict[str, Any]:
+        return _kpi_out(Kpi.objects.get(pk=kpi.pk))
+
+    return _kpi_out(versioned_write(request, body.expected_version, current, lambda expected: actions.do_update_kpi(
+        request.user, kpi, expected_version=expected, **changes)))
 
 
 class SeriesOut(Schema):

@@ -16,12 +16,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kotacerdas.accounts.actions import record_event
 from kotacerdas.catalogue.models import Programme
-from kotacerdas.core.errors import InvalidInput, NotAllowed, require
+from kotacerdas.core.errors import InvalidInput, NotAllowed, StaleEdit, require
 from kotacerdas.regions.choices import Level
 from kotacerdas.regions.models import Region
 
@@ -83,7 +84,9 @@ def do_create_kpi(actor: Any, programme: Programme, *, is_demo: bool = False, **
 
 
 @transaction.atomic
-def do_update_kpi(actor: Any, kpi: Kpi, **changes: Any) -> Kpi:
+def do_update_kpi(actor: Any, kpi: Kpi, *, expected_version: int | None = None, **changes: Any) -> Kpi:
+    """Change a KPI's definition. With `expected_version` (the API's optimistic lock) the change goes
+    through only if the KPI is still at the version the caller saw; a stale one is refused (StaleEdit)."""
     require(perms.can_edit_kpis, actor, kpi.programme, _("Anda tidak berhak mengubah KPI program ini"))
     unknown = set(changes) - set(KPI_FIELDS) - {"code"}
     if unknown or "code" in changes:
@@ -94,7 +97,12 @@ def do_update_kpi(actor: Any, kpi: Kpi, **changes: Any) -> Kpi:
     for k, v in changes.items():
         setattr(kpi, k, v)
     _clean(kpi, exclude=["programme"])
-    kpi.save()
+    seen = kpi.version if expected_version is None else expected_version
+    # Compare-and-set on the version: a change saved meanwhile (or a stale version) writes nothing.
+    if not Kpi.objects.filter(pk=kpi.pk, version=seen).update(
+            **{k: getattr(kpi, k) for k in changes}, version=F("version") + 1, updated_at=timezone.now()):
+        raise StaleEdit(_("KPI ini sudah diubah orang lain sejak Anda membukanya; muat ulang lalu ulangi"))
+    kpi.refresh_from_db()
     record_event(actor, "monitoring.update_kpi", kpi,
                  data={"changes": {k: [before[k], str(v)] for k, v in changes.items() if before[k] != str(v)}})
     return kpi

@@ -56,6 +56,8 @@ class Kpi(MonitoringModel):
                                     blank=True, default=EvidenceFor.NONE)
     order = models.PositiveSmallIntegerField(_("urutan"), default=0)
     is_demo = models.BooleanField(_("data demo"), default=False)
+    # Bumped by every change of the definition: the API's optimistic lock (expected_version / If-Match).
+    version = models.PositiveIntegerField(_("versi"), default=1, editable=False)
     created_at = models.DateTimeField(_("dibuat pada"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("diubah pada"), auto_now=True)
     archived_at = models.DateTimeField(_("diarsipkan pada"), null=True, blank=True)
