@@ -36,7 +36,7 @@ run: demo
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench
-	$(BIN)/mypy src/kotacerdas
+	$(BIN)/mypy src/kotacerdas tests
 
 test: install-dev
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.test import Client
 
 from kotacerdas.accounts.choices import Role
@@ -22,33 +22,33 @@ PASSWORD = "rahasia-yang-panjang-123"
 
 @dataclass
 class Actors:
-    alice: AbstractUser
-    andi: AbstractUser
-    ayu: AbstractUser
-    arif: AbstractUser
-    citra: AbstractUser
-    oki: AbstractUser
-    eka: AbstractUser
-    mira: AbstractUser
+    alice: User
+    andi: User
+    ayu: User
+    arif: User
+    citra: User
+    oki: User
+    eka: User
+    mira: User
 
-    def client(self, user: AbstractUser | None) -> Client:
+    def client(self, user: User | None) -> Client:
         c = Client()
         if user is not None:
             c.force_login(user)
         return c
 
 
-def _user(username: str, role: str, region: str | None = None, unit: Unit | None = None) -> AbstractUser:
+def _user(username: str, role: str, region: str | None = None, unit: Unit | None = None) -> User:
     User = get_user_model()
     user = User.objects.create_user(username, email=username, password=PASSWORD, first_name=username.split("@")[0])
     Membership.objects.create(user=user, role=role, region_id=region, unit=unit)
-    return user  # type: ignore[return-value]
+    return user
 
 
 TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
-def _with_totp(user: AbstractUser) -> AbstractUser:
+def _with_totp(user: User) -> User:
     # Admins and assessors must have two-factor authentication; give them TOTP like real ones have.
     from allauth.mfa.totp.internal.auth import TOTP
 
@@ -70,7 +70,7 @@ def make_actors() -> Actors:
     )
 
 
-def assign_to_banyuasin(user: AbstractUser) -> None:
+def assign_to_banyuasin(user: User) -> None:
     """Put an assessor on the demo 2024 panel that is assigned to Banyuasin (assessors see only
     regions assigned to their panel)."""
     from kotacerdas.evaluations.models import Panel

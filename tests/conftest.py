@@ -22,7 +22,7 @@ def _in_ci() -> bool:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def django_db_setup(django_db_setup, django_db_blocker):
     from django.core.management import call_command
 
     with django_db_blocker.unblock():
@@ -31,7 +31,7 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory: pytest.TempPathFactory, settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, settings) -> Iterator[None]:
     # Uploaded files and Parquet events of a test never land in the developer's ./var.
     home = tmp_path_factory.mktemp("home")
     settings.MEDIA_ROOT = home / "media"
@@ -73,7 +73,7 @@ def on_postgres() -> None:
 
 
 @pytest.fixture
-def actors(db):  # type: ignore[no-untyped-def]
+def actors(db):
     from tests.base import make_actors
 
     return make_actors()

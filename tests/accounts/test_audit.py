@@ -14,7 +14,7 @@ from kotacerdas.accounts.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 
-def test_it_refuses_to_change_or_delete_audit_events(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_to_change_or_delete_audit_events(actors) -> None:
     event = record_event(actors.alice, "test.thing", object_type="x", object_id="1", region_code="16.07")
     event.reason = "diubah"
     with pytest.raises(PermissionError):
@@ -33,7 +33,7 @@ def test_it_refuses_to_change_or_delete_audit_events(actors) -> None:  # type: i
     assert not model_admin.has_add_permission(request)
 
 
-def test_it_exports_the_audit_trail_as_csv(actors, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_it_exports_the_audit_trail_as_csv(actors, tmp_path: Path) -> None:
     record_event(actors.citra, "evaluations.submit", object_type="evaluations.submission", object_id="9",
                  region_code="16.07", from_state="draft", to_state="submitted", data={"catatan": "ok"})
     record_event(actors.mira, "evaluations.submit", object_type="evaluations.submission", object_id="10",

@@ -17,18 +17,18 @@ def _code(secret: str = SECRET) -> str:
     return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
 
 
-def _login(client: Client, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+def _login(client: Client, email: str, password: str = PASSWORD):
     return client.post("/akun/login/", {"login": email, "password": password})
 
 
-def test_it_logs_a_coordinator_in_by_email_without_a_second_factor(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_logs_a_coordinator_in_by_email_without_a_second_factor(actors) -> None:
     c = Client()
     r = _login(c, "citra@test.id")
     assert r.status_code == 302
     assert c.get("/").wsgi_request.user.username == "citra@test.id"
 
 
-def test_it_sends_an_assessor_without_totp_to_the_setup_page(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_sends_an_assessor_without_totp_to_the_setup_page(actors) -> None:
     _user("baru@test.id", "assessor")
     c = Client()
     assert _login(c, "baru@test.id").status_code == 302
@@ -38,7 +38,7 @@ def test_it_sends_an_assessor_without_totp_to_the_setup_page(actors) -> None:  #
     assert api.status_code == 403 and api.json()["code"] == "mfa_required"
 
 
-def test_it_asks_an_assessor_with_totp_for_the_code(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_asks_an_assessor_with_totp_for_the_code(actors) -> None:
     c = Client()
     r = _login(c, "ayu@test.id")
     assert r.status_code == 302 and "/akun/2fa/authenticate" in r["Location"]
@@ -51,7 +51,7 @@ def test_it_asks_an_assessor_with_totp_for_the_code(actors) -> None:  # type: ig
     assert c.get("/").status_code == 200
 
 
-def test_it_lets_an_admin_activate_totp_and_get_recovery_codes(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_an_admin_activate_totp_and_get_recovery_codes(actors) -> None:
     new_admin = _user("admin2@test.id", "national_admin")
     c = Client()
     _login(c, "admin2@test.id")
@@ -68,7 +68,7 @@ def test_it_lets_an_admin_activate_totp_and_get_recovery_codes(actors) -> None: 
     assert c.get("/").status_code == 200
 
 
-def test_it_throttles_repeated_failed_logins(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_throttles_repeated_failed_logins(actors) -> None:
     c = Client()
     for _ in range(5):
         assert _login(c, "citra@test.id", "salah-sandi-123").status_code == 200  # the form again
@@ -84,7 +84,7 @@ def _fails_then_logs_in(client: Client, email: str) -> bool:
     return _login(client, email).status_code == 302
 
 
-def test_it_does_not_let_a_stranger_lock_an_account_out(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_does_not_let_a_stranger_lock_an_account_out(actors) -> None:
     stranger = Client(REMOTE_ADDR="203.0.113.7")
     for _ in range(12):
         assert _login(stranger, "ayu@test.id", "salah-sandi-123").status_code in (200, 429)
@@ -96,7 +96,7 @@ def test_it_does_not_let_a_stranger_lock_an_account_out(actors) -> None:  # type
     assert owner.get("/").wsgi_request.user.username == "ayu@test.id"
 
 
-def test_it_makes_the_wait_grow_with_the_failures(actors, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_it_makes_the_wait_grow_with_the_failures(actors, monkeypatch) -> None:
     import time
 
     real, offset = time.time, [0.0]
@@ -117,7 +117,7 @@ def test_it_makes_the_wait_grow_with_the_failures(actors, monkeypatch) -> None: 
     assert _fails_then_logs_in(Client(REMOTE_ADDR="203.0.113.8"), "citra@test.id")
 
 
-def test_it_keeps_a_ceiling_per_address_across_accounts(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_a_ceiling_per_address_across_accounts(actors) -> None:
     sprayer = Client(REMOTE_ADDR="203.0.113.9")
     for i in range(30):
         _login(sprayer, f"orang{i}@test.id", "salah-sandi-123")
@@ -134,13 +134,13 @@ def test_it_refuses_open_sign_up() -> None:
     assert not get_user_model().objects.filter(email="x@y.id").exists()
 
 
-def test_it_sends_a_password_reset_email(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_sends_a_password_reset_email(actors) -> None:
     r = Client().post("/akun/password/reset/", {"email": "citra@test.id"})
     assert r.status_code == 302
     assert len(mail.outbox) == 1 and "citra@test.id" in mail.outbox[0].to
 
 
-def test_it_expires_sessions(settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_expires_sessions(settings) -> None:
     assert 0 < settings.SESSION_COOKIE_AGE <= 12 * 3600
     assert settings.ACCOUNT_SESSION_REMEMBER is False
 

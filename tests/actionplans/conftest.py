@@ -8,18 +8,18 @@ from kotacerdas.regions.models import Region
 
 
 @pytest.fixture
-def banyuasin(db) -> Region:  # type: ignore[no-untyped-def]
+def banyuasin(db) -> Region:
     return Region.objects.get(code="16.07")
 
 
 @pytest.fixture
-def cycle(db) -> Cycle:  # type: ignore[no-untyped-def]
+def cycle(db) -> Cycle:
     c = queries.plan_cycle(2024)
     assert c is not None
     return c
 
 
-def snapshot(region: str = "16.07") -> list[tuple]:  # type: ignore[type-arg]
+def snapshot(region: str = "16.07") -> list[tuple]:
     """Everything an import could change, to prove a refused import wrote nothing."""
     from kotacerdas.actionplans.models import ActionItem
 
@@ -28,6 +28,6 @@ def snapshot(region: str = "16.07") -> list[tuple]:  # type: ignore[type-arg]
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
+def _fast_passwords(settings) -> None:
     # The shared `actors` fixture creates eight users; a real password hash costs ~1 s each.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -20,11 +20,11 @@ FIXTURES = Path(__file__).parent / "fixtures"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text())
 
 
-def _export(region, cycle) -> bytes:  # type: ignore[no-untyped-def]
+def _export(region, cycle) -> bytes:
     return excel.export_plan(region, cycle, queries.plan_items(region.code, cycle))
 
 
-def _import(actor, region, cycle, content: bytes, name: str = "plan.xlsx") -> ImportJob:  # type: ignore[no-untyped-def]
+def _import(actor, region, cycle, content: bytes, name: str = "plan.xlsx") -> ImportJob:
     job = jobs.create_job(actor, region, cycle, content, name)
     return jobs.run_import_job(job.pk)
 
@@ -41,7 +41,7 @@ def _set(content: bytes, code: str, header: str, value: object) -> bytes:
     return out.getvalue()
 
 
-def test_it_exports_every_item_with_headers_and_dropdowns(actors, banyuasin, cycle) -> None:  # type: ignore[no-untyped-def]
+def test_it_exports_every_item_with_headers_and_dropdowns(actors, banyuasin, cycle) -> None:
     wb = load_workbook(io.BytesIO(_export(banyuasin, cycle)))
     ws = wb["Rencana Aksi"]
     assert [c.value for c in ws[1]][:3] == ["Kode", "Kegiatan", "Kategori"]
@@ -52,7 +52,7 @@ def test_it_exports_every_item_with_headers_and_dropdowns(actors, banyuasin, cyc
     assert wb["Daftar"].sheet_state == "hidden"
 
 
-def test_it_reimports_an_unchanged_export_without_changing_anything(actors, banyuasin, cycle) -> None:  # type: ignore[no-untyped-def]
+def test_it_reimports_an_unchanged_export_without_changing_anything(actors, banyuasin, cycle) -> None:
     before = snapshot()
     updates = AuditEvent.objects.filter(action="actionplans.update_item").count()
     job = _import(actors.citra, banyuasin, cycle, _export(banyuasin, cycle))
@@ -62,7 +62,7 @@ def test_it_reimports_an_unchanged_export_without_changing_anything(actors, bany
     assert AuditEvent.objects.filter(action="actionplans.update_item").count() == updates
 
 
-def test_it_applies_offline_edits_and_records_history(actors, banyuasin, cycle) -> None:  # type: ignore[no-untyped-def]
+def test_it_applies_offline_edits_and_records_history(actors, banyuasin, cycle) -> None:
     item = ActionItem.objects.get(region=banyuasin, cycle=cycle, code="RA-2024-008")
     assert item.status == ActionStatus.NOT_STARTED
     content = _set(_export(banyuasin, cycle), "RA-2024-008", "Status", "Selesai")
@@ -80,7 +80,7 @@ def test_it_applies_offline_edits_and_records_history(actors, banyuasin, cycle) 
     assert again.report["summary"]["updated"] == 0 and again.report["summary"]["unchanged"] == 16
 
 
-def test_it_adds_new_rows_once_even_without_a_code(actors, banyuasin, cycle) -> None:  # type: ignore[no-untyped-def]
+def test_it_adds_new_rows_once_even_without_a_code(actors, banyuasin, cycle) -> None:
     rows = [excel.item_row(i, queries.category_names(cycle)) for i in queries.plan_items(banyuasin.code, cycle)]
     rows.append({"title": "Pelatihan admin media sosial OPD", "category": "Peningkatan kapasitas SDM",
                  "owner": "Disdukcapil", "status": "Belum mulai", "due_on": "15/12/2025"})
@@ -96,7 +96,7 @@ def test_it_adds_new_rows_once_even_without_a_code(actors, banyuasin, cycle) -> 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_it_refuses_a_malformed_file_naming_row_and_column_and_writes_nothing(
-        actors, banyuasin, cycle, name: str) -> None:  # type: ignore[no-untyped-def]
+        actors, banyuasin, cycle, name: str) -> None:
     expected = EXPECTED[name]
     before = snapshot()
     job = _import(actors.citra, banyuasin, cycle, (FIXTURES / name).read_bytes(), name)
@@ -107,7 +107,7 @@ def test_it_refuses_a_malformed_file_naming_row_and_column_and_writes_nothing(
     assert snapshot() == before  # the valid row that changes RA-2024-008 was not written either
 
 
-def test_it_refuses_a_row_edited_after_someone_else_changed_the_item(actors, banyuasin, cycle) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_row_edited_after_someone_else_changed_the_item(actors, banyuasin, cycle) -> None:
     from kotacerdas.actionplans import actions
 
     content = _export(banyuasin, cycle)
@@ -120,7 +120,7 @@ def test_it_refuses_a_row_edited_after_someone_else_changed_the_item(actors, ban
     assert "diubah orang lain" in job.report["errors"][0]["message"]
 
 
-def test_it_lets_an_operator_import_only_their_units_rows(actors, banyuasin, cycle) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_an_operator_import_only_their_units_rows(actors, banyuasin, cycle) -> None:
     content = _export(banyuasin, cycle)
     own = _set(content, "RA-2024-003", "Keterangan", "Dilaksanakan di 19 kecamatan")  # Disdukcapil
     job = _import(actors.oki, banyuasin, cycle, own)
@@ -131,7 +131,7 @@ def test_it_lets_an_operator_import_only_their_units_rows(actors, banyuasin, cyc
     assert job.report["errors"][0]["row"] == 7 and "milik unit lain" in job.report["errors"][0]["message"]
 
 
-def test_it_writes_progress_while_checking_and_ends_with_a_report(actors, banyuasin, cycle) -> None:  # type: ignore[no-untyped-def]
+def test_it_writes_progress_while_checking_and_ends_with_a_report(actors, banyuasin, cycle) -> None:
     rows = [excel.item_row(i, queries.category_names(cycle)) for i in queries.plan_items(banyuasin.code, cycle)]
     big = rows + [{"title": f"Sosialisasi desa {n}", "category": "literasi", "owner": "Diskominfo dan Statistik",
                    "status": "Belum mulai"} for n in range(1, 185)]
@@ -151,7 +151,7 @@ def test_it_writes_progress_while_checking_and_ends_with_a_report(actors, banyua
     assert finished.progress == finished.total == 200 and finished.finished_at is not None
 
 
-def test_it_runs_the_web_import_and_shows_progress_via_htmx(actors, banyuasin, cycle, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_runs_the_web_import_and_shows_progress_via_htmx(actors, banyuasin, cycle, settings) -> None:
     settings.ACTIONPLAN_IMPORT_SYNC = True
     client = actors.client(actors.citra)
     upload = io.BytesIO((FIXTURES / "unknown_unit.xlsx").read_bytes())
@@ -165,7 +165,7 @@ def test_it_runs_the_web_import_and_shows_progress_via_htmx(actors, banyuasin, c
     assert poll.status_code == 200 and "hx-get" not in poll.content.decode()  # finished: polling stops
 
 
-def test_it_polls_while_a_job_is_still_running(actors, banyuasin, cycle) -> None:  # type: ignore[no-untyped-def]
+def test_it_polls_while_a_job_is_still_running(actors, banyuasin, cycle) -> None:
     job = jobs.create_job(actors.citra, banyuasin, cycle, _export(banyuasin, cycle), "x.xlsx")
     ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, progress=5, total=16)
     r = actors.client(actors.citra).get(f"/wilayah/16.07/rencana-aksi/impor/{job.pk}/")

@@ -17,7 +17,7 @@ from kotacerdas.core.models import JobStatus as CoreStatus
 NEW = "Aksi baru lewat antrean"
 
 
-def _edited_export(region, cycle) -> bytes:  # type: ignore[no-untyped-def]
+def _edited_export(region, cycle) -> bytes:
     """The region's own export with one new activity appended (empty code: a new row)."""
     import io
 
@@ -36,13 +36,13 @@ def _edited_export(region, cycle) -> bytes:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def queued(actors, banyuasin, cycle, settings):  # type: ignore[no-untyped-def]
+def queued(actors, banyuasin, cycle, settings):
     settings.ACTIONPLAN_IMPORT_SYNC = False
     settings.JOBS_EAGER = False
     return jobs.start_import(actors.citra, banyuasin, cycle, _edited_export(banyuasin, cycle), "plan.xlsx")
 
 
-def test_the_upload_queues_a_job_and_the_worker_applies_it_once(queued, banyuasin, cycle) -> None:  # type: ignore[no-untyped-def]
+def test_the_upload_queues_a_job_and_the_worker_applies_it_once(queued, banyuasin, cycle) -> None:
     assert queued.status == JobStatus.QUEUED
     core = Job.objects.get(pk=queued.report["core_job"])
     assert core.kind == "kotacerdas.actionplans.jobs.import_task" and core.status == CoreStatus.QUEUED
@@ -59,7 +59,7 @@ def test_the_upload_queues_a_job_and_the_worker_applies_it_once(queued, banyuasi
     assert work(once=True) == 0  # nothing left to do
 
 
-def test_a_crash_midway_leaves_the_previous_state_and_the_retry_writes_once(queued, banyuasin, cycle) -> None:  # type: ignore[no-untyped-def]
+def test_a_crash_midway_leaves_the_previous_state_and_the_retry_writes_once(queued, banyuasin, cycle) -> None:
     core = Job.objects.get(pk=queued.report["core_job"])
     before = ActionItem.objects.filter(region=banyuasin, cycle=cycle).count()
 
@@ -78,7 +78,7 @@ def test_a_crash_midway_leaves_the_previous_state_and_the_retry_writes_once(queu
     assert AuditEvent.objects.filter(action="actionplans.import_done", object_id=str(queued.pk)).count() == 1
 
 
-def test_the_progress_bar_follows_the_worker_heartbeat(queued, actors) -> None:  # type: ignore[no-untyped-def]
+def test_the_progress_bar_follows_the_worker_heartbeat(queued, actors) -> None:
     core = Job.objects.get(pk=queued.report["core_job"])
     Job.objects.filter(pk=core.pk).update(status=CoreStatus.RUNNING)
     job_progress(core, 5, 16)

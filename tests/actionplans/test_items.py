@@ -19,7 +19,7 @@ def _item(code: str) -> ActionItem:
     return ActionItem.objects.select_related("cycle", "owner").get(region_id="16.07", code=code)
 
 
-def test_it_loads_the_demo_plan_through_the_excel_importer(db, cycle) -> None:  # type: ignore[no-untyped-def]
+def test_it_loads_the_demo_plan_through_the_excel_importer(db, cycle) -> None:
     job = ImportJob.objects.get(region_id="16.07", cycle=cycle, is_demo=True)
     assert job.status == JobStatus.DONE and job.filename.endswith(".xlsx")
     items = ActionItem.objects.filter(region_id="16.07", cycle=cycle)
@@ -29,7 +29,7 @@ def test_it_loads_the_demo_plan_through_the_excel_importer(db, cycle) -> None:  
     assert any(i.overdue for i in items)
 
 
-def test_it_lets_the_coordinator_create_and_change_anything(actors, banyuasin, cycle) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_the_coordinator_create_and_change_anything(actors, banyuasin, cycle) -> None:
     item = actions.do_create_item(actors.citra, banyuasin, cycle, {
         "title": "Pelatihan keamanan siber", "category": "sdm", "owner": _item("RA-2024-001").owner_id})
     assert item.code == "RA-2024-017" and item.status == ActionStatus.NOT_STARTED
@@ -37,7 +37,7 @@ def test_it_lets_the_coordinator_create_and_change_anything(actors, banyuasin, c
     assert item.version == 2 and item.target == "30 ASN"
 
 
-def test_it_lets_an_operator_report_progress_only_on_their_units_items(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_an_operator_report_progress_only_on_their_units_items(actors) -> None:
     own = _item("RA-2024-003")  # Disdukcapil
     assert own.owner.short_name == "Disdukcapil"
     version = own.version
@@ -54,13 +54,13 @@ def test_it_lets_an_operator_report_progress_only_on_their_units_items(actors) -
 
 
 @pytest.mark.parametrize("who", ["eka", "andi", "mira", "alice"])
-def test_it_refuses_changes_from_readers_and_other_regions(actors, who: str) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_changes_from_readers_and_other_regions(actors, who: str) -> None:
     item = _item("RA-2024-001")
     with pytest.raises(NotAllowed):
         actions.do_update_item(getattr(actors, who), item, item.version, {"status": ActionStatus.DONE})
 
 
-def test_it_refuses_a_stale_save_with_a_clear_message(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_stale_save_with_a_clear_message(actors) -> None:
     first = _item("RA-2024-004")
     second = _item("RA-2024-004")
     actions.do_update_item(actors.citra, first, first.version, {"status": ActionStatus.DONE})
@@ -70,7 +70,7 @@ def test_it_refuses_a_stale_save_with_a_clear_message(actors) -> None:  # type: 
     assert _item("RA-2024-004").target == "34 puskesmas"
 
 
-def test_it_shows_the_stale_message_on_the_web_form(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_stale_message_on_the_web_form(actors) -> None:
     item = _item("RA-2024-004")
     seen = item.version
     actions.do_update_item(actors.citra, _item("RA-2024-004"), seen, {"status": ActionStatus.DONE})
@@ -83,7 +83,7 @@ def test_it_shows_the_stale_message_on_the_web_form(actors) -> None:  # type: ig
     assert _item("RA-2024-004").status == ActionStatus.DONE
 
 
-def test_it_validates_fields_before_saving(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_validates_fields_before_saving(actors) -> None:
     item = _item("RA-2024-002")
     with pytest.raises(InvalidInput, match="Tenggat lebih awal"):
         actions.do_update_item(actors.citra, item, item.version, {"due_on": dt.date(2023, 1, 1)})
@@ -91,7 +91,7 @@ def test_it_validates_fields_before_saving(actors) -> None:  # type: ignore[no-u
         actions.do_update_item(actors.citra, item, item.version, {"target_value": None})
 
 
-def test_it_computes_item_percent_by_status_or_measurement(settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_computes_item_percent_by_status_or_measurement(settings) -> None:
     assert progress(ProgressMode.STATUS, ActionStatus.IN_PROGRESS, None, None) == (Decimal(50),
                                                                                    "status Berjalan = 50%")
     pct, formula = progress(ProgressMode.MEASURED, ActionStatus.IN_PROGRESS, Decimal(120), Decimal(112))
@@ -102,7 +102,7 @@ def test_it_computes_item_percent_by_status_or_measurement(settings) -> None:  #
     assert progress(ProgressMode.STATUS, ActionStatus.IN_PROGRESS, None, None)[0] == 40
 
 
-def test_it_reports_achievement_per_category_and_pillar_with_formula(db, cycle) -> None:  # type: ignore[no-untyped-def]
+def test_it_reports_achievement_per_category_and_pillar_with_formula(db, cycle) -> None:
     items = list(queries.plan_items("16.07", cycle))
     cats = {a.key: a for a in queries.achievement_by_category(cycle, items)}
     assert list(cats) == ["sdm", "infrastruktur", "aplikasi", "literasi"]
@@ -114,13 +114,13 @@ def test_it_reports_achievement_per_category_and_pillar_with_formula(db, cycle) 
     assert "governance" in pillars and pillars["governance"].n >= 3
 
 
-def test_it_flags_overdue_items_and_reminds_their_owners(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_flags_overdue_items_and_reminds_their_owners(actors) -> None:
     item = _item("RA-2024-008")  # BPBD, Belum mulai, due 15 Dec 2024
     assert item.is_overdue(dt.date(2024, 12, 16)) and not item.is_overdue(dt.date(2024, 12, 15))
     mail.outbox.clear()
     sent = send_reminders(dt.date(2024, 12, 22))  # 7 days late
     assert sent >= 1
-    bodies = "\n".join(m.body for m in mail.outbox)
+    bodies = "\n".join(str(m.body) for m in mail.outbox)
     assert "RA-2024-008" in bodies and "terlambat 7 hari" in bodies
     # Disdukcapil has an operator: its reminder goes to them, not to the coordinator.
     mail.outbox.clear()
@@ -137,7 +137,7 @@ def test_it_registers_the_reminder_with_the_remind_command() -> None:
     assert send_reminders in demo_hooks.REMINDERS
 
 
-def test_it_keeps_items_forever(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_items_forever(actors) -> None:
     item = _item("RA-2024-012")
     with pytest.raises(PermissionError):
         item.delete()
@@ -146,7 +146,7 @@ def test_it_keeps_items_forever(actors) -> None:  # type: ignore[no-untyped-def]
     assert ActionItem.objects.filter(pk=item.pk).exists()
 
 
-def test_it_records_comments(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_records_comments(actors) -> None:
     from tests.base import assign_to_banyuasin
 
     assign_to_banyuasin(actors.andi)

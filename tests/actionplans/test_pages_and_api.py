@@ -8,7 +8,7 @@ from kotacerdas.actionplans.models import ActionItem
 
 
 @pytest.mark.parametrize("who", ["citra", "oki", "eka", "andi", "alice"])
-def test_it_shows_the_plan_to_region_members_assessors_and_admin(actors, who: str) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_plan_to_region_members_assessors_and_admin(actors, who: str) -> None:
     from tests.base import assign_to_banyuasin
 
     assign_to_banyuasin(actors.andi)  # assessors read the plans of regions assigned to their panel
@@ -19,14 +19,14 @@ def test_it_shows_the_plan_to_region_members_assessors_and_admin(actors, who: st
     assert "Terlambat" in body
 
 
-def test_it_hides_the_plan_from_other_regions_and_the_public(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_hides_the_plan_from_other_regions_and_the_public(actors) -> None:
     assert actors.client(actors.mira).get("/wilayah/16.07/rencana-aksi/").status_code == 403
     assert actors.client(actors.ayu).get("/wilayah/16.07/rencana-aksi/").status_code == 403  # not assigned
     r = actors.client(None).get("/wilayah/16.07/rencana-aksi/")
     assert r.status_code == 302 and "next=/wilayah/16.07/rencana-aksi/" in r["Location"]  # to the login page
 
 
-def test_it_filters_the_list(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_filters_the_list(actors) -> None:
     client = actors.client(actors.citra)
     body = client.get("/wilayah/16.07/rencana-aksi/?tahun=2024&kategori=aplikasi").content.decode()
     assert "4 dari 16 kegiatan" in body
@@ -35,7 +35,7 @@ def test_it_filters_the_list(actors) -> None:  # type: ignore[no-untyped-def]
     assert f"{overdue} dari 16 kegiatan" in body
 
 
-def test_it_offers_edit_forms_by_role(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_offers_edit_forms_by_role(actors) -> None:
     item = ActionItem.objects.get(region_id="16.07", code="RA-2024-003")
     url = f"/wilayah/16.07/rencana-aksi/{item.pk}/"
     coordinator = actors.client(actors.citra).get(url).content.decode()
@@ -46,13 +46,13 @@ def test_it_offers_edit_forms_by_role(actors) -> None:  # type: ignore[no-untype
     assert 'name="status"' not in executive and "Komentar" in executive
 
 
-def test_it_downloads_the_plan_as_xlsx(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_downloads_the_plan_as_xlsx(actors) -> None:
     r = actors.client(actors.eka).get("/wilayah/16.07/rencana-aksi/ekspor.xlsx?tahun=2024")
     assert r.status_code == 200 and r.content[:2] == b"PK"
     assert "rencana-aksi-16.07-2024" in r["Content-Disposition"]
 
 
-def test_it_serves_the_plan_api_with_achievement_per_category(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_serves_the_plan_api_with_achievement_per_category(actors) -> None:
     r = actors.client(actors.eka).get("/api/v1/action-plans?region=16.07&year=2024")
     assert r.status_code == 200
     data = r.json()
@@ -61,7 +61,7 @@ def test_it_serves_the_plan_api_with_achievement_per_category(actors) -> None:  
     assert len(data["items"]) == 16 and {"percent_formula", "overdue", "version"} <= set(data["items"][0])
 
 
-def test_it_guards_the_plan_api(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_guards_the_plan_api(actors) -> None:
     assert actors.client(None).get("/api/v1/action-plans?region=16.07&year=2024").status_code == 401
     r = actors.client(actors.mira).get("/api/v1/action-plans?region=16.07&year=2024")
     assert r.status_code == 403 and r.json()["code"] == "forbidden"
@@ -69,7 +69,7 @@ def test_it_guards_the_plan_api(actors) -> None:  # type: ignore[no-untyped-def]
     assert actors.client(actors.citra).get("/api/v1/action-plans?region=99.99&year=2024").status_code == 404
 
 
-def test_it_refuses_a_stale_progress_report_over_the_api(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_stale_progress_report_over_the_api(actors) -> None:
     item = ActionItem.objects.get(region_id="16.07", code="RA-2024-009")
     client = actors.client(actors.oki)
     ok = client.patch(f"/api/v1/action-plans/items/{item.pk}", {"expected_version": item.version,
@@ -86,12 +86,13 @@ def test_it_refuses_a_stale_progress_report_over_the_api(actors) -> None:  # typ
     assert refused.status_code == 403
 
 
-def test_it_tells_the_items_history_in_sentences(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_tells_the_items_history_in_sentences(actors) -> None:
     from kotacerdas.actionplans import actions
 
     item = ActionItem.objects.filter(region_id="16.07", archived_at__isnull=True, status="not_started").first()
     if item is None:
         item = ActionItem.objects.filter(region_id="16.07", archived_at__isnull=True).first()
+        assert item is not None
         item = actions.do_update_item(actors.citra, item, item.version, {"status": "not_started"})
     actions.do_update_item(actors.citra, item, item.version, {"status": "in_progress"})
     body = actors.client(actors.citra).get(f"/wilayah/16.07/rencana-aksi/{item.pk}/").content.decode()
@@ -101,7 +102,7 @@ def test_it_tells_the_items_history_in_sentences(actors) -> None:  # type: ignor
     assert "actionplans.update_item" not in history and "in_progress" not in history
 
 
-def test_it_says_why_the_recommendation_list_is_empty(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_says_why_the_recommendation_list_is_empty(actors) -> None:
     from kotacerdas.evaluations.models import Feedback
 
     assert not Feedback.objects.filter(submission__region_id="16.07").exclude(recommendation="").exists()

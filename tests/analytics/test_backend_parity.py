@@ -15,22 +15,22 @@ pytestmark = pytest.mark.spark
 
 
 @pytest.fixture(scope="module")
-def refs():  # type: ignore[no-untyped-def]
+def refs():
     # Built once: every new memtable is another pandas -> Spark conversion.
     return q.population_table(), q.desa_table()
 
 
 @pytest.fixture(scope="module")
-def duck_events(duck_con, events_root):  # type: ignore[no-untyped-def]
+def duck_events(duck_con, events_root):
     return backends.events_table(duck_con, events_root)
 
 
 @pytest.fixture(scope="module")
-def spark_events(spark_con, events_root):  # type: ignore[no-untyped-def]
+def spark_events(spark_con, events_root):
     return backends.events_table(spark_con, events_root)
 
 
-def test_events_table_same_schema_and_rows(duck_con, spark_con, duck_events, spark_events) -> None:  # type: ignore[no-untyped-def]
+def test_events_table_same_schema_and_rows(duck_con, spark_con, duck_events, spark_events) -> None:
     d, s = duck_events, spark_events
     assert d.schema() == s.schema()
     assert list(d.columns) == list(backends.EVENT_COLUMNS)
@@ -44,7 +44,7 @@ def test_events_table_same_schema_and_rows(duck_con, spark_con, duck_events, spa
 @pytest.mark.parametrize("name", sorted(QUESTIONS))
 def test_question_equal_on_duckdb_and_spark(
     name: str, duck_con, spark_con, duck_events, spark_events, refs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     d = q.run(QUESTIONS[name], duck_con, duck_events, *refs)
     s = q.run(QUESTIONS[name], spark_con, spark_events, *refs)
     assert len(d) > 0
@@ -53,7 +53,7 @@ def test_question_equal_on_duckdb_and_spark(
 
 def test_equity_summary_equal_and_finds_designed_laggards(
     duck_con, spark_con, duck_events, spark_events, refs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     d = q.run_equity(duck_con, duck_events, refs[0])
     s = q.run_equity(spark_con, spark_events, refs[0])
     pd.testing.assert_frame_equal(d, s, check_exact=False, rtol=1e-12)
@@ -63,7 +63,7 @@ def test_equity_summary_equal_and_finds_designed_laggards(
         assert set(LAGGING_KECAMATAN) <= set(lag.split(","))
 
 
-def test_run_questions_equal_on_duckdb_and_spark(duck_con, spark_con, duck_events, spark_events, refs) -> None:  # type: ignore[no-untyped-def]
+def test_run_questions_equal_on_duckdb_and_spark(duck_con, spark_con, duck_events, spark_events, refs) -> None:
     """The cached-activity path (a DuckDB temp table, a cached Spark DataFrame) answers the same."""
     d = q.run_questions(duck_con, duck_events, *refs)
     s = q.run_questions(spark_con, spark_events, *refs)

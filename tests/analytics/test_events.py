@@ -170,7 +170,7 @@ def test_failing_write_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytes
         calls["n"] += 1
         if calls["n"] == 2:  # after the first partition file was fully written to staging
             raise OSError("disk full")
-        real(*a, **kw)  # type: ignore[arg-type]
+        real(*a, **kw)
 
     monkeypatch.setattr(events.pq, "write_table", flaky)
     with pytest.raises(OSError, match="disk full"):

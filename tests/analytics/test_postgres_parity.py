@@ -15,7 +15,7 @@ from .parity_cases import QUESTIONS
 
 
 @pytest.mark.postgres
-def test_postgres_equal_to_duckdb(duck_con, events_root) -> None:  # type: ignore[no-untyped-def]
+def test_postgres_equal_to_duckdb(duck_con, events_root) -> None:
     """Opt-in: set KOTACERDAS_ANALYTICS_PG_URL=postgresql://user@host:port/db (a scratch database)."""
     url = os.environ.get("KOTACERDAS_ANALYTICS_PG_URL")
     if not url:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -14,11 +15,11 @@ from kotacerdas.evaluations.models import Cycle
 pytestmark = pytest.mark.django_db
 
 
-def _bearer(raw: str) -> dict[str, str]:
+def _bearer(raw: str) -> dict[str, Any]:
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
-def test_it_creates_lists_and_revokes_tokens(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_creates_lists_and_revokes_tokens(actors) -> None:
     c = actors.client(actors.citra)
     created = c.post("/api/v1/tokens", {"name": "Server Dukcapil", "scopes": ["read"]},
                      content_type="application/json")
@@ -46,7 +47,7 @@ def test_it_creates_lists_and_revokes_tokens(actors) -> None:  # type: ignore[no
     assert bad.status_code == 422 and bad.json()["field"].startswith("scopes")  # "scopes.0": the first element
 
 
-def test_it_requests_a_report_and_reports_progress(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_requests_a_report_and_reports_progress(actors) -> None:
     from kotacerdas.core.jobs import run_job
     from kotacerdas.reports.models import ReportJob
 
@@ -72,8 +73,9 @@ def test_it_requests_a_report_and_reports_progress(actors) -> None:  # type: ign
                                     content_type="application/json").status_code == 401
 
 
-def test_it_imports_a_worksheet_over_the_api_with_row_errors(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_imports_a_worksheet_over_the_api_with_row_errors(actors) -> None:
     sub = queries.stage_submission(Cycle.objects.get(year=2024), "16.07")
+    assert sub is not None
     c = actors.client(actors.citra)
     exported = c.get(f"/api/v1/worksheets/{sub.pk}.xlsx")
     assert exported.status_code == 200
@@ -90,7 +92,7 @@ def test_it_imports_a_worksheet_over_the_api_with_row_errors(actors) -> None:  #
     assert actors.client(actors.eka).post(f"/api/v1/worksheets/{sub.pk}", {"file": buf}).status_code == 403
 
 
-def test_it_serves_units_cycles_results_feedback_and_assessments(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_serves_units_cycles_results_feedback_and_assessments(actors) -> None:
     c = actors.client(actors.alice)
     units = c.get("/api/v1/units", {"region": "16.07"}).json()
     assert units["count"] >= 10 and any(u["short_name"] == "Disdukcapil" for u in units["items"])
@@ -99,13 +101,14 @@ def test_it_serves_units_cycles_results_feedback_and_assessments(actors) -> None
     assert result["index"] == 2.87 and any(s["node"] == "index" for s in result["trace"])
     assert c.get("/api/v1/regions/16.07/programmes/jam-kunci").json()["quick_win"] is True
     sub = queries.stage_submission(Cycle.objects.get(year=2024), "16.07")
+    assert sub is not None
     assert c.get("/api/v1/feedback", {"submission": sub.pk}).status_code == 200
     assert c.get("/api/v1/assessments", {"submission": sub.pk}).status_code == 200
     assert actors.client(actors.mira).get("/api/v1/feedback", {"submission": sub.pk}).status_code == 404
     assert actors.client(None).get("/api/v1/results/16.07/2023").status_code == 200
 
 
-def test_an_api_refusal_is_indonesian_unless_the_language_cookie_says_english(actors) -> None:  # type: ignore[no-untyped-def]
+def test_an_api_refusal_is_indonesian_unless_the_language_cookie_says_english(actors) -> None:
     """The browser's Accept-Language is ignored (DefaultIndonesianLocaleMiddleware): a program calling the
     API gets Indonesian; only the language switch's cookie turns the refusal's detail English."""
     from django.conf import settings

@@ -4,6 +4,7 @@ importer and Django admin using the same actions."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,14 +32,14 @@ def units() -> dict[str, Unit]:
     return {u.short_name: u for u in Unit.objects.filter(region_id="16.07")}
 
 
-def test_it_lets_the_coordinator_add_a_programme_for_any_unit_with_an_audit_event(actors, banyuasin, units) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_the_coordinator_add_a_programme_for_any_unit_with_an_audit_event(actors, banyuasin, units) -> None:
     p = actions.do_create_programme(actors.citra, banyuasin, "lapor-banjir", _values(units["BPBD"]))
     assert (p.owner.short_name, p.pillar_id, p.version) == ("BPBD", "society", 1)
     event = AuditEvent.objects.get(action="catalogue.create_programme", object_id=str(p.pk))
     assert event.actor == actors.citra and event.region_code == "16.07" and event.data["code"] == "lapor-banjir"
 
 
-def test_it_lets_an_operator_add_only_programmes_of_their_own_unit(actors, banyuasin, units) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_an_operator_add_only_programmes_of_their_own_unit(actors, banyuasin, units) -> None:
     own = actions.do_create_programme(actors.oki, banyuasin, "ktp-keliling", _values(units["Disdukcapil"]))
     assert own.owner.short_name == "Disdukcapil"
     with pytest.raises(NotAllowed):
@@ -46,7 +47,7 @@ def test_it_lets_an_operator_add_only_programmes_of_their_own_unit(actors, banyu
     assert not Programme.objects.filter(code="lapor-banjir").exists()
 
 
-def test_it_refuses_the_executive_the_public_and_other_regions(actors, banyuasin, units) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_the_executive_the_public_and_other_regions(actors, banyuasin, units) -> None:
     from django.contrib.auth.models import AnonymousUser
 
     p = Programme.objects.get(region_id="16.07", code="jam-kunci")
@@ -63,7 +64,7 @@ def test_it_refuses_the_executive_the_public_and_other_regions(actors, banyuasin
     assert p.archived_at is None and p.title != "Baru"
 
 
-def test_it_keeps_an_operator_to_their_own_units_programmes(actors, units) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_an_operator_to_their_own_units_programmes(actors, units) -> None:
     jam = Programme.objects.get(region_id="16.07", code="jam-kunci")  # Disdukcapil
     oss = Programme.objects.get(region_id="16.07", code="oss")  # DPMPTSP
     jam = actions.do_update_programme(actors.oki, jam, jam.version, {"platform": "web, Android"})
@@ -78,7 +79,7 @@ def test_it_keeps_an_operator_to_their_own_units_programmes(actors, units) -> No
         actions.do_update_unit(actors.oki, units["Disdukcapil"], {"short_name": "Dukcapil"})
 
 
-def test_it_records_what_changed_and_refuses_a_stale_edit(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_records_what_changed_and_refuses_a_stale_edit(actors) -> None:
     p = Programme.objects.get(region_id="16.07", code="jam-kunci")
     seen = p.version
     p = actions.do_update_programme(actors.citra, p, seen, {"title": "JAM KUNCI 2", "status": "stopped"})
@@ -92,9 +93,9 @@ def test_it_records_what_changed_and_refuses_a_stale_edit(actors) -> None:  # ty
     assert same.version == p.version  # nothing changed: no version spent
 
 
-def test_it_validates_programme_values(actors, banyuasin, units) -> None:  # type: ignore[no-untyped-def]
+def test_it_validates_programme_values(actors, banyuasin, units) -> None:
     muba_unit = Unit.objects.filter(region_id="16.06").first() or Unit.objects.create(region_id="16.06", name="X")
-    cases = [
+    cases: list[tuple[str, dict[str, Any], str]] = [
         ("Bad Code", {}, "code"), ("jam-kunci", {}, "code"),
         ("ok-1", {"owner": muba_unit.pk}, "owner"), ("ok-1", {"title": ""}, "title"),
         ("ok-1", {"subdimension": "nope"}, "subdimension"), ("ok-1", {"start_year": 1900}, "start_year"),
@@ -111,7 +112,7 @@ def test_it_validates_programme_values(actors, banyuasin, units) -> None:  # typ
     assert sorted(p.kecamatan.values_list("code", flat=True)) == sorted(kec)
 
 
-def test_it_archives_and_restores_programmes_and_archives_only_empty_units(actors, banyuasin) -> None:  # type: ignore[no-untyped-def]
+def test_it_archives_and_restores_programmes_and_archives_only_empty_units(actors, banyuasin) -> None:
     p = Programme.objects.get(region_id="16.07", code="jam-kunci")
     with pytest.raises(InvalidInput):  # Disdukcapil still owns programmes
         actions.do_archive_unit(actors.citra, p.owner)
@@ -137,13 +138,13 @@ def test_it_archives_and_restores_programmes_and_archives_only_empty_units(actor
 CSV_HEAD = "Kode,Nama program,Unit pemilik,Sub-dimensi (kode),Sektor,Tahun mulai,Status,Quick Win,Aplikasi\n"
 
 
-def _import(actor, path: Path, dry_run: bool = False):  # type: ignore[no-untyped-def]
+def _import(actor, path: Path, dry_run: bool = False):
     from kotacerdas.reports.importers import IMPORTERS
 
     return IMPORTERS["programmes"].run(actor, path, Region.objects.get(code="16.07"), None, dry_run)
 
 
-def test_it_imports_programmes_through_the_catalogue_actions(actors, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_it_imports_programmes_through_the_catalogue_actions(actors, tmp_path: Path) -> None:
     path = tmp_path / "program.csv"
     path.write_text(CSV_HEAD + "lapor-banjir,Lapor Banjir,BPBD,society.sistem_keamanan,sosial,2024,running,tidak,ya\n",
                     encoding="utf-8")
@@ -161,7 +162,7 @@ def test_it_imports_programmes_through_the_catalogue_actions(actors, tmp_path: P
     assert report.changes[0]["fields"] == {"title": ["Lapor Banjir", "Lapor Banjir Cepat"]}
 
 
-def test_it_leaves_an_unchanged_archived_programme_alone_on_reimport(actors, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_it_leaves_an_unchanged_archived_programme_alone_on_reimport(actors, tmp_path: Path) -> None:
     from kotacerdas.reports.importers import export_programmes
 
     path = tmp_path / "program.xlsx"
@@ -175,7 +176,7 @@ def test_it_leaves_an_unchanged_archived_programme_alone_on_reimport(actors, tmp
     assert p.version == version and p.archived_at is not None
 
 
-def test_it_refuses_an_operators_import_rows_of_other_units_all_or_nothing(actors, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_an_operators_import_rows_of_other_units_all_or_nothing(actors, tmp_path: Path) -> None:
     from kotacerdas.reports.xlsx import ImportFailed
 
     path = tmp_path / "program.csv"
@@ -191,7 +192,7 @@ def test_it_refuses_an_operators_import_rows_of_other_units_all_or_nothing(actor
         _import(actors.eka, path)
 
 
-def test_it_saves_admin_edits_through_the_actions(actors, client) -> None:  # type: ignore[no-untyped-def]
+def test_it_saves_admin_edits_through_the_actions(actors, client) -> None:
     from django.contrib.auth import get_user_model
 
     from tests.base import _with_totp

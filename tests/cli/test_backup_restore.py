@@ -14,6 +14,7 @@ import tarfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -41,7 +42,7 @@ def fresh_database(tmp_path: Path) -> Iterator[dict[str, str]]:
     import psycopg
 
     name = f"kotacerdas_restore_{uuid.uuid4().hex[:8]}"
-    params = {"host": db.get("HOST") or "127.0.0.1", "port": db.get("PORT") or 5432, "user": db.get("USER"),
+    params: dict[str, Any] = {"host": db.get("HOST") or "127.0.0.1", "port": db.get("PORT") or 5432, "user": db.get("USER"),
               "password": db.get("PASSWORD") or None, "dbname": "postgres"}
     with psycopg.connect(**params, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -78,12 +79,13 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_it_restores_a_backup_into_a_fresh_database(actors, tmp_path: Path, fresh_database) -> None:  # type: ignore[no-untyped-def]
+def test_it_restores_a_backup_into_a_fresh_database(actors, tmp_path: Path, fresh_database) -> None:
     from kotacerdas.evaluations import actions, queries
     from kotacerdas.evaluations.models import Cycle
     from tests.base import PASSWORD  # noqa: F401  (actors exist in the archive too)
 
     sub = queries.stage_submission(Cycle.objects.get(year=2024), "16.07")
+    assert sub is not None
     from kotacerdas.evaluations.demo import _pdf
 
     ev = actions.do_add_evidence_file(actors.citra, sub, "output.kelembagaan.forum", _pdf("Notulen forum"),
@@ -120,7 +122,7 @@ def test_it_restores_a_backup_into_a_fresh_database(actors, tmp_path: Path, fres
     assert again.returncode == 1 and "tidak kosong" in again.stderr
 
 
-def test_it_refuses_a_tampered_archive(tmp_path: Path, fresh_database) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_tampered_archive(tmp_path: Path, fresh_database) -> None:
     archive = tmp_path / "cadangan.tar.gz"
     call_command("backup", "-o", str(archive), stdout=io.StringIO())
     tampered = tmp_path / "rusak.tar.gz"
@@ -198,7 +200,7 @@ def test_it_refuses_every_unsafe_member_while_verifying(tmp_path: Path) -> None:
         call_command("restore", str(twice), "--verify-only", stdout=io.StringIO())
 
 
-def test_it_leaves_the_target_as_it_was_when_a_restore_fails(tmp_path: Path, fresh_database) -> None:  # type: ignore[no-untyped-def]
+def test_it_leaves_the_target_as_it_was_when_a_restore_fails(tmp_path: Path, fresh_database) -> None:
     archive = tmp_path / "cadangan.tar.gz"
     call_command("backup", "-o", str(archive), stdout=io.StringIO())
     home, media = Path(fresh_database["KOTACERDAS_HOME"]), Path(fresh_database["KOTACERDAS_MEDIA"])

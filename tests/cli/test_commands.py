@@ -58,10 +58,11 @@ def test_it_writes_the_worksheet_and_ranking_files(tmp_path: Path) -> None:
     assert load_workbook(programmes)["Program"]["A1"].value == "Kode"
 
 
-def test_it_imports_a_worksheet_as_a_named_person(actors, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_it_imports_a_worksheet_as_a_named_person(actors, tmp_path: Path) -> None:
     from kotacerdas.evaluations import queries
 
     sub = queries.stage_submission(Cycle.objects.get(year=2024), "16.07")
+    assert sub is not None
     wb = load_workbook(io.BytesIO(xlsx.export_worksheet(sub)))
     ws = wb["Output"]
     row = next(r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=1).value == "output.kelembagaan.forum")
@@ -87,7 +88,7 @@ def test_it_imports_a_worksheet_as_a_named_person(actors, tmp_path: Path) -> Non
     assert f"Output!{get_column_letter(xlsx.COL['level'])}{row}" in err.getvalue()
 
 
-def test_it_imports_the_programme_catalogue_all_or_nothing(actors, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_it_imports_the_programme_catalogue_all_or_nothing(actors, tmp_path: Path) -> None:
     from kotacerdas.catalogue.models import Programme
 
     path = tmp_path / "program.csv"
@@ -111,7 +112,7 @@ def test_it_imports_the_programme_catalogue_all_or_nothing(actors, tmp_path: Pat
                      stdout=io.StringIO())
 
 
-def test_it_recomputes_a_cycle_as_the_national_admin(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_recomputes_a_cycle_as_the_national_admin(actors) -> None:
     out = io.StringIO()
     call_command("recompute", "2024", "--as", actors.alice.username, stdout=out)
     assert "dihitung ulang" in out.getvalue()

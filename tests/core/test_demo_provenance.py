@@ -55,7 +55,7 @@ def test_it_returns_provenance_in_the_api_results_and_ranking() -> None:
     assert (bya["provenance"], bya["region_name"], bya["index"]) == ("published_source", "Kabupaten Banyuasin", 2.87)
     peers = [r for r in rows if r["region"] != "16.07"]
     assert peers and all(r["provenance"] == "synthetic" and r["region_name"].endswith(" (sintetis)") for r in peers)
-    page = Client().get("/api/v1/results", {"year": 2021, "region": "16.07"}).json()
+    page = Client().get("/api/v1/results", {"year": "2021", "region": "16.07"}).json()
     assert page["items"][0]["provenance"] == "published_source"
     detail = Client().get(f"/api/v1/results/{peers[0]['region']}/2023").json()
     assert detail["provenance"] == "synthetic" and detail["region_name"].endswith(" (sintetis)")

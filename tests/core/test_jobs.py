@@ -49,7 +49,7 @@ def test_it_never_gives_one_job_to_two_workers() -> None:
 
 
 @pytest.fixture
-def job_env(tmp_path: Path):  # type: ignore[no-untyped-def]
+def job_env(tmp_path: Path):
     """A separate, migrated database for worker subprocesses (they cannot see the test transaction)."""
     env = _env(tmp_path)
     yield env
@@ -78,7 +78,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def _kc(env: dict[str, str], *args: str, **kw) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
+def _kc(env: dict[str, str], *args: str, **kw) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "kotacerdas.cli", *args], env=env, cwd=ROOT, text=True,
                           capture_output=True, timeout=180, **kw)
 
@@ -90,7 +90,7 @@ def _py(env: dict[str, str], code: str) -> str:
 
 
 @pytest.mark.django_db(transaction=False)
-def test_it_retries_once_after_a_worker_is_killed_and_writes_once(tmp_path: Path, job_env) -> None:  # type: ignore[no-untyped-def]
+def test_it_retries_once_after_a_worker_is_killed_and_writes_once(tmp_path: Path, job_env) -> None:
     env = job_env
     assert _kc(env, "migrate", "-v0").returncode == 0
     marker = tmp_path / "marker"

@@ -119,7 +119,7 @@ def outage_db() -> Iterator[tuple[CuttableProxy, dict[str, str]]]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_it_answers_503_during_a_database_outage_and_recovers(on_postgres, outage_db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_it_answers_503_during_a_database_outage_and_recovers(on_postgres, outage_db, tmp_path) -> None:
     proxy, env = outage_db
     env["KOTACERDAS_HOME"] = str(tmp_path)
     kc = [sys.executable, "-m", "kotacerdas.cli"]

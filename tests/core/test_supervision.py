@@ -68,7 +68,7 @@ def _children(pid: int, word: str) -> list[int]:
     return found
 
 
-def _wait(what: str, check, seconds: float = 180.0):  # type: ignore[no-untyped-def]
+def _wait(what: str, check, seconds: float = 180.0):
     deadline = time.monotonic() + seconds
     while True:
         value = check()
@@ -78,16 +78,16 @@ def _wait(what: str, check, seconds: float = 180.0):  # type: ignore[no-untyped-
         time.sleep(0.2)
 
 
-def _health(port: int) -> dict:  # type: ignore[type-arg]
+def _health(port: int) -> dict:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as r:
-            return json.loads(r.read())  # type: ignore[no-any-return]
+            return json.loads(r.read())
     except OSError:
         return {}
 
 
 @pytest.mark.django_db(transaction=False)
-def test_it_restarts_a_killed_worker_and_the_queued_report_finishes(tmp_path: Path, on_postgres) -> None:  # type: ignore[no-untyped-def]
+def test_it_restarts_a_killed_worker_and_the_queued_report_finishes(tmp_path: Path, on_postgres) -> None:
     # Runs in the PostgreSQL leg only for now: on SQLite the restarted worker was not seen within the
     # bound in the last full runs (open, see the closing note).
     env = {**_env(tmp_path), "KOTACERDAS_WORKER_BEAT": "1", "KOTACERDAS_WORKER_RESTART_MIN": "0.5",
@@ -129,11 +129,11 @@ def test_it_restarts_a_killed_worker_and_the_queued_report_finishes(tmp_path: Pa
 pytestmark = pytest.mark.django_db
 
 
-def _job(**fields) -> Job:  # type: ignore[no-untyped-def]
+def _job(**fields) -> Job:
     return Job.objects.create(kind="tests.core.jobfns.count_to", params={"n": 1}, **fields)
 
 
-def test_it_reports_a_missing_worker_and_a_stuck_queue(settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_reports_a_missing_worker_and_a_stuck_queue(settings) -> None:
     settings.JOBS_EAGER = False
     body = Client().get("/healthz").json()
     assert body["worker"]["status"] == "missing" and "worker_missing" in body["problems"]
@@ -146,7 +146,7 @@ def test_it_reports_a_missing_worker_and_a_stuck_queue(settings) -> None:  # typ
     assert body["problems"] == ["queue_stuck"]
 
 
-def test_it_does_not_show_a_job_as_running_when_its_worker_is_gone(settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_does_not_show_a_job_as_running_when_its_worker_is_gone(settings) -> None:
     settings.JOBS_EAGER = False
     long_ago = timezone.now() - dt.timedelta(minutes=10)
     WorkerBeat.objects.create(name="host:2", beat_at=long_ago)
@@ -164,7 +164,7 @@ def test_it_does_not_show_a_job_as_running_when_its_worker_is_gone(settings) -> 
     assert body["queue"]["abandoned_running"] == 0
 
 
-def test_it_shows_a_report_whose_worker_died_as_waiting(actors, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_a_report_whose_worker_died_as_waiting(actors, settings) -> None:
     from kotacerdas.accounts.actions import do_create_token
     from kotacerdas.evaluations.models import Cycle
     from kotacerdas.regions.models import Region
@@ -184,7 +184,7 @@ def test_it_shows_a_report_whose_worker_died_as_waiting(actors, settings) -> Non
     assert "menunggu pekerja latar" in html and "85%" not in html
 
 
-def test_it_stops_a_worker_whose_serve_is_gone(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_it_stops_a_worker_whose_serve_is_gone(monkeypatch) -> None:
     # serve passes its pid; a worker whose parent is another process (serve was killed with -9 and the
     # worker re-parented) stops instead of running on unsupervised.
     monkeypatch.setenv("KOTACERDAS_WORKER_PARENT", str(os.getppid() + 1_000_000))

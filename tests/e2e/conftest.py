@@ -107,19 +107,19 @@ def browser() -> Iterator[object]:
         b.close()
 
 
-def _page(browser, url: str) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def _page(browser, url: str) -> Iterator[object]:
     context = browser.new_context(base_url=url, locale="id-ID", viewport={"width": 1280, "height": 900})
     yield context.new_page()
     context.close()
 
 
 @pytest.fixture
-def page(browser, e2e_server):  # type: ignore[no-untyped-def]
+def page(browser, e2e_server):
     yield from _page(browser, e2e_server)
 
 
 @pytest.fixture
-def own_page(browser, own_server):  # type: ignore[no-untyped-def]
+def own_page(browser, own_server):
     """A page on `own_server`."""
     yield from _page(browser, own_server)
 
@@ -133,7 +133,7 @@ def totp_now(secret: str = DEMO_TOTP_SECRET) -> str:
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
-def login(page, username: str, password: str = DEMO_PASSWORD) -> None:  # type: ignore[no-untyped-def]
+def login(page, username: str, password: str = DEMO_PASSWORD) -> None:
     """Log in through allauth; admins and assessors also pass the TOTP step with the demo secret."""
     page.goto("/akun/login/")
     page.fill("#id_login", username)
@@ -162,7 +162,7 @@ def fresh_totp(username: str, secret: str = DEMO_TOTP_SECRET) -> str:
     return code
 
 
-def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+def screenshot(page, name: str) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)

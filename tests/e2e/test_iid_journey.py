@@ -13,14 +13,14 @@ from .conftest import login, screenshot
 pytestmark = pytest.mark.e2e
 
 
-def _choose_all(page, prefix: str, level: str) -> int:  # type: ignore[no-untyped-def]
+def _choose_all(page, prefix: str, level: str) -> int:
     selects = page.locator(f"select[name^='{prefix}']")
     for i in range(selects.count()):
         selects.nth(i).select_option(level)
     return int(selects.count())
 
 
-def test_it_self_assesses_two_innovations_and_shows_the_three_indices(page) -> None:  # type: ignore[no-untyped-def]
+def test_it_self_assesses_two_innovations_and_shows_the_three_indices(page) -> None:
     login(page, "koordinator@banyuasin.test")
     page.goto("/wilayah/16.07/dasbor/")
     iid_card = page.locator("[data-testid=index-iid]")

@@ -20,11 +20,11 @@ def _pdf() -> bytes:
     return make("SK Forum Smart City Banyuasin")
 
 
-def _logout(page) -> None:  # type: ignore[no-untyped-def]
+def _logout(page) -> None:
     page.context.clear_cookies()
 
 
-def test_it_walks_the_evaluation_from_self_assessment_to_feedback(page) -> None:  # type: ignore[no-untyped-def]
+def test_it_walks_the_evaluation_from_self_assessment_to_feedback(page) -> None:
     # Coordinator: from the landing page to the self-assessment.
     login(page, "koordinator@banyuasin.test")
     assert "Pekerjaan Anda" in page.content()
@@ -54,7 +54,7 @@ def test_it_walks_the_evaluation_from_self_assessment_to_feedback(page) -> None:
     page.reload()
     asked: list[str] = []
 
-    def _accept(dialog) -> None:  # type: ignore[no-untyped-def]
+    def _accept(dialog) -> None:
         asked.append(dialog.message)
         dialog.accept()
 
@@ -100,7 +100,7 @@ def test_it_walks_the_evaluation_from_self_assessment_to_feedback(page) -> None:
     screenshot(page, "assessor-feedback")
 
 
-def test_it_shows_the_executive_the_dashboard(page) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_executive_the_dashboard(page) -> None:
     login(page, "bupati@banyuasin.test")
     page.get_by_role("link", name="Dasbor wilayah").click()
     page.wait_for_load_state("networkidle")
@@ -116,7 +116,7 @@ def test_it_shows_the_executive_the_dashboard(page) -> None:  # type: ignore[no-
     screenshot(page, "executive-dashboard-phone")
 
 
-def test_it_shows_the_admin_the_national_view(page) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_admin_the_national_view(page) -> None:
     login(page, "admin@kotacerdas.test")
     page.get_by_role("link", name="Buka tampilan nasional").click()
     page.wait_for_load_state("networkidle")
@@ -128,7 +128,7 @@ def test_it_shows_the_admin_the_national_view(page) -> None:  # type: ignore[no-
     screenshot(page, "admin-national")
 
 
-def test_it_lets_a_citizen_use_the_public_portal(page) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_a_citizen_use_the_public_portal(page) -> None:
     page.goto("/")
     page.get_by_role("link", name="Buka portal").click()
     page.wait_for_load_state("networkidle")
@@ -151,7 +151,7 @@ def test_it_lets_a_citizen_use_the_public_portal(page) -> None:  # type: ignore[
     screenshot(page, "public-region-map")
 
 
-def test_it_switches_to_english(page) -> None:  # type: ignore[no-untyped-def]
+def test_it_switches_to_english(page) -> None:
     page.goto("/publik/")
     page.select_option("#lang-select", "en")
     page.wait_for_load_state("networkidle")

@@ -37,7 +37,7 @@ def _invitation_link(outbox: Path, email: str) -> str:
     raise AssertionError(f"no invitation mail for {email} in {outbox}")
 
 
-def _accept(browser, base: str, outbox: Path, email: str):  # type: ignore[no-untyped-def]
+def _accept(browser, base: str, outbox: Path, email: str):
     """A new person's own browser: open the link, set the password, sign in (TOTP set-up if asked)."""
     context = browser.new_context(base_url=base, locale="id-ID", viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -66,11 +66,11 @@ def _accept(browser, base: str, outbox: Path, email: str):  # type: ignore[no-un
     return page
 
 
-def _messages(page) -> str:  # type: ignore[no-untyped-def]
+def _messages(page) -> str:
     return page.locator("#messages").inner_text()
 
 
-def test_it_runs_a_whole_cycle_in_the_browser(page, browser, e2e_server, outbox, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_it_runs_a_whole_cycle_in_the_browser(page, browser, e2e_server, outbox, tmp_path) -> None:
     # --- the national admin opens the cycle and uploads the participants
     login(page, "admin@kotacerdas.test")
     page.get_by_role("link", name="Kelola").click()

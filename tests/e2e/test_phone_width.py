@@ -56,7 +56,7 @@ def _survey_link(base: str) -> str:
         return str(json.loads(r.read())[0]["link"])
 
 
-def _found(page, url: str, pattern: str) -> str:  # type: ignore[no-untyped-def]
+def _found(page, url: str, pattern: str) -> str:
     page.goto(url)
     for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
         if re.fullmatch(pattern, href or ""):
@@ -64,7 +64,7 @@ def _found(page, url: str, pattern: str) -> str:  # type: ignore[no-untyped-def]
     raise AssertionError(f"no link like {pattern} on {url}")
 
 
-def test_it_never_scrolls_sideways_on_a_phone(browser, e2e_server) -> None:  # type: ignore[no-untyped-def]
+def test_it_never_scrolls_sideways_on_a_phone(browser, e2e_server) -> None:
     wide = []
     for role, urls in ROLES.items():
         context = browser.new_context(base_url=e2e_server, locale="id-ID", viewport=PHONE, is_mobile=True,

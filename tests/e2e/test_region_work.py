@@ -14,7 +14,7 @@ pytestmark = pytest.mark.e2e
 TIMEOUT = 60_000
 
 
-def test_it_lets_the_coordinator_add_edit_and_archive_a_programme(page) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_the_coordinator_add_edit_and_archive_a_programme(page) -> None:
     login(page, "koordinator@banyuasin.test")
     page.goto("/wilayah/16.07/program/")
     page.get_by_role("link", name="Tambah program").click()
@@ -42,7 +42,7 @@ def test_it_lets_the_coordinator_add_edit_and_archive_a_programme(page) -> None:
     screenshot(page, "catalogue-units")
 
 
-def test_it_explains_a_refusal_in_english(page, e2e_server) -> None:  # type: ignore[no-untyped-def]
+def test_it_explains_a_refusal_in_english(page, e2e_server) -> None:
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": e2e_server}])
     login(page, "bupati@banyuasin.test")
     response = page.goto("/wilayah/16.07/rencana-aksi/baru/")
@@ -55,7 +55,7 @@ def test_it_explains_a_refusal_in_english(page, e2e_server) -> None:  # type: ig
     assert "/akun/login/" in page.url  # the public is asked to log in, not refused
 
 
-def test_it_previews_a_programme_import_and_applies_it_in_english(page, e2e_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_it_previews_a_programme_import_and_applies_it_in_english(page, e2e_server, tmp_path) -> None:
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": e2e_server}])
     login(page, "koordinator@banyuasin.test")
     csv = tmp_path / "programmes.csv"
@@ -75,7 +75,7 @@ def test_it_previews_a_programme_import_and_applies_it_in_english(page, e2e_serv
     assert page.locator("h1").inner_text() == "Siaga Banjir"
 
 
-def test_it_updates_the_counts_and_offers_the_surveys_level_while_answering(own_page) -> None:  # type: ignore[no-untyped-def]
+def test_it_updates_the_counts_and_offers_the_surveys_level_while_answering(own_page) -> None:
     # Its own server: the shared one's 2024 self-assessment may already be sent by another journey.
     page = own_page
     login(page, "koordinator@banyuasin.test")

@@ -9,7 +9,7 @@ from .conftest import login, screenshot
 pytestmark = pytest.mark.e2e
 
 
-def test_it_builds_and_offers_a_report_for_download(page) -> None:  # type: ignore[no-untyped-def]
+def test_it_builds_and_offers_a_report_for_download(page) -> None:
     login(page, "koordinator@banyuasin.test")
     page.goto("/wilayah/16.07/laporan/")
     assert page.locator("h1").inner_text().startswith("Laporan Hasil Evaluasi")

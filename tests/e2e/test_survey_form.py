@@ -22,7 +22,7 @@ def _survey_link(base: str) -> str:
 
 
 @pytest.fixture
-def phone(browser, e2e_server):  # type: ignore[no-untyped-def]
+def phone(browser, e2e_server):
     context = browser.new_context(base_url=e2e_server, locale="id-ID", viewport=PHONE, is_mobile=True,
                                   has_touch=True, device_scale_factor=2)
     pg = context.new_page()
@@ -30,7 +30,7 @@ def phone(browser, e2e_server):  # type: ignore[no-untyped-def]
     context.close()
 
 
-def test_it_takes_a_citizens_answer_on_a_phone(phone, e2e_server) -> None:  # type: ignore[no-untyped-def]
+def test_it_takes_a_citizens_answer_on_a_phone(phone, e2e_server) -> None:
     page = phone
     page.goto(_survey_link(e2e_server))
     assert page.locator("html").get_attribute("lang") == "id"
@@ -57,7 +57,7 @@ def test_it_takes_a_citizens_answer_on_a_phone(phone, e2e_server) -> None:  # ty
     screenshot(page, "survey-3-thanks-phone")
 
 
-def test_it_points_out_missing_answers_on_a_phone(phone, e2e_server) -> None:  # type: ignore[no-untyped-def]
+def test_it_points_out_missing_answers_on_a_phone(phone, e2e_server) -> None:
     page = phone
     page.goto(_survey_link(e2e_server))
     page.get_by_label("SIMPADA", exact=False).first.check()
@@ -69,7 +69,7 @@ def test_it_points_out_missing_answers_on_a_phone(phone, e2e_server) -> None:  #
     screenshot(page, "survey-4-errors-phone")
 
 
-def test_it_round_trips_the_action_plan_through_excel_with_a_progress_bar(page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_it_round_trips_the_action_plan_through_excel_with_a_progress_bar(page, tmp_path) -> None:
     login(page, "koordinator@banyuasin.test")
     page.goto("/wilayah/16.07/rencana-aksi/?tahun=2024")
     assert page.get_by_role("heading", name="Capaian per kategori").is_visible()

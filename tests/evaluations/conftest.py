@@ -22,7 +22,7 @@ class World:
 
 
 @pytest.fixture
-def world(actors):  # type: ignore[no-untyped-def]
+def world(actors):
     """A fresh 2030 cycle (so it does not collide with the demo's) with Banyuasin and Musi Banyuasin,
     in Tahap II with an open assessment window and a panel of three assessors assigned to both."""
     now = timezone.now()
@@ -48,6 +48,6 @@ def world(actors):  # type: ignore[no-untyped-def]
     return World(cycle, sub, other, panel, [n.code for n in cycle_pack(cycle).indicators()])
 
 
-def fill(actor, sub, indicators, level=3):  # type: ignore[no-untyped-def]
+def fill(actor, sub, indicators, level=3):
     for code in indicators:
         actions.do_save_answer(actor, sub, code, level, f"penjelasan {code}")

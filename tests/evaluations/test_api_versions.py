@@ -29,7 +29,7 @@ def _put(c: Client, url: str, body: dict[str, Any], **headers: str) -> Any:
     return c.put(url, json.dumps(body), content_type="application/json", headers=headers)
 
 
-def test_it_requires_the_version_to_change_an_existing_answer(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_requires_the_version_to_change_an_existing_answer(world, actors) -> None:
     c, code = _api(actors.citra), world.indicators[0]
     url = f"/api/v1/submissions/{world.sub.pk}/answers/{code}"
     created = _put(c, url, {"level": 2, "justification": "pertama"})
@@ -56,7 +56,7 @@ def test_it_requires_the_version_to_change_an_existing_answer(world, actors) -> 
     assert (answer.level, answer.justification, answer.version) == (4, "lewat If-Match", 3)
 
 
-def test_it_checks_permission_before_asking_for_a_version(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_checks_permission_before_asking_for_a_version(world, actors) -> None:
     code = world.indicators[0]
     actions.do_save_answer(actors.citra, world.sub, code, 2, "pertama")
     eka = Client()
@@ -65,7 +65,7 @@ def test_it_checks_permission_before_asking_for_a_version(world, actors) -> None
     assert r.status_code == 403  # the executive may not write at all: not "send a version"
 
 
-def test_it_requires_the_version_to_change_an_existing_score(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_requires_the_version_to_change_an_existing_score(world, actors) -> None:
     fill(actors.citra, world.sub, world.indicators)
     actions.do_submit(actors.citra, world.sub)
     world.sub.refresh_from_db()
@@ -82,7 +82,7 @@ def test_it_requires_the_version_to_change_an_existing_score(world, actors) -> N
                                        indicator=code).level == 3
 
 
-def test_it_requires_the_version_to_change_the_consensus(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_requires_the_version_to_change_the_consensus(world, actors) -> None:
     fill(actors.citra, world.sub, world.indicators)
     actions.do_submit(actors.citra, world.sub)
     world.sub.refresh_from_db()
@@ -101,7 +101,7 @@ def test_it_requires_the_version_to_change_the_consensus(world, actors) -> None:
     assert ConsensusScore.objects.get(submission=world.sub, indicator=code).level == 4
 
 
-def test_it_requires_the_version_to_report_progress_on_a_plan_item(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_requires_the_version_to_report_progress_on_a_plan_item(actors) -> None:
     item = ActionItem.objects.get(region_id="16.07", code="RA-2024-009")
     c = _api(actors.oki)
     url = f"/api/v1/action-plans/items/{item.pk}"
@@ -116,7 +116,7 @@ def test_it_requires_the_version_to_report_progress_on_a_plan_item(actors) -> No
     assert stale.status_code == 409 and stale.json()["context"]["current"]["status"] == "in_progress"
 
 
-def test_it_refuses_a_web_save_without_a_version_over_an_existing_answer(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_web_save_without_a_version_over_an_existing_answer(world, actors) -> None:
     code = world.indicators[0]
     actions.do_save_answer(actors.citra, world.sub, code, 2, "pertama")
     c = actors.client(actors.citra)

@@ -22,7 +22,7 @@ from kotacerdas.regions.loader import load_regions
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_tells_the_second_of_two_concurrent_editors(on_postgres) -> None:  # type: ignore[no-untyped-def]
+def test_it_tells_the_second_of_two_concurrent_editors(on_postgres) -> None:
     from kotacerdas.catalogue.models import Pillar, SubDimension
     from tests.base import make_actors
 

@@ -23,7 +23,7 @@ def _stored_files() -> list[Path]:
     return sorted(p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file())
 
 
-def test_it_tells_that_a_file_is_already_attached_and_stores_no_copy(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_tells_that_a_file_is_already_attached_and_stores_no_copy(world, actors) -> None:
     first, second = world.indicators[:2]
     ev = actions.do_add_evidence_file(actors.citra, world.sub, first, PDF, "perbup.pdf")
     with pytest.raises(DuplicateEvidence, match="sudah terlampir") as refused:
@@ -42,7 +42,7 @@ def test_it_tells_that_a_file_is_already_attached_and_stores_no_copy(world, acto
     assert files[0].read_bytes() == PDF
 
 
-def test_it_refuses_the_same_link_twice_on_one_indicator(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_the_same_link_twice_on_one_indicator(world, actors) -> None:
     code = world.indicators[0]
     actions.do_add_evidence_link(actors.citra, world.sub, code, "https://contoh.go.id/perbup")
     with pytest.raises(DuplicateEvidence):
@@ -51,7 +51,7 @@ def test_it_refuses_the_same_link_twice_on_one_indicator(world, actors) -> None:
     assert world.sub.evidence.count() == 2
 
 
-def test_it_says_so_on_the_web_and_in_the_api(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_says_so_on_the_web_and_in_the_api(world, actors) -> None:
     code = world.indicators[0]
     web = Client()
     web.force_login(actors.citra)
@@ -67,7 +67,7 @@ def test_it_says_so_on_the_web_and_in_the_api(world, actors) -> None:  # type: i
     assert world.sub.evidence.count() == 1 and len(_stored_files()) == 1
 
 
-def test_it_backfills_the_hash_of_files_stored_before_it_was_recorded(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_backfills_the_hash_of_files_stored_before_it_was_recorded(world, actors) -> None:
     from django.apps import apps
 
     ev = actions.do_add_evidence_file(actors.citra, world.sub, world.indicators[0], PDF, "lama.pdf")

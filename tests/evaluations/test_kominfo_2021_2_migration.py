@@ -31,7 +31,7 @@ RETIRED, HEIR = "quick_win.register_risiko", "quick_win.manajemen_risiko"
 DIGEST_2021_1 = "af13f51ec8b13b9a699c33d05d44365db77ab2ad075a2623b90f9fece687d7fc"
 
 
-def _cycle_with_answers(year: int, stage: str, actors) -> Submission:  # type: ignore[no-untyped-def]
+def _cycle_with_answers(year: int, stage: str, actors) -> Submission:
     old = get_pack("kominfo-2021", "2021.1")
     cycle = Cycle.objects.create(year=year, name=f"Uji {year}", pack_code=old.code, pack_version=old.version,
                                  pack_digest=old.digest, stage=stage)
@@ -46,7 +46,7 @@ def _cycle_with_answers(year: int, stage: str, actors) -> Submission:  # type: i
     return sub
 
 
-def test_it_moves_an_open_cycle_archiving_register_risiko_and_leaves_published_results(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_moves_an_open_cycle_archiving_register_risiko_and_leaves_published_results(actors) -> None:
     open_sub = _cycle_with_answers(2031, "tahap_2", actors)
     done_sub = _cycle_with_answers(2032, "published", actors)
     old = get_pack("kominfo-2021", "2021.1")

@@ -93,7 +93,7 @@ def test_it_returns_null_predicates_with_their_status_from_the_api(high: Result)
     _no_label(json.dumps([rows, ranking, detail], ensure_ascii=False))
 
 
-def test_it_keeps_official_spbe_predicates(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_official_spbe_predicates(actors) -> None:
     pack = get_pack("spbe-2020")
     cycle = Cycle.objects.create(year=2023, name="SPBE 2023", pack_code=pack.code, pack_version=pack.version,
                                  pack_digest=pack.digest)

@@ -17,7 +17,7 @@ from .conftest import fill
 pytestmark = pytest.mark.django_db
 
 
-def _assess(world, actors, sub, shift: int) -> None:  # type: ignore[no-untyped-def]
+def _assess(world, actors, sub, shift: int) -> None:
     fill(actors.citra if sub.region_id == "16.07" else actors.mira, sub, world.indicators, level=3)
     actions.do_submit(actors.citra if sub.region_id == "16.07" else actors.mira, sub)
     sub.refresh_from_db()
@@ -32,7 +32,7 @@ def _assess(world, actors, sub, shift: int) -> None:  # type: ignore[no-untyped-
     sub.refresh_from_db()
 
 
-def test_it_recomputes_a_cycle_exactly_like_the_engine(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_recomputes_a_cycle_exactly_like_the_engine(world, actors) -> None:
     _assess(world, actors, world.sub, 0)
     _assess(world, actors, world.other, 2)
     before = {r.region_id: r for r in Result.objects.filter(cycle=world.cycle)}
@@ -56,6 +56,7 @@ def test_it_recomputes_a_cycle_exactly_like_the_engine(world, actors) -> None:  
         assert batch.is_inputs_step(new.trace)  # stored as inputs ...
         assert queries.result_trace(new) == old.trace  # ... and rebuilt to the engine's full trace
         sub = queries.stage_submission(world.cycle, region)
+        assert sub is not None
         expected = engine.score(pack, answers=queries.panel_levels(sub), previous=queries.previous_index(sub))
         assert new.index == expected.index
     ranks = sorted((r.rank, -r.index) for r in after.values())
@@ -65,7 +66,7 @@ def test_it_recomputes_a_cycle_exactly_like_the_engine(world, actors) -> None:  
     assert AuditEvent.objects.filter(action="evaluations.recompute", object_id=str(world.cycle.pk)).exists()
 
 
-def test_it_leaves_frozen_results_alone_when_recomputing(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_leaves_frozen_results_alone_when_recomputing(world, actors) -> None:
     _assess(world, actors, world.sub, 0)
     _assess(world, actors, world.other, 1)
     actions.do_finalise(actors.alice, world.sub)
@@ -82,12 +83,12 @@ def test_it_leaves_frozen_results_alone_when_recomputing(world, actors) -> None:
     assert batch.is_inputs_step(other.trace)
 
 
-def test_it_lets_only_the_national_admin_recompute(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_only_the_national_admin_recompute(world, actors) -> None:
     with pytest.raises(NotAllowed):
         actions.do_recompute(actors.citra, world.cycle)
 
 
-def test_the_national_read_gets_more_work_mem_for_its_own_transaction_only(on_postgres, world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_the_national_read_gets_more_work_mem_for_its_own_transaction_only(on_postgres, world, actors) -> None:
     """PostgreSQL's default 4 MB made the GROUP BY of a 5,140-region cycle spill to disk (bench 1); the read
     raises work_mem for its GROUP BY with SET LOCAL (it ends with the transaction, never the connection's)."""
     from django.db import connection
@@ -99,7 +100,7 @@ def test_the_national_read_gets_more_work_mem_for_its_own_transaction_only(on_po
     statements: list[str] = []
     seen: list[str] = []
 
-    def spy(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def spy(execute, sql, params, many, context):
         statements.append(sql)
         if "GROUP BY a.submission_id" in sql:
             with connection.cursor() as c:  # the setting the GROUP BY runs with

@@ -72,7 +72,7 @@ def test_it_rescores_every_traced_demo_result_with_the_engine_to_the_same_number
     assert checked >= 100
 
 
-def test_it_recomputes_the_demo_cycles_in_batch_to_the_same_numbers(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_recomputes_the_demo_cycles_in_batch_to_the_same_numbers(actors) -> None:
     for cycle in Cycle.objects.filter(is_demo=True):
         actions.recompute_cycle(actors.alice, cycle)
     pairs = _comparable()

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
-def test_it_runs_a_full_cycle_to_a_published_rank(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_runs_a_full_cycle_to_a_published_rank(world, actors) -> None:
     sub = world.sub
     fill(actors.citra, sub, world.indicators, level=3)
     ev = actions.do_add_evidence_file(actors.citra, sub, world.indicators[0], PDF, "perbup.pdf")
@@ -98,7 +98,7 @@ def test_it_runs_a_full_cycle_to_a_published_rank(world, actors) -> None:  # typ
     assert any("diterbitkan" in s for s in subjects)
 
 
-def test_it_refuses_submission_with_missing_answers(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_submission_with_missing_answers(world, actors) -> None:
     fill(actors.citra, world.sub, world.indicators[:5])
     with pytest.raises(InvalidInput, match="belum dijawab"):
         actions.do_submit(actors.citra, world.sub)
@@ -106,7 +106,7 @@ def test_it_refuses_submission_with_missing_answers(world, actors) -> None:  # t
     assert world.sub.status == S.DRAFT
 
 
-def test_it_refuses_after_the_deadline(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_after_the_deadline(world, actors) -> None:
     Submission.objects.filter(pk=world.sub.pk).update(deadline=timezone.now() - dt.timedelta(minutes=1))
     world.sub.refresh_from_db()
     with pytest.raises(DeadlinePassed):
@@ -114,7 +114,7 @@ def test_it_refuses_after_the_deadline(world, actors) -> None:  # type: ignore[n
     assert not Answer.objects.filter(submission=world.sub).exists()
 
 
-def test_it_keeps_regions_to_their_own_submission(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_regions_to_their_own_submission(world, actors) -> None:
     with pytest.raises(NotAllowed):
         actions.do_save_answer(actors.mira, world.sub, world.indicators[0], 2)
     with pytest.raises(NotAllowed):
@@ -123,7 +123,7 @@ def test_it_keeps_regions_to_their_own_submission(world, actors) -> None:  # typ
         actions.do_submit(actors.oki, world.sub)
 
 
-def test_it_refuses_an_unassigned_or_conflicted_assessor(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_an_unassigned_or_conflicted_assessor(world, actors) -> None:
     fill(actors.citra, world.sub, world.indicators)
     actions.do_submit(actors.citra, world.sub)
     actions.do_start_assessment(actors.alice, world.sub)
@@ -138,14 +138,14 @@ def test_it_refuses_an_unassigned_or_conflicted_assessor(world, actors) -> None:
         actions.do_score(outsider, world.sub, world.indicators[0], 3)
 
 
-def test_it_refuses_a_panel_with_a_member_from_the_region(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_panel_with_a_member_from_the_region(world, actors) -> None:
     panel = actions.do_form_panel(actors.alice, world.cycle, name="Panel dua", region_class="A", lead=actors.arif,
                                   members=[actors.ayu, actors.andi])
     with pytest.raises(InvalidInput, match="Konflik kepentingan"):
         actions.do_assign(actors.alice, panel, "16.07")
 
 
-def test_it_refuses_scoring_outside_the_window(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_scoring_outside_the_window(world, actors) -> None:
     fill(actors.citra, world.sub, world.indicators)
     actions.do_submit(actors.citra, world.sub)
     actions.do_start_assessment(actors.alice, world.sub)
@@ -155,7 +155,7 @@ def test_it_refuses_scoring_outside_the_window(world, actors) -> None:  # type: 
         actions.do_score(actors.andi, sub, world.indicators[0], 3)
 
 
-def test_it_refuses_a_stale_answer_and_keeps_the_first(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_stale_answer_and_keeps_the_first(world, actors) -> None:
     code = world.indicators[0]
     first = actions.do_save_answer(actors.citra, world.sub, code, 2, "versi pertama")
     seen = first.version
@@ -172,13 +172,13 @@ def test_it_refuses_a_stale_answer_and_keeps_the_first(world, actors) -> None:  
     (b"", "kosong.pdf", "kosong"),
     (b"%PDF-1.4" + b"0" * (10 * 1024 * 1024), "besar.pdf", "terlalu besar"),
 ])
-def test_it_refuses_evidence_that_is_not_what_it_claims(world, actors, data, name, message) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_evidence_that_is_not_what_it_claims(world, actors, data, name, message) -> None:
     with pytest.raises(InvalidInput, match=message):
         actions.do_add_evidence_file(actors.citra, world.sub, world.indicators[0], data, name)
     assert not Evidence.objects.filter(submission=world.sub).exists()
 
 
-def test_it_refuses_a_zip_bomb(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_zip_bomb(world, actors) -> None:
     import io
     import zipfile
 
@@ -190,7 +190,7 @@ def test_it_refuses_a_zip_bomb(world, actors) -> None:  # type: ignore[no-untype
         actions.do_add_evidence_file(actors.citra, world.sub, world.indicators[0], buf.getvalue(), "a.docx")
 
 
-def test_it_lets_an_operator_add_evidence_only_for_own_unit(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_an_operator_add_evidence_only_for_own_unit(world, actors) -> None:
     jam = world.sub.region.programmes.get(code="jam-kunci")  # Disdukcapil
     oss = world.sub.region.programmes.get(code="oss")  # DPMPTSP
     actions.do_add_evidence_file(actors.oki, world.sub, world.indicators[0], PDF, "jam.pdf", programme=jam)
@@ -200,7 +200,7 @@ def test_it_lets_an_operator_add_evidence_only_for_own_unit(world, actors) -> No
         actions.do_save_answer(actors.oki, world.sub, world.indicators[0], 2)
 
 
-def test_it_never_hard_deletes(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_never_hard_deletes(world, actors) -> None:
     ev = actions.do_add_evidence_link(actors.citra, world.sub, world.indicators[0], "https://contoh.go.id/a")
     with pytest.raises(PermissionError):
         ev.delete()
@@ -216,7 +216,7 @@ def test_it_ranks_with_ties() -> None:
     assert ranks == {"a": 1, "c": 1, "b": 3, "d": 4}
 
 
-def test_it_forecasts_readiness_from_own_answers(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_forecasts_readiness_from_own_answers(world, actors) -> None:
     fill(actors.citra, world.sub, world.indicators, level=4)
     assert queries.readiness_forecast(world.sub).index == Decimal("4.00")
     checks = {c.code for c in queries.pre_submit_checks(world.sub)}
@@ -238,7 +238,7 @@ def test_it_shows_the_demo_history_and_2024_in_progress() -> None:
     assert 0 < comp.answered < comp.total and comp.with_evidence > 0
 
 
-def test_it_runs_the_optional_virus_scanner(world, actors, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_it_runs_the_optional_virus_scanner(world, actors, tmp_path, monkeypatch) -> None:
     scanner = tmp_path / "fake-clamdscan"
     scanner.write_text("#!/bin/sh\nif grep -q EICAR; then exit 1; fi\nexit 0\n")
     scanner.chmod(0o755)

@@ -15,12 +15,12 @@ from kotacerdas.monitoring.models import Kpi, KpiValue
 pytestmark = pytest.mark.django_db
 
 
-def _token(user: Any, scopes: list[str]) -> dict[str, str]:
+def _token(user: Any, scopes: list[str]) -> dict[str, Any]:
     _, raw = do_create_token(user, user, "sistem", scopes)
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
-def _post(client: Client, url: str, body: Any, **headers: str) -> Any:
+def _post(client: Client, url: str, body: Any, **headers: Any) -> Any:
     return client.post(url, json.dumps(body), content_type="application/json", **headers)
 
 

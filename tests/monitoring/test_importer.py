@@ -280,7 +280,7 @@ def test_a_first_import_is_copied_straight_in_with_every_column(actors: Any, ban
 
     used: list[int | None] = []
     real = writer._pg_copy_new
-    monkeypatch.setattr(writer, "_pg_copy_new", lambda *a, **k: used.append(real(*a, **k)) or used[-1])
+    monkeypatch.setattr(writer, "_pg_copy_new", lambda *a, **k: used.append(real(*a, **k)) or used[-1])  # type: ignore[func-returns-value]
     job = _import(actors.citra, banyuasin, "new.csv", _kec_rows(range(1, 4)))
     assert (job.status, job.created_count, job.updated_count, job.unchanged_count) == ("succeeded", 63, 0, 0)
     rows = KpiValue.objects.filter(ingest_job_id=job.pk)

@@ -11,12 +11,12 @@ pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def _post(client, name: str, content: bytes, **extra):  # type: ignore[no-untyped-def]
+def _post(client, name: str, content: bytes, **extra):
     data = {"file": SimpleUploadedFile(name, content, content_type="text/csv"), **extra}
     return client.post("/wilayah/16.07/kpi/impor/", data)
 
 
-def test_it_reports_row_errors_on_the_page_and_writes_nothing(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_reports_row_errors_on_the_page_and_writes_nothing(actors) -> None:
     client = actors.client(actors.citra)
     assert client.get("/wilayah/16.07/kpi/impor/").status_code == 200
     before = KpiValue.objects.count()
@@ -29,7 +29,7 @@ def test_it_reports_row_errors_on_the_page_and_writes_nothing(actors) -> None:  
     assert IngestJob.objects.latest("pk").status == "failed"
 
 
-def test_it_imports_a_valid_file_and_shows_the_counts(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_imports_a_valid_file_and_shows_the_counts(actors) -> None:
     client = actors.client(actors.citra)
     good = b"programme,kpi,period,region,value,target\njam-kunci,dokumen-terbit,2022-01,16.07,2100,2600\n"
     r = _post(client, "good.csv", good)
@@ -40,7 +40,7 @@ def test_it_imports_a_valid_file_and_shows_the_counts(actors) -> None:  # type: 
     assert "0 baru, 0 diubah, 1 tetap" in again
 
 
-def test_it_keeps_other_regions_and_readers_out(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_other_regions_and_readers_out(actors) -> None:
     assert actors.client(actors.mira).get("/wilayah/16.07/kpi/impor/").status_code == 404
     assert actors.client(actors.eka).get("/wilayah/16.07/kpi/impor/").status_code == 404
     assert actors.client(None).get("/wilayah/16.07/kpi/impor/").status_code == 302

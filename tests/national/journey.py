@@ -18,7 +18,7 @@ REGIONS = ["16.07", "16.06", "16.10"]
 def invitation_link(email: str) -> str:
     msgs = [m for m in mail.outbox if email in m.to and "Undangan" in m.subject]
     assert msgs, f"no invitation mail for {email}"
-    found = re.search(r"https?://\S+/akun/password/reset/key/\S+", msgs[-1].body)
+    found = re.search(r"https?://\S+/akun/password/reset/key/\S+", str(msgs[-1].body))
     assert found, msgs[-1].body
     return found.group(0)
 

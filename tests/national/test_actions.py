@@ -22,15 +22,15 @@ from tests.base import _user, _with_totp
 pytestmark = pytest.mark.django_db
 
 
-def _cycle(actors, **extra):  # type: ignore[no-untyped-def]
+def _cycle(actors, **extra):
     return actions.do_open_cycle(actors.alice, year=2033, pack_code="kominfo-2021", pack_version="2021.1", **extra)
 
 
-def _assessors(n: int, region: str | None = None) -> list:  # type: ignore[type-arg]
+def _assessors(n: int, region: str | None = None) -> list:
     return [_with_totp(_user(f"as{i}{region or ''}@test.id", "assessor", region=region)) for i in range(n)]
 
 
-def test_it_adds_participants_all_or_nothing_with_a_default_kelas(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_adds_participants_all_or_nothing_with_a_default_kelas(actors) -> None:
     cycle = _cycle(actors, class_a_min_index=Decimal("2.50"))
     with pytest.raises(InvalidInput) as refused:
         actions.do_add_participants(actors.alice, cycle, {"16.07": "", "99.99": "B"})
@@ -48,7 +48,7 @@ def test_it_adds_participants_all_or_nothing_with_a_default_kelas(actors) -> Non
     assert AuditEvent.objects.filter(action="evaluations.add_participant", data__bulk=True).count() == 3
 
 
-def test_it_suggests_balanced_assignments_by_kelas_without_conflicts(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_suggests_balanced_assignments_by_kelas_without_conflicts(actors) -> None:
     cycle = _cycle(actors, coi_same_province=True)
     codes = ["16.01", "16.02", "16.03", "16.04", "16.05", "16.06", "16.07", "16.08", "32.01", "32.02"]
     actions.do_add_participants(actors.alice, cycle, dict.fromkeys(codes, "B") | {"32.03": "A"})
@@ -79,7 +79,7 @@ def test_it_suggests_balanced_assignments_by_kelas_without_conflicts(actors) -> 
     assert s2.load() == {"P1": 5, "P2": 5} and dict((c, p.name) for c, p in s2.assignments)["16.07"] == "P1"
 
 
-def test_it_lets_a_coordinator_invite_only_operators_and_the_executive_of_their_region(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_a_coordinator_invite_only_operators_and_the_executive_of_their_region(actors) -> None:
     from kotacerdas.catalogue.models import Unit
 
     unit = Unit.objects.get(region_id="16.07", short_name="Disdukcapil")
@@ -106,7 +106,7 @@ def test_it_lets_a_coordinator_invite_only_operators_and_the_executive_of_their_
         people.do_set_active(actors.citra, actors.oki, False)
 
 
-def test_it_imports_people_all_or_nothing_with_row_errors(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_imports_people_all_or_nothing_with_row_errors(actors) -> None:
     sheet = (b"email,nama,peran,wilayah,unit,kelas\n"
              b"a1@test.id,A Satu,asesor,,,A\n"
              b"a1@test.id,Ganda,asesor,,,\n"
@@ -122,7 +122,7 @@ def test_it_imports_people_all_or_nothing_with_row_errors(actors) -> None:  # ty
     assert Membership.objects.get(user__email="a2@test.id").experience == "AB"
 
 
-def test_it_reopens_one_submission_with_a_reason(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_reopens_one_submission_with_a_reason(world, actors) -> None:
     from tests.evaluations.conftest import fill
 
     fill(actors.citra, world.sub, world.indicators)
@@ -137,7 +137,7 @@ def test_it_reopens_one_submission_with_a_reason(world, actors) -> None:  # type
     actions.do_save_answer(actors.citra, sub, world.indicators[0], 4)  # the region can edit again
 
 
-def test_it_mails_the_tahap_2_slot_with_a_calendar_file(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_mails_the_tahap_2_slot_with_a_calendar_file(world, actors) -> None:
     mail.outbox.clear()
     m = actions.do_schedule_meeting(actors.alice, world.cycle, "16.07", date=dt.date(2030, 9, 3),
                                     time=dt.time(10, 30), tz="WITA", place="Ruang Rapat Bupati, lantai 2")
@@ -165,7 +165,7 @@ def test_it_mails_the_tahap_2_slot_with_a_calendar_file(world, actors) -> None: 
         assert "04-09-2030 09:00 WIB" in c.get(url).content.decode()
 
 
-def test_it_refuses_to_reopen_or_correct_at_the_wrong_status(world, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_to_reopen_or_correct_at_the_wrong_status(world, actors) -> None:
     with pytest.raises(InvalidTransition):
         actions.do_reopen(actors.alice, world.sub, "x")  # a draft is already open
     with pytest.raises(InvalidTransition):

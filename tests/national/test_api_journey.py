@@ -95,7 +95,7 @@ def test_it_runs_a_whole_cycle_through_the_api() -> None:
     assert detail["next_stage"] == "tahap_1" and detail["next_stage_locks"]
     ok(admin.post(f"/api/v1/cycles/{cid}/advance", {"to_stage": "tahap_1"}, content_type="application/json"))
 
-    sub_id = next(s["id"] for s in ok(coordinator.get("/api/v1/submissions", {"year": YEAR, "region": "16.07"}))
+    sub_id = next(s["id"] for s in ok(coordinator.get("/api/v1/submissions", {"year": str(YEAR), "region": "16.07"}))
                   if s["stage"] == "tahap_1")
     codes = indicator_codes(get_pack("kominfo-2021", kominfo["version"]))
     for code in codes:

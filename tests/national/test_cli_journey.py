@@ -28,7 +28,7 @@ def _keep_connection(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(connections, "close_all", lambda: None)
 
 
-def kc(*args: str) -> int:
+def kc(*args: object) -> int:
     return main([str(a) for a in args])
 
 

@@ -68,7 +68,7 @@ def test_it_updates_only_what_changed(data_copy: Path) -> None:
         ("banyuasin_desa.csv", lambda t: t.replace(",kelurahan,", ",dusun,", 1), "bukan desa/kelurahan"),
     ],
 )
-def test_it_refuses_corrupted_files_and_writes_nothing(data_copy: Path, filename, mutate, message) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_corrupted_files_and_writes_nothing(data_copy: Path, filename, mutate, message) -> None:
     path = data_copy / filename
     path.write_text(mutate(path.read_text(encoding="utf-8")), encoding="utf-8")
     # make a valid change elsewhere too: it must not be written either

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -26,20 +27,20 @@ NOTICE = "DATA DEMO — angka sintetis, bukan hasil resmi"
 
 
 @pytest.fixture(scope="module")
-def demo_pdf(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def demo_pdf(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         data, _pages = pdf.render_pdf(Region.objects.get(code="32.73"), Cycle.objects.get(year=2023, pack_code="kominfo-2021"), "id")
     return data
 
 
-def _real_cycle(actor):  # type: ignore[no-untyped-def]
+def _real_cycle(actor):
     """A cycle of this installation (not the demo's) with Kota Palembang, which has no demo catalogue."""
     cycle = actions.do_open_cycle(actor, year=2031, pack_code="kominfo-2021", pack_version="2021.1")
     actions.do_add_participant(actor, cycle, "16.71", "A")
     return cycle
 
 
-def test_it_puts_a_demo_watermark_on_every_pdf_page(demo_pdf) -> None:  # type: ignore[no-untyped-def]
+def test_it_puts_a_demo_watermark_on_every_pdf_page(demo_pdf) -> None:
     reader = PdfReader(io.BytesIO(demo_pdf))
     assert len(reader.pages) > 3
     for number, page in enumerate(reader.pages, start=1):
@@ -50,7 +51,7 @@ def test_it_puts_a_demo_watermark_on_every_pdf_page(demo_pdf) -> None:  # type: 
     assert "Kota Bandung (sintetis)" in cover
 
 
-def test_it_leaves_a_report_of_real_data_unmarked(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_leaves_a_report_of_real_data_unmarked(actors) -> None:
     cycle = _real_cycle(actors.alice)
     data, _pages = pdf.render_pdf(Region.objects.get(code="16.71"), cycle, "id")
     text = "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages)
@@ -59,7 +60,7 @@ def test_it_leaves_a_report_of_real_data_unmarked(actors) -> None:  # type: igno
     assert DEMO_SHEET not in ranking.sheetnames
 
 
-def _notice_first(data: bytes) -> object:
+def _notice_first(data: bytes) -> Any:
     wb = load_workbook(io.BytesIO(data))
     assert wb.sheetnames[0] == DEMO_SHEET
     first = wb.worksheets[0]
@@ -85,6 +86,7 @@ def test_it_puts_a_notice_on_the_first_sheet_of_the_ranking_and_raw_exports() ->
 
 def test_it_marks_the_worksheet_and_catalogue_exports_and_they_still_import(actors, tmp_path: Path) -> None:
     sub = queries.stage_submission(Cycle.objects.get(year=2024), "16.07")
+    assert sub is not None
     data = xlsx.export_worksheet(sub)
     _notice_first(data)
     report = xlsx.import_worksheet(actors.citra, sub, data)

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def report_2024(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def report_2024(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         data, pages = pdf.render_pdf(Region.objects.get(code="16.07"), Cycle.objects.get(year=2024), "id")
     return data, pages
@@ -28,7 +28,7 @@ def _text(data: bytes) -> list[str]:
     return [p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages]
 
 
-def test_it_renders_every_section_with_page_numbers(report_2024) -> None:  # type: ignore[no-untyped-def]
+def test_it_renders_every_section_with_page_numbers(report_2024) -> None:
     data, pages = report_2024
     text = _text(data)
     assert len(text) == pages >= 8
@@ -43,7 +43,7 @@ def test_it_renders_every_section_with_page_numbers(report_2024) -> None:  # typ
     assert "perkiraan" in text[0]
 
 
-def test_the_contents_give_each_sections_page_and_link_to_it(report_2024) -> None:  # type: ignore[no-untyped-def]
+def test_the_contents_give_each_sections_page_and_link_to_it(report_2024) -> None:
     data, pages = report_2024
     reader = PdfReader(io.BytesIO(data))
     text = _text(data)
@@ -63,7 +63,7 @@ def test_the_contents_give_each_sections_page_and_link_to_it(report_2024) -> Non
         assert min(float(r[0]) for r in rects) < 100 < 500 < max(float(r[2]) for r in rects)  # title and number
 
 
-def test_it_draws_charts_as_vector_text_not_pictures(report_2024) -> None:  # type: ignore[no-untyped-def]
+def test_it_draws_charts_as_vector_text_not_pictures(report_2024) -> None:
     data, _pages = report_2024
     everything = "\n".join(_text(data))
     # Chart titles exist only inside the SVG charts: extractable text means vector charts.
@@ -73,12 +73,12 @@ def test_it_draws_charts_as_vector_text_not_pictures(report_2024) -> None:  # ty
     reader = PdfReader(io.BytesIO(data))
     kinds = set()
     for page in reader.pages:
-        for obj in (page["/Resources"].get("/XObject") or {}).values():
+        for obj in (page["/Resources"].get("/XObject") or {}).values():  # type: ignore[attr-defined]
             kinds.add(str(obj.get_object().get("/Subtype")))
     assert kinds == {"/Form"}  # the SVG charts are vector forms; no raster image, no screenshot
 
 
-def test_it_says_when_no_risk_register_exists(report_2024) -> None:  # type: ignore[no-untyped-def]
+def test_it_says_when_no_risk_register_exists(report_2024) -> None:
     everything = "\n".join(_text(report_2024[0]))
     assert "Register risiko Quick Win belum tercatat" in everything
     assert "JAM KUNCI" in everything
@@ -135,13 +135,14 @@ def test_it_gives_the_same_chart_to_web_and_pdf() -> None:
         ChartSpec("bar", "x", ["a"], [Series("s", [1.0, 2.0])])
 
 
-def test_it_builds_a_report_job_in_the_background(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_builds_a_report_job_in_the_background(actors) -> None:
     from kotacerdas.core.jobs import run_job
     from kotacerdas.reports.actions import do_request_report
 
     region, cycle = Region.objects.get(code="16.07"), Cycle.objects.get(year=2024)
     job = do_request_report(actors.citra, region, cycle, "xlsx")
     assert job.state()["status"] == "queued"
+    assert job.job_id is not None
     run_job(job.job_id)
     job.refresh_from_db()
     assert job.status == "done" and job.size > 1000 and len(job.sha256) == 64

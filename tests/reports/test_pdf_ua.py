@@ -60,7 +60,7 @@ def test_the_comparison_sees_a_missing_rule() -> None:
     html = "<table><thead><tr><th>Kecamatan</th></tr></thead><tbody><tr><td>Betung</td></tr></tbody></table>"
     without_bold = CSS(string=pdf.UA_STYLESHEET.read_text().replace("b, strong, th { font-weight: bold }", ""))
 
-    class Lighter(HTML):  # type: ignore[misc]
+    class Lighter(HTML):
         def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
             return [without_bold]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -22,21 +23,23 @@ CSV = ("Kode,Nama program,Unit pemilik,Sub-dimensi (kode),Sektor,Tahun mulai,Sta
        "lapor-banjir,Lapor Banjir,BPBD,society.sistem_keamanan,sosial,2024,running,tidak,ya\n")
 
 
-def _upload(client, kind: str, name: str, content: bytes, cycle: int | None = None):  # type: ignore[no-untyped-def]
+def _upload(client, kind: str, name: str, content: bytes, cycle: int | None = None):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    data = {"kind": kind, "file": SimpleUploadedFile(name, content)}
+    data: dict[str, Any] = {"kind": kind, "file": SimpleUploadedFile(name, content)}
     if cycle:
         data["cycle"] = cycle
     return client.post("/wilayah/16.07/laporan/impor/", data)
 
 
-def _run(response) -> Job:  # type: ignore[no-untyped-def]
-    job_id = int(re.search(r"/impor/(\d+)/", response["Location"]).group(1))
+def _run(response) -> Job:
+    found = re.search(r"/impor/(\d+)/", response["Location"])
+    assert found is not None
+    job_id = int(found.group(1))
     return jobs.run_job(job_id)
 
 
-def test_it_previews_a_programme_import_row_by_row_then_applies_it(actors, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_previews_a_programme_import_row_by_row_then_applies_it(actors, settings) -> None:
     settings.JOBS_EAGER = False
     client = actors.client(actors.citra)
     page = client.get("/wilayah/16.07/laporan/")
@@ -60,10 +63,11 @@ def test_it_previews_a_programme_import_row_by_row_then_applies_it(actors, setti
     assert again["Location"] == applied["Location"]
 
 
-def test_it_previews_worksheet_changes_with_indicator_names_and_levels(actors, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_previews_worksheet_changes_with_indicator_names_and_levels(actors, settings) -> None:
     settings.JOBS_EAGER = False
     cycle = Cycle.objects.get(year=2024)
     sub = queries.stage_submission(cycle, "16.07")
+    assert sub is not None
     wb = load_workbook(io.BytesIO(xlsx.export_worksheet(sub)))
     ws = wb["Output"]
     row = next(r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=1).value == "output.kelembagaan.forum")
@@ -83,7 +87,7 @@ def test_it_previews_worksheet_changes_with_indicator_names_and_levels(actors, s
     assert Answer.objects.get(submission=sub, indicator="output.kelembagaan.forum").level == 4
 
 
-def test_it_shows_every_wrong_row_and_saves_nothing(actors, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_every_wrong_row_and_saves_nothing(actors, settings) -> None:
     settings.JOBS_EAGER = False
     client = actors.client(actors.citra)
     bad = CSV + "salah,Program Salah,Dinas Antah,society.sistem_keamanan,sosial,2024,running,tidak,ya\n"
@@ -92,11 +96,12 @@ def test_it_shows_every_wrong_row_and_saves_nothing(actors, settings) -> None:  
     html = client.get(response["Location"]).content.decode()
     assert "Berkas ditolak" in html and "Dinas Antah" in html and "Terapkan" not in html
     assert client.post(response["Location"] + "terapkan/").status_code == 302
-    assert not Job.objects.filter(params__preview=int(re.search(r"/impor/(\d+)/", response["Location"]).group(1))).exists()
+    assert not Job.objects.filter(params__preview=int(re.search(r"/impor/(\d+)/", response["Location"]).group(1))  # type: ignore[union-attr]
+                                      ).exists()
     assert not Programme.objects.filter(code="lapor-banjir").exists()
 
 
-def test_it_offers_the_import_only_to_those_who_may_import(actors, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_offers_the_import_only_to_those_who_may_import(actors, settings) -> None:
     settings.JOBS_EAGER = False
     bupati = actors.client(actors.eka)
     assert "laporan/impor/" not in bupati.get("/wilayah/16.07/laporan/").content.decode()

@@ -18,24 +18,24 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def submission():  # type: ignore[no-untyped-def]
+def submission():
     return queries.stage_submission(Cycle.objects.get(year=2024), "16.07")
 
 
-def _row_of(ws, code: str) -> int:  # type: ignore[no-untyped-def]
+def _row_of(ws, code: str) -> int:
     for r in range(2, ws.max_row + 1):
         if ws.cell(row=r, column=1).value == code:
             return r
     raise AssertionError(code)
 
 
-def _save(wb) -> bytes:  # type: ignore[no-untyped-def]
+def _save(wb) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def test_it_exports_one_sheet_per_dimension_with_levels_and_evidence(submission) -> None:  # type: ignore[no-untyped-def]
+def test_it_exports_one_sheet_per_dimension_with_levels_and_evidence(submission) -> None:
     wb = load_workbook(io.BytesIO(xlsx.export_worksheet(submission)))
     pack = queries.cycle_pack(submission.cycle)
     # demo data: notice first; the running score, one sheet per dimension, the programme codes
@@ -47,7 +47,7 @@ def test_it_exports_one_sheet_per_dimension_with_levels_and_evidence(submission)
     assert ws.cell(row=r, column=xlsx.COL["version"]).value >= 1
 
 
-def test_it_round_trips_the_worksheet_through_do_save_answer(actors, submission) -> None:  # type: ignore[no-untyped-def]
+def test_it_round_trips_the_worksheet_through_do_save_answer(actors, submission) -> None:
     data = xlsx.export_worksheet(submission)
     unchanged = xlsx.import_worksheet(actors.citra, submission, data)
     assert unchanged.ok and unchanged.changed == 0 and unchanged.rows == 50  # one row per indicator of kominfo-2021 2021.2
@@ -70,7 +70,7 @@ def test_it_round_trips_the_worksheet_through_do_save_answer(actors, submission)
     assert again.cell(row=_row_of(again, "output.kelembagaan.forum"), column=xlsx.COL["level"]).value == 3
 
 
-def test_it_rejects_the_whole_file_and_names_sheet_row_and_column(actors, submission) -> None:  # type: ignore[no-untyped-def]
+def test_it_rejects_the_whole_file_and_names_sheet_row_and_column(actors, submission) -> None:
     wb = load_workbook(io.BytesIO(xlsx.export_worksheet(submission)))
     ws = wb["Output"]
     good = _row_of(ws, "output.kelembagaan.forum")
@@ -88,7 +88,7 @@ def test_it_rejects_the_whole_file_and_names_sheet_row_and_column(actors, submis
     assert Answer.objects.get(submission=submission, indicator="output.kelembagaan.forum").level == 2
 
 
-def test_it_applies_permissions_and_stale_edits_per_row(actors, submission) -> None:  # type: ignore[no-untyped-def]
+def test_it_applies_permissions_and_stale_edits_per_row(actors, submission) -> None:
     from kotacerdas.evaluations.actions import do_save_answer
 
     data = xlsx.export_worksheet(submission)
@@ -108,7 +108,7 @@ def test_it_applies_permissions_and_stale_edits_per_row(actors, submission) -> N
     assert Answer.objects.get(submission=submission, indicator="output.kelembagaan.forum").level == 3
 
 
-def test_it_refuses_a_file_that_is_not_a_workbook(actors, submission) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_file_that_is_not_a_workbook(actors, submission) -> None:
     with pytest.raises(xlsx.ImportFailed):
         xlsx.import_worksheet(actors.citra, submission, b"not a workbook")
 

@@ -47,7 +47,7 @@ ODD = _odd_pack()
 ODD_CODES = [i.code for i in ODD.indicators()]
 
 
-def _same(batch_result: batch.BatchScore, engine_result) -> None:  # type: ignore[no-untyped-def]
+def _same(batch_result: batch.BatchScore, engine_result) -> None:
     assert batch_result.index == engine_result.index
     assert abs(batch_result.index_raw - engine_result.index_raw) <= D("1e-9")
     assert batch_result.mean == engine_result.mean
@@ -63,7 +63,7 @@ def _same(batch_result: batch.BatchScore, engine_result) -> None:  # type: ignor
     assert str(batch_result.index) == str(engine_result.index)
 
 
-def sheets(codes: list[str], lo: int = 0, hi: int = 4):  # type: ignore[no-untyped-def]
+def sheets(codes: list[str], lo: int = 0, hi: int = 4):
     return st.dictionaries(st.sampled_from(codes), st.integers(min_value=lo, max_value=hi))
 
 
@@ -74,7 +74,7 @@ previous = st.none() | st.decimals(min_value=0, max_value=4, places=2)
 @given(st.lists(sheets(CODES), min_size=1, max_size=8), st.lists(previous, min_size=8, max_size=8))
 @example([{}], [None] * 8)
 @example([dict.fromkeys(CODES, 4)], [D("3.88")] * 8)
-def test_it_equals_the_engine_for_random_answers(answer_sheets, prevs) -> None:  # type: ignore[no-untyped-def]
+def test_it_equals_the_engine_for_random_answers(answer_sheets, prevs) -> None:
     prevs = prevs[: len(answer_sheets)]
     results = batch.score_answers(KOMINFO, answer_sheets, prevs)
     for sheet, prev, result in zip(answer_sheets, prevs, results, strict=True):
@@ -83,7 +83,7 @@ def test_it_equals_the_engine_for_random_answers(answer_sheets, prevs) -> None: 
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(sheets(ODD_CODES), min_size=1, max_size=8))
-def test_it_equals_the_engine_on_a_pack_with_thirds(answer_sheets) -> None:  # type: ignore[no-untyped-def]
+def test_it_equals_the_engine_on_a_pack_with_thirds(answer_sheets) -> None:
     for sheet, result in zip(answer_sheets, batch.score_answers(ODD, answer_sheets), strict=True):
         _same(result, score(ODD, answers=sheet))
 
@@ -94,7 +94,7 @@ consensus = st.dictionaries(st.sampled_from(CODES), st.integers(min_value=0, max
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(panel, consensus), min_size=1, max_size=6))
-def test_it_equals_the_engine_for_assessor_panels(regions) -> None:  # type: ignore[no-untyped-def]
+def test_it_equals_the_engine_for_assessor_panels(regions) -> None:
     """Long rows (region, indicator, level) as read from the database, 1-5 assessors, consensus wins."""
     pos = {c: i for i, c in enumerate(batch.compiled(KOMINFO).codes)}
     rows = [(r, pos[code], level) for r, (sheets_, _) in enumerate(regions)
@@ -113,7 +113,7 @@ def test_it_equals_the_engine_for_assessor_panels(regions) -> None:  # type: ign
 @settings(max_examples=100, deadline=None)
 @given(st.dictionaries(st.sampled_from(ODD_CODES),
                        st.integers(min_value=0, max_value=12).map(lambda n: D(n) / 3)), previous)
-def test_it_repeats_the_engine_digit_for_digit_on_the_exact_path(answers, prev) -> None:  # type: ignore[no-untyped-def]
+def test_it_repeats_the_engine_digit_for_digit_on_the_exact_path(answers, prev) -> None:
     result = batch.exact_score(ODD, answers, prev)
     expected = score(ODD, answers=answers, previous=prev)
     _same(result, expected)
@@ -129,6 +129,7 @@ TIE_SUMS = [5, 5, 6, 6, 10, 0, 10, 9, 7, 8, 8, 8, 8, 5, 7, 7, 7, 5, 5, 4, 8, 7, 
 def test_it_leaves_a_tie_through_a_third_to_the_engine_arithmetic() -> None:
     comp = batch.compiled(KOMINFO)
     form = dict(comp.dimensions)["output"]
+    assert form is not None
     exact = sum(Fraction(c) * Fraction(s, 3) for c, s in zip(form.coeffs, TIE_SUMS, strict=True)) / form.den
     assert exact == Fraction(469, 200)  # half-up on the exact value would give 2.35
     sums = np.array([TIE_SUMS], dtype=np.int64)

@@ -199,7 +199,7 @@ region = st.tuples(
 @given(st.lists(region, min_size=1, max_size=6))
 @example([({}, [])])
 @example([(dict.fromkeys(SPD_CODES, 3), [dict.fromkeys(SID_CODES, 3)] * 12)])
-def test_it_equals_the_engine_on_iid(regions) -> None:  # type: ignore[no-untyped-def]
+def test_it_equals_the_engine_on_iid(regions) -> None:
     sheets = [a for a, _ in regions]
     insts = [{"innovation": {f"i{k}": inst for k, inst in enumerate(items)}} for _, items in regions]
     for result, sheet, inst in zip(batch.score_answers(IID, sheets, instances=insts), sheets, insts, strict=True):
@@ -216,7 +216,7 @@ small = st.dictionaries(st.sampled_from(["r1", "r2"]), st.integers(min_value=0, 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.dictionaries(st.just("a1"), st.integers(min_value=0, max_value=3)),
                           st.lists(small, max_size=8)), min_size=1, max_size=6))
-def test_it_equals_the_engine_through_thirds_and_sevenths(regions) -> None:  # type: ignore[no-untyped-def]
+def test_it_equals_the_engine_through_thirds_and_sevenths(regions) -> None:
     """Divisors of 3, 6, 7 instances and a maximum of 23 do not terminate: ties go to the engine's arithmetic."""
     sheets = [a for a, _ in regions]
     insts = [{"x": {f"i{k}": inst for k, inst in enumerate(items)}} for _, items in regions]

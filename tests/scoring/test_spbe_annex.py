@@ -19,7 +19,7 @@ CODES = [f"ind{n:02d}" for n, _, _ in INDICATORS]
 ANNEX_ROW_SHIFT = {("ind03", 3), ("ind03", 4)}
 
 
-def _structure(pack):  # type: ignore[no-untyped-def]
+def _structure(pack):
     return [
         (d.code, d.weight, [(g.code, g.weight, [(i.code, i.weight) for i in g.children]) for g in d.children])
         for d in pack.dimensions

@@ -66,7 +66,7 @@ def test_it_simulates_changes_on_top_of_answers(kominfo):
 @given(st.dictionaries(st.sampled_from(KOMINFO_CODES), st.integers(min_value=0, max_value=4)),
        st.sampled_from([None, 0, 1, 3, 5, 10]),
        st.none() | st.decimals(min_value=0, max_value=4, places=2))
-def test_the_batch_what_if_gives_the_engines_list(sheet, top, previous) -> None:  # type: ignore[no-untyped-def]
+def test_the_batch_what_if_gives_the_engines_list(sheet, top, previous) -> None:
     pack = get_pack("kominfo-2021")
     assert best_improvements_batch(pack, sheet, top, previous) == best_improvements(pack, sheet, top,
                                                                                      previous=previous)
@@ -75,17 +75,17 @@ def test_the_batch_what_if_gives_the_engines_list(sheet, top, previous) -> None:
 @settings(max_examples=80, deadline=None)
 @given(st.dictionaries(st.sampled_from(ODD_CODES), st.integers(min_value=0, max_value=4)),
        st.sampled_from([None, 1, 2, 4]))
-def test_the_batch_what_if_keeps_the_engines_ties_with_thirds_and_sixths(sheet, top) -> None:  # type: ignore[no-untyped-def]
+def test_the_batch_what_if_keeps_the_engines_ties_with_thirds_and_sixths(sheet, top) -> None:
     assert best_improvements_batch(ODD, sheet, top) == best_improvements(ODD, sheet, top)
 
 
-def test_the_batch_what_if_falls_back_to_the_engine_for_a_sheet_with_a_group_score(kominfo) -> None:  # type: ignore[no-untyped-def]
+def test_the_batch_what_if_falls_back_to_the_engine_for_a_sheet_with_a_group_score(kominfo) -> None:
     answers = {i.code: 2 for i in kominfo.indicators()}
     answers["impact"] = 3
     assert best_improvements_batch(kominfo, answers, 5) == best_improvements(kominfo, answers, 5)
 
 
-def test_the_batch_what_if_takes_fractional_panel_means(kominfo) -> None:  # type: ignore[no-untyped-def]
+def test_the_batch_what_if_takes_fractional_panel_means(kominfo) -> None:
     answers = {i.code: D(n % 9) / 2 for n, i in enumerate(kominfo.indicators())}  # 0, 0.5, ... 4
     assert best_improvements_batch(kominfo, answers, None, D("2.10")) == best_improvements(
         kominfo, answers, None, previous=D("2.10"))

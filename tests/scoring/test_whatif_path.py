@@ -60,7 +60,7 @@ goals = st.sampled_from([D("0.10"), D("0.25"), D("0.5"), D("1"), D("2.5")])
 @example({}, D("0.10"))
 @example(dict.fromkeys(CODES, 3), D("0.10"))
 @example({"a1": 3, "a2": 3, "a3": 3, "b1": 2, "b2": 3}, D("0.10"))
-def test_no_path_with_fewer_steps_exists(answers, goal) -> None:  # type: ignore[no-untyped-def]
+def test_no_path_with_fewer_steps_exists(answers, goal) -> None:
     path = cheapest_path(SMALL, answers, goal)
     truth = _brute_force(SMALL, answers, goal)
     if truth is None:
@@ -74,7 +74,7 @@ def test_no_path_with_fewer_steps_exists(answers, goal) -> None:  # type: ignore
 
 @settings(max_examples=40, deadline=None)
 @given(sheets, goals)
-def test_a_nonlinear_pack_gets_a_path_that_reaches_and_says_it_may_not_be_shortest(answers, goal) -> None:  # type: ignore[no-untyped-def]
+def test_a_nonlinear_pack_gets_a_path_that_reaches_and_says_it_may_not_be_shortest(answers, goal) -> None:
     assert not is_linear(NONLINEAR)
     path = cheapest_path(NONLINEAR, answers, goal)
     truth = _brute_force(NONLINEAR, answers, goal)
@@ -84,7 +84,7 @@ def test_a_nonlinear_pack_gets_a_path_that_reaches_and_says_it_may_not_be_shorte
         assert settled(path.gain) >= goal and path.steps >= truth[0]
 
 
-def test_the_path_is_the_engines_score_of_the_changed_answers(kominfo) -> None:  # type: ignore[no-untyped-def]
+def test_the_path_is_the_engines_score_of_the_changed_answers(kominfo) -> None:
     answers = {i.code: 2 for i in kominfo.indicators()}
     answers["output.kebijakan.masterplan"] = 4
     path = cheapest_path(kominfo, answers, previous=D("2.79"))
@@ -101,7 +101,7 @@ def test_the_path_is_the_engines_score_of_the_changed_answers(kominfo) -> None: 
     assert "output.kebijakan.masterplan" not in {m.code for m in path.moves}
 
 
-def test_it_counts_unanswered_indicators_from_zero_and_limits_to_chosen_codes(kominfo) -> None:  # type: ignore[no-untyped-def]
+def test_it_counts_unanswered_indicators_from_zero_and_limits_to_chosen_codes(kominfo) -> None:
     # A programme indicator is 3 % of the index per level: four steps (0.12), three give only 0.09.
     path = cheapest_path(kominfo, {}, D("0.10"), codes={"outcome.program.governance"})
     (move,) = path.moves
@@ -117,7 +117,7 @@ def test_it_counts_unanswered_indicators_from_zero_and_limits_to_chosen_codes(ko
     assert not path.reached and path.steps == 0 and path.moves == ()
 
 
-def test_a_scenario_is_the_engines_score_of_the_changed_answers_raised_or_lowered(kominfo) -> None:  # type: ignore[no-untyped-def]
+def test_a_scenario_is_the_engines_score_of_the_changed_answers_raised_or_lowered(kominfo) -> None:
     answers = {i.code: 3 for i in kominfo.indicators()}
     changes = {"output.kebijakan.masterplan": 1, "outcome.program.governance": 4}
     got = simulate(kominfo, answers, changes, previous=D("2.87"))

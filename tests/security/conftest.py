@@ -22,7 +22,7 @@ class Matrix:
 
 
 @pytest.fixture
-def matrix(world, actors):  # type: ignore[no-untyped-def]
+def matrix(world, actors):
     """Everyone who matters for access: the roles of tests/base.py plus an unassigned assessor (budi),
     around the 2030 test cycle where andi (lead) and ayu are assigned to Banyuasin."""
     from tests.base import _user, _with_totp

@@ -9,6 +9,7 @@ A new page must be added to EXPECT (or to EXEMPT with a reason), so nothing is l
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -75,8 +76,8 @@ EXEMPT = {
 }
 
 
-def _routes():  # type: ignore[no-untyped-def]
-    def walk(patterns, prefix="", ns=""):  # type: ignore[no-untyped-def]
+def _routes():
+    def walk(patterns, prefix="", ns=""):
         for p in patterns:
             if isinstance(p, URLResolver):
                 n = (ns + ":" if ns else "") + p.namespace if p.namespace else ns
@@ -90,7 +91,7 @@ def _routes():  # type: ignore[no-untyped-def]
         yield path, name
 
 
-def _url(path: str, name: str, matrix) -> str:  # type: ignore[no-untyped-def]
+def _url(path: str, name: str, matrix) -> str:
     values = {"pk": str(matrix.sub.pk), "code": "16.07", "programme": "jam-kunci", "evidence_id": "0",
               "job_id": "0", "token": matrix.kwargs["survey"]["token"], "name": "banyuasin_kecamatan"}
     if name.startswith("web:actionplans"):
@@ -104,10 +105,10 @@ def _url(path: str, name: str, matrix) -> str:  # type: ignore[no-untyped-def]
     if name in ("web:save_answer", "web:save_score", "web:evidence_file", "web:evidence_link",
                 "web:apply_survey_level"):
         values["code"] = "output.kebijakan.masterplan"
-    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values.get(m.group(1), "x"), path)
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values.get(str(m.group(1)), "x"), path)
 
 
-def _allowed(response) -> bool:  # type: ignore[no-untyped-def]
+def _allowed(response) -> bool:
     if response.status_code in (401, 403, 404):
         return False
     if response.status_code in (301, 302):
@@ -121,7 +122,7 @@ def test_it_has_an_expectation_for_every_page() -> None:
     assert not unknown, f"pages without an authorization expectation: {sorted(unknown)}"
 
 
-def test_it_lets_each_role_open_exactly_its_pages(matrix) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_each_role_open_exactly_its_pages(matrix) -> None:
     wrong = []
     for path, name in _routes():
         expected = EXPECT.get(name)
@@ -155,13 +156,13 @@ RULES = {
 
 
 @pytest.mark.parametrize("rule", sorted(RULES))
-def test_it_applies_each_evaluation_rule_to_each_role(matrix, rule: str) -> None:  # type: ignore[no-untyped-def]
+def test_it_applies_each_evaluation_rule_to_each_role(matrix, rule: str) -> None:
     expected, predicate = RULES[rule]
     got = {role for role, user in matrix.users.items() if user is not None and predicate.test(user, matrix.sub)}
     assert got == expected
 
 
-def test_it_keeps_other_regions_out_of_every_action(matrix, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_other_regions_out_of_every_action(matrix, actors) -> None:
     from kotacerdas.core.errors import ActionError
 
     code = "output.kebijakan.masterplan"
@@ -189,7 +190,7 @@ def test_it_asks_the_public_to_log_in_for_private_api(url: str, anon_status: int
     assert Client().get(url).status_code == anon_status
 
 
-def test_it_never_shows_unpublished_results_to_the_public(matrix, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_never_shows_unpublished_results_to_the_public(matrix, actors) -> None:
     from kotacerdas.scoring import engine
 
     # an unpublished result of the 2030 test cycle
@@ -207,7 +208,7 @@ def test_it_never_shows_unpublished_results_to_the_public(matrix, actors) -> Non
     assert mira.get("/api/v1/results", {"year": 2030}).json()["count"] == 0
 
 
-def _catalogue_writes(matrix):  # type: ignore[no-untyped-def]
+def _catalogue_writes(matrix):
     """Each catalogue write on the web: (name, url, form data, did it happen?)."""
     from kotacerdas.catalogue.models import Programme, Unit
 
@@ -253,7 +254,7 @@ CATALOGUE_WRITES = {
 }
 
 
-def test_it_lets_only_the_right_people_change_the_catalogue(matrix) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_only_the_right_people_change_the_catalogue(matrix) -> None:
     from django.db import transaction
 
     from kotacerdas.catalogue.models import Programme
@@ -294,7 +295,7 @@ ADMIN = {"alice"}
 COORDINATORS = {"alice", "citra", "mira"}  # admins, and coordinators for their own region's people
 
 
-def _national_routes(matrix, actors):  # type: ignore[no-untyped-def]
+def _national_routes(matrix, actors):
     """(method, url, body builder (role -> body), roles allowed). Bodies are refused by the action's own
     checks for the allowed roles where possible (422/409), so the matrix changes little."""
     from kotacerdas.accounts.models import Membership
@@ -338,7 +339,7 @@ def _national_routes(matrix, actors):  # type: ignore[no-untyped-def]
     ]
 
 
-def test_it_lets_only_the_right_roles_use_the_national_administration_api(matrix, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_only_the_right_roles_use_the_national_administration_api(matrix, actors) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     wrong = []
@@ -365,7 +366,7 @@ ADMIN_PAGES = ["web:admin_home", "web:admin_people", "web:admin_cycle", "web:adm
 
 
 @pytest.mark.parametrize("name", ADMIN_PAGES)
-def test_it_refuses_every_national_administration_form_to_everyone_but_the_admin(matrix, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_every_national_administration_form_to_everyone_but_the_admin(matrix, name: str) -> None:
     from django.urls import reverse
 
     from kotacerdas.accounts.models import AuditEvent
@@ -392,7 +393,7 @@ PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R
 CODE = "output.kebijakan.masterplan"
 
 
-def _other_units_evidence(matrix, actors):  # type: ignore[no-untyped-def]
+def _other_units_evidence(matrix, actors):
     """Evidence the coordinator filed: one under DPMPTSP's OSS (oki's unit is Disdukcapil), one under no
     programme at all (the coordinator's own)."""
     oss = matrix.sub.region.programmes.get(code="oss")
@@ -401,7 +402,7 @@ def _other_units_evidence(matrix, actors):  # type: ignore[no-untyped-def]
     return oss, foreign, unowned
 
 
-def test_it_keeps_a_unit_operator_to_own_unit_in_every_evidence_action(matrix, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_a_unit_operator_to_own_unit_in_every_evidence_action(matrix, actors) -> None:
     oss, foreign, unowned = _other_units_evidence(matrix, actors)
     jam = matrix.sub.region.programmes.get(code="jam-kunci")  # oki's unit (Disdukcapil)
     refused = [
@@ -425,7 +426,7 @@ def test_it_keeps_a_unit_operator_to_own_unit_in_every_evidence_action(matrix, a
     assert actions.do_archive_evidence(actors.citra, foreign).archived_at is not None
 
 
-def test_it_refuses_a_programme_of_another_region_as_evidence_target(matrix, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_programme_of_another_region_as_evidence_target(matrix, actors) -> None:
     from kotacerdas.catalogue.models import Programme, Unit
 
     elsewhere = Programme.objects.get(region_id="16.07", code="jam-kunci")
@@ -437,13 +438,14 @@ def test_it_refuses_a_programme_of_another_region_as_evidence_target(matrix, act
 
 
 @pytest.mark.parametrize("role", ["oki", "mira", "eka", "budi"])
-def test_it_refuses_the_web_evidence_writes_of_another_unit(matrix, actors, role) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_the_web_evidence_writes_of_another_unit(matrix, actors, role) -> None:
     oss, foreign, unowned = _other_units_evidence(matrix, actors)
     client = Client()
     client.force_login(matrix.users[role])
     before = matrix.sub.evidence.count()
     for ev in (foreign, unowned):
-        for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+        hx: tuple[dict[str, Any], ...] = ({}, {"HTTP_HX_REQUEST": "true"})
+        for headers in hx:
             response = client.post(f"/pengajuan/{matrix.sub.pk}/bukti/{ev.pk}/arsip/", **headers)
             assert response.status_code in (302, 403, 404), response.status_code
             assert "tersimpan" not in response.content.decode()
@@ -456,7 +458,7 @@ def test_it_refuses_the_web_evidence_writes_of_another_unit(matrix, actors, role
     assert matrix.sub.evidence.count() == before
 
 
-def test_it_says_archived_not_saved_after_archiving(matrix, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_says_archived_not_saved_after_archiving(matrix, actors) -> None:
     ev = actions.do_add_evidence_link(actors.citra, matrix.sub, CODE, "https://perbup.contoh.go.id")
     client = Client()
     client.force_login(actors.citra)
@@ -464,7 +466,7 @@ def test_it_says_archived_not_saved_after_archiving(matrix, actors) -> None:  # 
     assert "Bukti dukung diarsipkan" in body and "Bukti dukung tersimpan" not in body
 
 
-def test_it_keeps_the_api_link_route_to_own_unit(matrix, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_the_api_link_route_to_own_unit(matrix, actors) -> None:
     client = Client()
     client.force_login(actors.oki)
     url = f"/api/v1/submissions/{matrix.sub.pk}/links/{CODE}"
@@ -482,13 +484,13 @@ def test_it_keeps_the_api_link_route_to_own_unit(matrix, actors) -> None:  # typ
     assert matrix.sub.evidence.count() == 2
 
 
-def _pdf_upload():  # type: ignore[no-untyped-def]
+def _pdf_upload():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf")
 
 
-def test_it_applies_one_unit_rule_to_programmes_kpis_and_action_items(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_applies_one_unit_rule_to_programmes_kpis_and_action_items(actors) -> None:
     from kotacerdas.accounts.rules import can_write_for_unit
     from kotacerdas.actionplans.models import ActionItem
     from kotacerdas.catalogue.models import Programme
@@ -519,7 +521,7 @@ READ_PERMS = {"catalogue.view_programme_private", "regions.view_dashboard", "eva
               "monitoring.view_monitoring", "reports.view_reports"}
 
 
-def test_it_refuses_every_write_permission_to_the_executive(matrix, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_every_write_permission_to_the_executive(matrix, actors) -> None:
     import rules as django_rules
 
     from kotacerdas.actionplans.models import ActionItem
@@ -546,7 +548,7 @@ def test_it_refuses_every_write_permission_to_the_executive(matrix, actors) -> N
     assert django_rules.permissions.permissions["reports.view_reports"].test(actors.eka, region)
 
 
-def _api_writes(matrix, actors):  # type: ignore[no-untyped-def]
+def _api_writes(matrix, actors):
     """Every write operation of the API with a body that passes validation, so the refusal tested is
     the permission's, not the schema's."""
     from kotacerdas.actionplans.models import ActionItem
@@ -591,7 +593,7 @@ def _api_writes(matrix, actors):  # type: ignore[no-untyped-def]
     }
 
 
-def _spec_path(spec, method, url):  # type: ignore[no-untyped-def]
+def _spec_path(spec, method, url):
     """(method, path template) of the spec operation a concrete URL calls."""
     import re as _re
 
@@ -606,7 +608,7 @@ def _spec_path(spec, method, url):  # type: ignore[no-untyped-def]
 OWN_ACCOUNT_WRITES = {("post", "/api/v1/tokens"), ("post", "/api/v1/tokens/{token_id}/revoke")}
 
 
-def test_it_refuses_every_api_write_to_the_executive(matrix, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_every_api_write_to_the_executive(matrix, actors) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from kotacerdas.accounts.models import AuditEvent
@@ -635,7 +637,7 @@ def test_it_refuses_every_api_write_to_the_executive(matrix, actors) -> None:  #
     assert not AuditEvent.objects.filter(actor=actors.eka).exists()
 
 
-def test_it_lets_the_executive_hold_only_a_read_token(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_the_executive_hold_only_a_read_token(actors) -> None:
     client = Client()
     client.force_login(actors.eka)
     assert client.post("/api/v1/tokens", {"name": "baca", "scopes": ["read"]},
@@ -644,7 +646,7 @@ def test_it_lets_the_executive_hold_only_a_read_token(actors) -> None:  # type: 
                        content_type="application/json").status_code == 403
 
 
-def test_it_refuses_every_web_write_to_the_executive(matrix, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_every_web_write_to_the_executive(matrix, actors) -> None:
     from kotacerdas.accounts.models import AuditEvent
     from kotacerdas.actionplans.models import ActionComment
 

@@ -5,6 +5,7 @@ route of the site has an entry there), plus the login and the public survey page
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -19,7 +20,7 @@ BANNER = "DATA DEMO — angka sintetis, bukan hasil resmi"
 EXTRA = ["/akun/login/", "/akun/password/reset/", "/publik/32.73/", "/nasional/?tahun=2021"]
 
 
-def _pages(matrix):  # type: ignore[no-untyped-def]
+def _pages(matrix):
     """(url, role, client) for every page × every role allowed to open it."""
     for path, name in _routes():
         allowed = EXPECT.get(name)
@@ -33,17 +34,19 @@ def _pages(matrix):  # type: ignore[no-untyped-def]
         yield url, "anon"
 
 
-def _client(matrix, role: str) -> Client:  # type: ignore[no-untyped-def]
+def _client(matrix, role: str) -> Client:
     client = Client()
     if matrix.users[role] is not None:
         client.force_login(matrix.users[role])
     return client
 
 
-def _walk(matrix) -> tuple[list[str], list[str], int]:  # type: ignore[no-untyped-def]
+def _walk(matrix) -> tuple[list[str], list[str], int]:
     """(pages with the banner, HTML pages without it, HTML pages seen)."""
     clients = {role: _client(matrix, role) for role in ROLES}
-    with_banner, without, seen = [], [], 0
+    with_banner: list[Any] = []
+    without: list[Any] = []
+    seen = 0
     for url, role in _pages(matrix):
         response = clients[role].get(url, follow=True)
         if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
@@ -55,21 +58,21 @@ def _walk(matrix) -> tuple[list[str], list[str], int]:  # type: ignore[no-untype
     return with_banner, without, seen
 
 
-def test_it_shows_the_demo_banner_on_every_page_for_every_role(matrix) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_demo_banner_on_every_page_for_every_role(matrix) -> None:
     assert demo_state().loaded
     with_banner, without, seen = _walk(matrix)
     assert seen >= 80, f"only {seen} pages walked"
     assert not without, "pages without the DEMO banner:\n" + "\n".join(without)
 
 
-def test_it_shows_the_banner_in_english_too(matrix) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_banner_in_english_too(matrix) -> None:
     client = Client()
     client.cookies["django_language"] = "en"
     html = client.get("/publik/").content.decode()
     assert "DEMO DATA — synthetic figures, not official results" in html and BANNER not in html
 
 
-def test_it_shows_no_banner_and_no_synthetic_peer_after_remove(matrix) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_no_banner_and_no_synthetic_peer_after_remove(matrix) -> None:
     alice = _client(matrix, "alice")
     before = alice.get("/nasional/?tahun=2023").content.decode()
     assert "(sintetis)" in before

@@ -4,6 +4,7 @@ as a live formula, in any .xlsx or .csv we write; and what we wrote reads back t
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -51,7 +52,7 @@ def test_it_has_every_writer_go_through_the_one_helper() -> None:
     assert not missing, missing
 
 
-def _public_answer(survey, **extra: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _public_answer(survey, **extra: str) -> dict[str, str]:
     service = survey.services.get(subdimension="governance.layanan_publik")
     data = {"service": str(service.pk), "kecamatan": "16.07.05", "age_band": "25-34", "gender": "P",
             "q_governance.layanan_publik.1": "4", "q_governance.layanan_publik.2": "5",
@@ -60,7 +61,7 @@ def _public_answer(survey, **extra: str) -> dict[str, str]:  # type: ignore[no-u
     return data
 
 
-def test_it_keeps_a_citizens_formula_as_text_in_the_survey_export(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_a_citizens_formula_as_text_in_the_survey_export(actors) -> None:
     from django.core.cache import cache
 
     from kotacerdas.surveys.models import Response, Survey
@@ -88,7 +89,7 @@ def test_it_keeps_a_citizens_formula_as_text_in_the_survey_export(actors) -> Non
     assert not any(v.startswith(cells.TRIGGERS) for r in rows for v in r)
 
 
-def test_it_round_trips_an_action_plan_with_formula_like_text(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_round_trips_an_action_plan_with_formula_like_text(actors) -> None:
     from kotacerdas.actionplans import excel, jobs, queries
     from kotacerdas.actionplans.actions import do_update_item
     from kotacerdas.actionplans.choices import JobStatus
@@ -114,7 +115,7 @@ def test_it_round_trips_an_action_plan_with_formula_like_text(actors) -> None:  
         assert (item.title, item.target) == (title, target)
 
 
-def test_it_round_trips_the_evaluation_worksheet(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_round_trips_the_evaluation_worksheet(actors) -> None:
     from kotacerdas.evaluations import actions
     from kotacerdas.evaluations.models import Answer, Submission
     from kotacerdas.reports import xlsx
@@ -127,7 +128,7 @@ def test_it_round_trips_the_evaluation_worksheet(actors) -> None:  # type: ignor
     codes = [n.code for n in pack.indicators()][:len(EVIL)]
     from django.utils import timezone
 
-    Submission.objects.filter(pk=sub.pk).update(deadline=timezone.now() + timezone.timedelta(days=3))
+    Submission.objects.filter(pk=sub.pk).update(deadline=timezone.now() + dt.timedelta(days=3))
     sub.refresh_from_db()
     for code, text in zip(codes, EVIL, strict=False):
         current = Answer.objects.filter(submission=sub, indicator=code).first()
@@ -154,7 +155,7 @@ def test_it_round_trips_the_evaluation_worksheet(actors) -> None:  # type: ignor
         assert Answer.objects.get(submission=sub, indicator=code).justification == text.strip()
 
 
-def test_it_round_trips_the_programme_catalogue(actors, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_it_round_trips_the_programme_catalogue(actors, tmp_path) -> None:
     from kotacerdas.catalogue.models import Programme
     from kotacerdas.regions.models import Region
     from kotacerdas.reports import importers
@@ -181,7 +182,7 @@ def test_it_never_fails_on_text_a_workbook_cannot_hold() -> None:
     assert a == "barisdari Word" and b == "'=1+1" and len(c) == cells.XLSX_CELL_MAX and d == -3
 
 
-def test_it_exports_survey_answers_with_control_characters(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_exports_survey_answers_with_control_characters(actors) -> None:
     from kotacerdas.surveys import actions as surveys
     from kotacerdas.surveys.models import Response, Survey
 

@@ -57,7 +57,7 @@ def test_it_refuses_a_malformed_score_input_with_a_clear_message(name: str) -> N
                         st.sampled_from(["scores", "answers", "previous", "baseline", "output", "impact",
                                          "output.kebijakan.masterplan", "x"]), kids, max_size=5),
                     max_leaves=12))
-def test_it_never_crashes_on_any_json_score_input(tmp_path_factory, value) -> None:  # type: ignore[no-untyped-def]
+def test_it_never_crashes_on_any_json_score_input(tmp_path_factory, value) -> None:
     path = tmp_path_factory.mktemp("fz") / "in.json"
     path.write_text(json.dumps(value, allow_nan=True))
     out, err = io.StringIO(), io.StringIO()

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 BAD = {"nul": "a\x00b", "surrogate": "a\ud800b", "long": "x" * (limits.JSON_STRING_MAX + 1)}
 
 
-def _json_writes(matrix, actors):  # type: ignore[no-untyped-def]
+def _json_writes(matrix, actors):
     """(method, url, body) of every JSON write route of the served spec, with a valid body."""
     from kotacerdas.api.urls import api
 
@@ -42,7 +42,7 @@ def _json_writes(matrix, actors):  # type: ignore[no-untyped-def]
     return [(m, *writes[(m, p)]) for m, p in sorted(json_ops)]
 
 
-def _poison(body, value):  # type: ignore[no-untyped-def]
+def _poison(body, value):
     """The body with a string field set to `value` (an extra one when the body has none)."""
     body = json.loads(json.dumps(body))
     for key, v in body.items():
@@ -59,7 +59,7 @@ def _poison(body, value):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("kind", sorted(BAD))
-def test_it_refuses_bad_text_on_every_json_route_with_422(matrix, actors, kind) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_bad_text_on_every_json_route_with_422(matrix, actors, kind) -> None:
     client = Client()
     client.force_login(actors.alice)  # signed in and allowed to call everything: the refusal is the text's
     wrong = []
@@ -71,7 +71,7 @@ def test_it_refuses_bad_text_on_every_json_route_with_422(matrix, actors, kind) 
     assert not wrong, "\n".join(wrong)
 
 
-def test_it_refuses_a_nul_in_a_query_string_and_a_form(matrix, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_nul_in_a_query_string_and_a_form(matrix, actors) -> None:
     client = Client()
     client.force_login(actors.citra)
     assert client.get("/api/v1/submissions", {"region": "16.07\x00"}).status_code in (400, 422)
@@ -80,7 +80,7 @@ def test_it_refuses_a_nul_in_a_query_string_and_a_form(matrix, actors) -> None: 
     assert not matrix.sub.answers.exists()
 
 
-def test_it_refuses_a_huge_justification_and_feedback_through_the_api(matrix, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_huge_justification_and_feedback_through_the_api(matrix, actors) -> None:
     from kotacerdas.catalogue.models import Programme
 
     citra = Client()
@@ -99,7 +99,7 @@ def test_it_refuses_a_huge_justification_and_feedback_through_the_api(matrix, ac
     assert r.status_code == 422 and r.json()["field"] == "strengths"
 
 
-def test_it_enforces_each_fields_limit_in_the_actions(matrix, actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_enforces_each_fields_limit_in_the_actions(matrix, actors) -> None:
     """The same limits hold below the API (web forms, importers) and on both databases: a refusal, not
     a database error (PostgreSQL refuses an over-long varchar; SQLite would store it)."""
     from kotacerdas.actionplans.actions import do_comment
@@ -112,6 +112,7 @@ def test_it_enforces_each_fields_limit_in_the_actions(matrix, actors) -> None:  
     with pytest.raises(InvalidInput):
         actions.do_save_answer(actors.citra, matrix.sub, CODE, 2, "a\ud800b")
     item = ActionItem.objects.filter(region_id="16.07").first()
+    assert item is not None
     with pytest.raises(InvalidInput):
         do_comment(actors.citra, item, "k" * (limits.COMMENT + 1))
     assert not matrix.sub.answers.exists() and not matrix.sub.evidence.exists()
@@ -128,7 +129,7 @@ def test_it_gives_every_text_field_a_limit() -> None:
     assert sorted(set(unbounded) - system) == []
 
 
-def test_it_keeps_the_pdf_report_small_whatever_feedback_is_stored(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_the_pdf_report_small_whatever_feedback_is_stored(actors) -> None:
     from pypdf import PdfReader
 
     from kotacerdas.catalogue.models import Programme

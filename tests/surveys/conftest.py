@@ -6,7 +6,7 @@ from kotacerdas.surveys.models import Survey
 
 
 @pytest.fixture
-def survey(db) -> Survey:  # type: ignore[no-untyped-def]
+def survey(db) -> Survey:
     return Survey.objects.select_related("region", "cycle").get(region_id="16.07", cycle__year=2024)
 
 
@@ -19,6 +19,6 @@ def _fresh_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
+def _fast_passwords(settings) -> None:
     # The shared `actors` fixture creates eight users; a real password hash costs ~1 s each.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

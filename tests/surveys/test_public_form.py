@@ -14,11 +14,11 @@ from kotacerdas.surveys.choices import Channel, SurveyStatus
 from kotacerdas.surveys.models import AccessCode, Response, Survey
 
 
-def _service(survey, sub: str = "governance.layanan_publik"):  # type: ignore[no-untyped-def]
+def _service(survey, sub: str = "governance.layanan_publik"):
     return survey.services.get(subdimension=sub)
 
 
-def _answer(survey, **extra: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _answer(survey, **extra: str) -> dict[str, str]:
     service = _service(survey)
     data = {"service": str(service.pk), "kecamatan": "16.07.05", "age_band": "25-34", "gender": "P",
             "q_governance.layanan_publik.1": "4", "q_governance.layanan_publik.2": "5",
@@ -27,7 +27,7 @@ def _answer(survey, **extra: str) -> dict[str, str]:  # type: ignore[no-untyped-
     return data
 
 
-def test_it_lets_anyone_choose_a_service_then_answer(survey) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_anyone_choose_a_service_then_answer(survey) -> None:
     c = Client()
     first = c.get(f"/survei/{survey.token}/")
     assert first.status_code == 200
@@ -38,7 +38,7 @@ def test_it_lets_anyone_choose_a_service_then_answer(survey) -> None:  # type: i
     assert 'name="viewport"' in form
 
 
-def test_it_stores_a_valid_response_and_thanks_the_citizen(survey) -> None:  # type: ignore[no-untyped-def]
+def test_it_stores_a_valid_response_and_thanks_the_citizen(survey) -> None:
     before = Response.objects.filter(survey=survey).count()
     c = Client()
     r = c.post(f"/survei/{survey.token}/", _answer(survey, contact_name="Siti", contact_phone="0812 3456 7890"))
@@ -52,7 +52,7 @@ def test_it_stores_a_valid_response_and_thanks_the_citizen(survey) -> None:  # t
     assert AuditEvent.objects.filter(action="surveys.response", object_id=str(resp.pk)).exists()
 
 
-def test_it_explains_missing_answers_without_storing(survey) -> None:  # type: ignore[no-untyped-def]
+def test_it_explains_missing_answers_without_storing(survey) -> None:
     before = Response.objects.count()
     data = _answer(survey)
     del data["q_governance.layanan_publik.2"]
@@ -64,14 +64,14 @@ def test_it_explains_missing_answers_without_storing(survey) -> None:  # type: i
     assert Response.objects.count() == before
 
 
-def test_it_silently_drops_bot_submissions_caught_by_the_honeypot(survey) -> None:  # type: ignore[no-untyped-def]
+def test_it_silently_drops_bot_submissions_caught_by_the_honeypot(survey) -> None:
     before = Response.objects.count()
     r = Client().post(f"/survei/{survey.token}/", _answer(survey, website="http://spam.example"))
     assert r.status_code == 302 and r["Location"].endswith("/terima-kasih/")
     assert Response.objects.count() == before
 
 
-def test_it_rate_limits_per_ip(survey, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_rate_limits_per_ip(survey, settings) -> None:
     settings.SURVEY_RATE_LIMIT = (3, 3600)
     c = Client(REMOTE_ADDR="10.1.2.3")
     codes = [c.post(f"/survei/{survey.token}/", _answer(survey)).status_code for _ in range(4)]
@@ -80,7 +80,7 @@ def test_it_rate_limits_per_ip(survey, settings) -> None:  # type: ignore[no-unt
     assert other.status_code == 302
 
 
-def test_it_refuses_responses_outside_the_window(survey) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_responses_outside_the_window(survey) -> None:
     Survey.objects.filter(pk=survey.pk).update(closes_at=timezone.now() - dt.timedelta(hours=1))
     c = Client()
     assert "tidak sedang dibuka" in c.get(f"/survei/{survey.token}/").content.decode()
@@ -91,12 +91,12 @@ def test_it_refuses_responses_outside_the_window(survey) -> None:  # type: ignor
     assert Response.objects.count() == before
 
 
-def test_it_hides_draft_surveys(actors, survey) -> None:  # type: ignore[no-untyped-def]
+def test_it_hides_draft_surveys(actors, survey) -> None:
     Survey.objects.filter(pk=survey.pk).update(status=SurveyStatus.DRAFT)
     assert Client().get(f"/survei/{survey.token}/").status_code == 404
 
 
-def test_it_accepts_each_one_time_code_once(actors, survey) -> None:  # type: ignore[no-untyped-def]
+def test_it_accepts_each_one_time_code_once(actors, survey) -> None:
     Survey.objects.filter(pk=survey.pk).update(requires_code=True)
     survey.refresh_from_db()
     code = actions.do_generate_codes(actors.citra, survey, 2)[0]
@@ -109,13 +109,13 @@ def test_it_accepts_each_one_time_code_once(actors, survey) -> None:  # type: ig
     assert AccessCode.objects.get(survey=survey, code=code).used_at is not None
 
 
-def test_it_serves_a_qr_code_of_the_public_link_as_svg(survey) -> None:  # type: ignore[no-untyped-def]
+def test_it_serves_a_qr_code_of_the_public_link_as_svg(survey) -> None:
     r = Client().get(f"/survei/{survey.token}/qr.svg")
     assert r.status_code == 200 and r["Content-Type"] == "image/svg+xml"
     assert r.content.startswith(b"<svg") and f"/survei/{survey.token}/".encode() in r.content
 
 
-def test_it_shows_the_summary_to_the_public_only_once_published(actors, survey) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_summary_to_the_public_only_once_published(actors, survey) -> None:
     assert Client().get(f"/survei/{survey.token}/hasil/").status_code == 404
     actions.do_publish_summary(actors.citra, survey)
     r = Client().get(f"/survei/{survey.token}/hasil/")
@@ -124,7 +124,7 @@ def test_it_shows_the_summary_to_the_public_only_once_published(actors, survey) 
 
 
 @pytest.mark.parametrize("who", ["eka", "oki", "mira", "andi"])
-def test_it_lets_only_the_coordinator_change_the_design(actors, survey, who: str) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_only_the_coordinator_change_the_design(actors, survey, who: str) -> None:
     from kotacerdas.core.errors import NotAllowed
 
     with pytest.raises(NotAllowed):

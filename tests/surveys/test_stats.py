@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,7 @@ from kotacerdas.surveys import queries
 from kotacerdas.surveys.models import Response, ResponseAnswer
 
 
-def _scores(survey, sub: str) -> list[float]:  # type: ignore[no-untyped-def]
+def _scores(survey, sub: str) -> list[float]:
     out = []
     for r in Response.objects.filter(survey=survey, service__subdimension=sub):
         vals = list(ResponseAnswer.objects.filter(response=r).values_list("value", flat=True))
@@ -20,14 +21,14 @@ def _scores(survey, sub: str) -> list[float]:  # type: ignore[no-untyped-def]
     return out
 
 
-def test_it_loads_a_demo_survey_with_a_few_hundred_responses_over_many_kecamatan(survey) -> None:  # type: ignore[no-untyped-def]
+def test_it_loads_a_demo_survey_with_a_few_hundred_responses_over_many_kecamatan(survey) -> None:
     n = Response.objects.filter(survey=survey).count()
     assert 300 <= n <= 500
     assert Response.objects.filter(survey=survey).values("kecamatan").distinct().count() >= 15
     assert survey.window_open() and survey.services.filter(programme__isnull=False).count() == 18
 
 
-def test_it_computes_subdimension_means_from_respondent_scores(survey) -> None:  # type: ignore[no-untyped-def]
+def test_it_computes_subdimension_means_from_respondent_scores(survey) -> None:
     res = queries.results(survey)
     stat = next(s for s in res.subdimensions if s.key == "governance.layanan_publik")
     expected = mean_ci95(_scores(survey, "governance.layanan_publik"))
@@ -38,7 +39,7 @@ def test_it_computes_subdimension_means_from_respondent_scores(survey) -> None: 
     assert "± " in stat.formula and "n=24" in stat.formula
 
 
-def test_it_reports_items_and_pillars(survey) -> None:  # type: ignore[no-untyped-def]
+def test_it_reports_items_and_pillars(survey) -> None:
     res = queries.results(survey)
     assert len(res.items) == len(queries.survey_pack(survey).survey_items)
     governance = next(p for p in res.pillars if p.key == "governance")
@@ -46,7 +47,7 @@ def test_it_reports_items_and_pillars(survey) -> None:  # type: ignore[no-untype
     assert res.total == sum(p.n for p in res.pillars)
 
 
-def test_it_maps_the_likert_mean_linearly_onto_the_impact_scale(survey) -> None:  # type: ignore[no-untyped-def]
+def test_it_maps_the_likert_mean_linearly_onto_the_impact_scale(survey) -> None:
     pack = queries.survey_pack(survey)
     assert queries.to_impact_scale(1.0, pack) == Decimal("0.00")
     assert queries.to_impact_scale(5.0, pack) == Decimal("4.00")
@@ -57,16 +58,16 @@ def test_it_maps_the_likert_mean_linearly_onto_the_impact_scale(survey) -> None:
     (None, 0, 0), (4.5, 10, 1), (2.59, 50, 1), (2.6, 50, 2), (3.39, 50, 2), (3.4, 50, 3), (4.19, 50, 3),
     (4.2, 60, 4), (5.0, 50, 4),
 ])
-def test_it_suggests_levels_by_the_pack_rule(mean, n: int, level: int) -> None:  # type: ignore[no-untyped-def]
+def test_it_suggests_levels_by_the_pack_rule(mean, n: int, level: int) -> None:
     assert queries.suggested_level(mean, n, 50)[0] == level
 
 
-def test_it_lets_an_installation_override_the_level_rule(settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_an_installation_override_the_level_rule(settings) -> None:
     settings.SURVEY_LEVEL_THRESHOLDS = [(4.0, 4), (3.0, 3), (2.0, 2)]
     assert queries.suggested_level(3.1, 50, 50)[0] == 3
 
 
-def test_it_offers_impact_evidence_per_indicator_for_the_self_assessment(survey) -> None:  # type: ignore[no-untyped-def]
+def test_it_offers_impact_evidence_per_indicator_for_the_self_assessment(survey) -> None:
     ev = queries.impact_evidence("16.07", survey.cycle)
     assert len(ev) == 18 and all(k.startswith("impact.survei.") for k in ev)
     gov = ev["impact.survei.layanan_publik"]
@@ -81,7 +82,7 @@ def test_it_offers_impact_evidence_per_indicator_for_the_self_assessment(survey)
     assert queries.impact_evidence("16.06", survey.cycle) == {}
 
 
-def test_it_tracks_progress_and_warns_about_thin_or_concentrated_samples(survey) -> None:  # type: ignore[no-untyped-def]
+def test_it_tracks_progress_and_warns_about_thin_or_concentrated_samples(survey) -> None:
     prog = queries.progress(survey)
     pillars = {p.code: p for p in prog.pillars}
     assert pillars["branding"].target == 150 and pillars["governance"].target == 50
@@ -96,14 +97,14 @@ def test_it_tracks_progress_and_warns_about_thin_or_concentrated_samples(survey)
     assert not math.isnan(prog.kecamatan_gini)
 
 
-def test_it_warns_when_every_response_comes_from_one_kecamatan(survey) -> None:  # type: ignore[no-untyped-def]
+def test_it_warns_when_every_response_comes_from_one_kecamatan(survey) -> None:
     Response.objects.filter(survey=survey).update(kecamatan_id="16.07.05")
     prog = queries.progress(survey)
     assert prog.warnings[0].startswith("Semua tanggapan berasal dari satu kecamatan")
     assert prog.kecamatan_gini == pytest.approx(20 / 21)
 
 
-def test_the_report_tables_write_numbers_in_the_reader_s_language(survey) -> None:  # type: ignore[no-untyped-def]
+def test_the_report_tables_write_numbers_in_the_reader_s_language(survey) -> None:
     import re
 
     from django.utils import translation
@@ -122,7 +123,7 @@ def test_the_report_tables_write_numbers_in_the_reader_s_language(survey) -> Non
     assert [n.replace(",", ".") for n in numbers] == numbers_en
 
 
-def test_a_response_arriving_between_the_two_reads_is_left_for_next_time(survey) -> None:  # type: ignore[no-untyped-def]
+def test_a_response_arriving_between_the_two_reads_is_left_for_next_time(survey) -> None:
     """Found under load (bench 4): the dashboard's survey progress read the responses, a citizen's answer
     was committed, then the answers were read — the new answers belonged to no known response (500)."""
     from django.db import connection
@@ -135,9 +136,9 @@ def test_a_response_arriving_between_the_two_reads_is_left_for_next_time(survey)
                                    answers={"governance.layanan_publik.1": 4, "governance.layanan_publik.2": 5,
                                             "governance.layanan_publik.3": 3})
     before = len(_rows(survey))
-    fired = []
+    fired: list[Any] = []
 
-    def arrive_after_the_first_read(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def arrive_after_the_first_read(execute, sql, params, many, context):
         result = execute(sql, params, many, context)
         if not fired and 'FROM "surveys_response"' in sql:
             fired.append(sql)

@@ -27,4 +27,6 @@ def banyuasin_2024(db: Any) -> Submission:
 
 @pytest.fixture
 def peer_under_assessment(db: Any) -> Submission:
-    return Submission.objects.select_related("cycle").filter(status="under_assessment").order_by("region_id").first()
+    sub = Submission.objects.select_related("cycle").filter(status="under_assessment").order_by("region_id").first()
+    assert sub is not None, "the demo has a submission under assessment"
+    return sub

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -13,10 +15,10 @@ from .conftest import client_for, demo_user
 
 pytestmark = pytest.mark.django_db
 LEAD, MEMBER, FOURTH = "asesor1@kotacerdas.test", "asesor2@kotacerdas.test", "asesor4@kotacerdas.test"
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
-def test_it_shows_the_regions_level_beside_the_assessors_own(peer_under_assessment) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_regions_level_beside_the_assessors_own(peer_under_assessment) -> None:
     body = client_for(MEMBER).get(f"/pengajuan/{peer_under_assessment.pk}/nilai/").content.decode()
     assert "Daerah (mandiri)" in body and "Skor Anda" in body
     assert "Kesepakatan antarasesor" not in body  # only the lead sees the panel's scores
@@ -24,7 +26,7 @@ def test_it_shows_the_regions_level_beside_the_assessors_own(peer_under_assessme
         f"/pengajuan/{peer_under_assessment.pk}/nilai/").status_code == 403
 
 
-def test_it_autosaves_a_score_and_reports_a_stale_one(peer_under_assessment) -> None:  # type: ignore[no-untyped-def]
+def test_it_autosaves_a_score_and_reports_a_stale_one(peer_under_assessment) -> None:
     c = client_for(FOURTH)
     url = f"/pengajuan/{peer_under_assessment.pk}/nilai/baseline.peningkatan_indeks/"
     body = c.post(url, {"level": "3", "note": "Naik.", "expected_version": "0"}, **HTMX).content.decode()
@@ -36,7 +38,7 @@ def test_it_autosaves_a_score_and_reports_a_stale_one(peer_under_assessment) -> 
     assert score.level == 3
 
 
-def test_it_saves_feedback_and_keeps_a_refused_draft(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_it_saves_feedback_and_keeps_a_refused_draft(banyuasin_2024) -> None:
     coordinator, admin = demo_user("koordinator@banyuasin.test"), demo_user("admin@kotacerdas.test")
     for code in queries.completeness(banyuasin_2024).missing:
         actions.do_save_answer(coordinator, banyuasin_2024, code, 2)
@@ -57,7 +59,7 @@ def test_it_saves_feedback_and_keeps_a_refused_draft(banyuasin_2024) -> None:  #
     assert admin is not None
 
 
-def test_it_shows_the_lead_the_agreement_and_sets_consensus(peer_under_assessment) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_lead_the_agreement_and_sets_consensus(peer_under_assessment) -> None:
     c = client_for(LEAD)
     body = c.get(f"/pengajuan/{peer_under_assessment.pk}/nilai/").content.decode()
     assert "Krippendorff" in body and "Tetapkan konsensus" in body
@@ -66,7 +68,7 @@ def test_it_shows_the_lead_the_agreement_and_sets_consensus(peer_under_assessmen
     assert demo_user(LEAD) is not None
 
 
-def test_it_names_each_panel_member_in_the_panel_column(peer_under_assessment) -> None:  # type: ignore[no-untyped-def]
+def test_it_names_each_panel_member_in_the_panel_column(peer_under_assessment) -> None:
     body = client_for(LEAD).get(f"/pengajuan/{peer_under_assessment.pk}/nilai/").content.decode()
     sheets = queries.assessor_sheets(peer_under_assessment)
     names = [u.get_full_name() for u in get_user_model().objects.filter(pk__in=list(sheets))]

@@ -17,7 +17,7 @@ from .conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
-def _options(html: str) -> list[dict]:  # type: ignore[type-arg]
+def _options(html: str) -> list[dict]:
     blocks = re.findall(r'<script[^>]*type="application/json"[^>]*>(.*?)</script>', html, re.S)
     return [json.loads(b) for b in blocks if b.strip().startswith("{")]
 

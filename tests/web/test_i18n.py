@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -28,7 +29,7 @@ def _unquote(chunk: str) -> str:
     return re.sub(r"\\(.)", lambda m: escapes.get(m.group(1), m.group(1)), "".join(parts))
 
 
-def entries(path: Path = PO) -> list[dict[str, object]]:
+def entries(path: Path = PO) -> list[dict[str, Any]]:
     """msgctxt, msgid, plural, msgstr(s) and flags of every live entry (obsolete #~ ones skipped)."""
     out = []
     for block in path.read_text(encoding="utf-8").split("\n\n"):
@@ -197,12 +198,12 @@ def _has_word(word: str, text: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) is not None
 
 
-def _english(client):  # type: ignore[no-untyped-def]
+def _english(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 
 
-def test_the_action_plan_page_in_both_languages(actors) -> None:  # type: ignore[no-untyped-def]
+def test_the_action_plan_page_in_both_languages(actors) -> None:
     url = "/wilayah/16.07/rencana-aksi/?tahun=2024"
     indonesian = actors.client(actors.citra).get(url).content.decode()
     assert _h1(indonesian).startswith("Rencana aksi — ")
@@ -217,7 +218,7 @@ def test_the_action_plan_page_in_both_languages(actors) -> None:  # type: ignore
         assert not _has_word(indonesian_only, english), indonesian_only
 
 
-def test_the_survey_pages_in_both_languages(actors) -> None:  # type: ignore[no-untyped-def]
+def test_the_survey_pages_in_both_languages(actors) -> None:
     from kotacerdas.surveys.models import Survey
 
     url = "/wilayah/16.07/survei/?tahun=2024"
@@ -238,7 +239,7 @@ def test_the_survey_pages_in_both_languages(actors) -> None:  # type: ignore[no-
 
 
 @pytest.mark.parametrize("who", ["citra", "oki", "eka", "mira", "andi", "alice"])
-def test_the_reports_link_appears_exactly_when_the_page_opens(actors, who: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_reports_link_appears_exactly_when_the_page_opens(actors, who: str) -> None:
     from kotacerdas.accounts import roles
 
     user = getattr(actors, who)
@@ -256,5 +257,5 @@ def test_the_reports_link_appears_exactly_when_the_page_opens(actors, who: str) 
         assert ">Reports</a>" in _english(client).get("/").content.decode()
 
 
-def test_the_public_sees_no_reports_link(db) -> None:  # type: ignore[no-untyped-def]
+def test_the_public_sees_no_reports_link(db) -> None:
     assert "/laporan/" not in client_for(None).get("/").content.decode()

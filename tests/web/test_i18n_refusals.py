@@ -4,6 +4,7 @@ English chosen (the language cookie) the web pages show the English refusal, and
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.test import Client
 from .conftest import client_for
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
 def _english(client: Client) -> Client:
@@ -20,13 +21,13 @@ def _english(client: Client) -> Client:
     return client
 
 
-def _text(response) -> str:  # type: ignore[no-untyped-def]
+def _text(response) -> str:
     """The page's text with tags dropped and entities that Django escapes put back."""
     body = re.sub(r"<[^>]+>", " ", response.content.decode())
     return body.replace("&#x27;", "'").replace("&quot;", '"').replace("&amp;", "&")
 
 
-def test_a_refused_answer_is_explained_in_english(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_answer_is_explained_in_english(banyuasin_2024) -> None:
     url = f"/pengajuan/{banyuasin_2024.pk}/jawaban/output.kelembagaan.forum/"
     indonesian = _text(client_for("bupati@banyuasin.test").post(url, {"level": "4"}, **HTMX))
     assert "Hanya koordinator daerah yang mengisi jawaban" in indonesian
@@ -35,10 +36,11 @@ def test_a_refused_answer_is_explained_in_english(banyuasin_2024) -> None:  # ty
     assert "Hanya koordinator daerah" not in english
 
 
-def test_a_refused_action_plan_comment_is_explained_in_english(actors) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_action_plan_comment_is_explained_in_english(actors) -> None:
     from kotacerdas.actionplans.models import ActionItem
 
     item = ActionItem.objects.filter(region_id="16.07", archived_at__isnull=True).order_by("pk").first()
+    assert item is not None
     url = f"/wilayah/16.07/rencana-aksi/{item.pk}/"
     indonesian = actors.client(actors.citra).post(url, {"do": "comment", "text": "  "})
     assert indonesian.status_code == 422 and "Komentar kosong" in _text(indonesian)
@@ -48,7 +50,7 @@ def test_a_refused_action_plan_comment_is_explained_in_english(actors) -> None: 
     assert not item.comments.exists()
 
 
-def test_a_refused_survey_response_is_explained_in_english(db) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_survey_response_is_explained_in_english(db) -> None:
     from django.utils import timezone
 
     from kotacerdas.surveys.choices import SurveyStatus

@@ -22,7 +22,7 @@ URL = "/wilayah/16.07/iid/"
 
 
 @pytest.fixture
-def iid_sub():  # type: ignore[no-untyped-def]
+def iid_sub():
     cycle = queries.iid_cycle("16.07")
     assert cycle is not None and cycle.pack_code == "iid-2023"
     sub = queries.stage_submission(cycle, "16.07")
@@ -30,7 +30,7 @@ def iid_sub():  # type: ignore[no-untyped-def]
     return sub
 
 
-def _form(pack, spd: int, levels: dict[str, int]) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _form(pack, spd: int, levels: dict[str, int]) -> dict[str, str]:
     repeated = pack.repeated_codes()
     data = {f"a:{i.code}": str(spd) for i in pack.indicators() if i.code not in repeated}
     for prog, level in levels.items():
@@ -38,7 +38,7 @@ def _form(pack, spd: int, levels: dict[str, int]) -> dict[str, str]:  # type: ig
     return data
 
 
-def test_it_lists_the_flagged_innovations_and_scores_their_self_assessment(iid_sub) -> None:  # type: ignore[no-untyped-def]
+def test_it_lists_the_flagged_innovations_and_scores_their_self_assessment(iid_sub) -> None:
     client = client_for(COORDINATOR)
     body = client.get(URL).content.decode()
     assert "JAM KUNCI" in body and "Antrean Online Puskesmas" in body
@@ -55,7 +55,7 @@ def test_it_lists_the_flagged_innovations_and_scores_their_self_assessment(iid_s
     assert event.region_code == "16.07" and event.data["changed"] == 60
 
 
-def test_it_counts_every_flagged_innovation_and_none_once_unflagged(iid_sub) -> None:  # type: ignore[no-untyped-def]
+def test_it_counts_every_flagged_innovation_and_none_once_unflagged(iid_sub) -> None:
     citra = demo_user(COORDINATOR)
     actions.do_save_iid(citra, iid_sub, {}, {"jam-kunci": {"sid.16": 3}})
     assert queries.iid_score(iid_sub).instance_counts == {"innovation": 2}
@@ -64,7 +64,7 @@ def test_it_counts_every_flagged_innovation_and_none_once_unflagged(iid_sub) -> 
     assert result.instance_counts == {"innovation": 1} and result.nodes["sid.kematangan"] == Decimal("0.9")
 
 
-def test_it_refuses_other_people_and_programmes_that_are_no_innovation(iid_sub) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_other_people_and_programmes_that_are_no_innovation(iid_sub) -> None:
     with pytest.raises(NotAllowed):
         actions.do_save_iid(demo_user("koordinator@muba.test"), iid_sub, {"spd.01": 3}, {})
     with pytest.raises(NotAllowed):
@@ -80,7 +80,7 @@ def test_it_refuses_other_people_and_programmes_that_are_no_innovation(iid_sub) 
     assert client_for(None).get(URL).status_code == 302
 
 
-def test_it_shows_three_indices_side_by_side_with_their_own_scales(iid_sub) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_three_indices_side_by_side_with_their_own_scales(iid_sub) -> None:
     actions.do_save_iid(demo_user(COORDINATOR), iid_sub, {"spd.01": 3}, {})
     body = client_for(COORDINATOR).get("/wilayah/16.07/dasbor/").content.decode()
     section = body[body.index('data-testid="three-indices"'):]

@@ -4,6 +4,7 @@ at once, each language and each visibility class has its own body, and permissio
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.utils.translation import override
@@ -20,16 +21,16 @@ from .conftest import client_for, demo_user
 pytestmark = pytest.mark.django_db
 DASHBOARD = "/wilayah/16.07/dasbor/"
 COORDINATOR = "koordinator@banyuasin.test"
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
-def _get(username: str | None, path: str = DASHBOARD, **extra: str) -> str:
+def _get(username: str | None, path: str = DASHBOARD, **extra: Any) -> str:
     response = client_for(username).get(path, **extra)
     assert response.status_code == 200, (username, path, response.status_code)
     return response.content.decode()
 
 
-def test_it_serves_the_cached_body_until_an_audited_change(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_it_serves_the_cached_body_until_an_audited_change(banyuasin_2024) -> None:
     assert "Kabupaten Banyuasin" in _get("admin@kotacerdas.test")
     # A write that bypasses the actions (no audit event) is not seen: the body really is cached ...
     Region.objects.filter(code="16.07").update(name="Banyuasin Uji Cache")
@@ -39,7 +40,7 @@ def test_it_serves_the_cached_body_until_an_audited_change(banyuasin_2024) -> No
     assert "Banyuasin Uji Cache" in _get("admin@kotacerdas.test")
 
 
-def test_a_saved_answer_shows_on_the_dashboard_at_once(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_a_saved_answer_shows_on_the_dashboard_at_once(banyuasin_2024) -> None:
     before = queries.completeness(banyuasin_2024)
     body = _get(COORDINATOR)
     assert f"{before.answered}/{before.total} indikator terjawab" in body
@@ -52,7 +53,7 @@ def test_a_saved_answer_shows_on_the_dashboard_at_once(banyuasin_2024) -> None: 
     assert f"{before.answered}/{before.total} indikator" not in body
 
 
-def test_an_autosave_flushes_only_its_own_regions_pages(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_an_autosave_flushes_only_its_own_regions_pages(banyuasin_2024) -> None:
     national, muba, banyuasin = (pagecache.data_version(), pagecache.data_version("16.06"),
                                  pagecache.data_version("16.07"))
     code = queries.completeness(banyuasin_2024).missing[0]
@@ -68,7 +69,7 @@ def test_an_autosave_flushes_only_its_own_regions_pages(banyuasin_2024) -> None:
     assert pagecache.data_version("16.07") != banyuasin
 
 
-def test_a_recomputed_index_shows_on_the_ranking_at_once(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_a_recomputed_index_shows_on_the_ranking_at_once(banyuasin_2024) -> None:
     result = Result.objects.get(region_id="16.07", cycle__year=2023)
     assert "3,91" not in _get("admin@kotacerdas.test", "/nasional/?tahun=2023&provinsi=16")
     Result.objects.filter(pk=result.pk).update(index="3.91")

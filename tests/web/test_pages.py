@@ -26,7 +26,7 @@ def test_it_sends_the_public_to_login_or_refuses(url: str) -> None:
     assert response.status_code in (302, 403)
 
 
-def test_it_routes_each_role_from_the_home_page(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_it_routes_each_role_from_the_home_page(banyuasin_2024) -> None:
     coordinator = client_for("koordinator@banyuasin.test").get("/").content.decode()
     assert "/wilayah/16.07/dasbor/" in coordinator and f"/pengajuan/{banyuasin_2024.pk}/" in coordinator
     assessor = client_for("asesor1@kotacerdas.test").get("/").content.decode()

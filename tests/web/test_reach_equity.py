@@ -21,20 +21,20 @@ MAP = "/wilayah/16.07/peta/"
 
 
 @pytest.fixture
-def oss_events(db):  # type: ignore[no-untyped-def]
+def oss_events(db):
     from kotacerdas.monitoring import actions as mon_actions
 
     mon_actions.generate_events(None, Region.objects.get(code="16.07"), n_events=4000, year=2021, seed=11,
                                 programmes=["oss"], is_demo=True)
 
 
-def _cli(*args: str) -> dict:  # type: ignore[type-arg]
+def _cli(*args: str) -> dict:
     out = io.StringIO()
     call_command("analytics", *args, "--format", "json", stdout=out)
-    return json.loads(out.getvalue())  # type: ignore[no-any-return]
+    return json.loads(out.getvalue())
 
 
-def test_the_map_shows_the_clis_gini_and_lagging_kecamatan(oss_events) -> None:  # type: ignore[no-untyped-def]
+def test_the_map_shows_the_clis_gini_and_lagging_kecamatan(oss_events) -> None:
     cli = _cli("reach", "--region", "16.07", "--programme", "oss", "--year", "2021")
     assert cli["gini"] is not None and cli["gini"] > 0
     names = {k["code"]: k["name"] for k in cli["kecamatan"]}
@@ -57,7 +57,7 @@ def test_the_map_shows_the_clis_gini_and_lagging_kecamatan(oss_events) -> None: 
     assert data["year"] == 2021
 
 
-def test_a_kecamatan_opens_its_monthly_series(oss_events) -> None:  # type: ignore[no-untyped-def]
+def test_a_kecamatan_opens_its_monthly_series(oss_events) -> None:
     from kotacerdas.monitoring import queries as mq
 
     whole = {p["period"]: p["transactions"] for p in mq.activity_series("oss", kecamatan=None)}
@@ -83,7 +83,7 @@ def test_a_kecamatan_opens_its_monthly_series(oss_events) -> None:  # type: igno
     assert c.get(MAP, {"metrik": "oss", "kecamatan": "99.99.99"}).status_code == 404
 
 
-def test_without_events_the_map_has_no_equity_and_says_how_to_open_a_series(db) -> None:  # type: ignore[no-untyped-def]
+def test_without_events_the_map_has_no_equity_and_says_how_to_open_a_series(db) -> None:
     body = client_for(None).get(MAP, {"metrik": "jam-kunci"}).content.decode()
     assert 'data-testid="equity"' not in body
     assert '<script src="/static/vendor/echarts/echarts.min.js"' not in body  # fetched only on a click

@@ -23,7 +23,7 @@ def test_it_asks_htmx_requests_of_the_public_to_log_in() -> None:
     assert response.status_code == 401 and response["HX-Redirect"].startswith("/akun/login/")
 
 
-def test_it_tells_a_signed_in_person_why_in_indonesian(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_tells_a_signed_in_person_why_in_indonesian(actors) -> None:
     response = actors.client(actors.eka).get("/wilayah/16.07/rencana-aksi/baru/")
     assert response.status_code == 403
     html = response.content.decode()
@@ -32,7 +32,7 @@ def test_it_tells_a_signed_in_person_why_in_indonesian(actors) -> None:  # type:
     assert "/wilayah/16.07/dasbor/" in html  # a way back to their own region
 
 
-def test_it_tells_a_signed_in_person_why_in_english(actors) -> None:  # type: ignore[no-untyped-def]
+def test_it_tells_a_signed_in_person_why_in_english(actors) -> None:
     client = actors.client(actors.mira)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.get("/wilayah/16.07/dasbor/")

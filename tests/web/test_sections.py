@@ -42,7 +42,7 @@ def test_it_lets_a_real_section_win_over_a_default(restore_registry: None) -> No
     assert register_default(Section("kosong", "B", "b.html", lambda ctx: {})) is not placeholder
 
 
-def test_the_survey_card_shows_every_warning(db) -> None:  # type: ignore[no-untyped-def]
+def test_the_survey_card_shows_every_warning(db) -> None:
     from django.utils.html import escape
 
     from kotacerdas.surveys import queries as survey_queries

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from kotacerdas.evaluations import actions, queries
@@ -12,10 +14,10 @@ from .conftest import client_for, demo_user
 
 pytestmark = pytest.mark.django_db
 COORDINATOR = "koordinator@banyuasin.test"
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
-def test_it_shows_every_indicator_with_its_level_descriptors_and_the_status_chain(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_every_indicator_with_its_level_descriptors_and_the_status_chain(banyuasin_2024) -> None:
     body = client_for(COORDINATOR).get(f"/pengajuan/{banyuasin_2024.pk}/").content.decode()
     assert body.count('class="indicator') == 50  # kominfo-2021 2021.2: 50 indicators (register_risiko removed)
     assert "Indeks naik 0,25 atau lebih" in body  # a level descriptor from the pack
@@ -23,7 +25,7 @@ def test_it_shows_every_indicator_with_its_level_descriptors_and_the_status_chai
     assert "19 indikator belum dijawab" in body  # the blocking pre-submit check
 
 
-def test_it_autosaves_an_answer_and_updates_the_completeness_bar(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_it_autosaves_an_answer_and_updates_the_completeness_bar(banyuasin_2024) -> None:
     code = queries.completeness(banyuasin_2024).missing[0]
     response = client_for(COORDINATOR).post(
         f"/pengajuan/{banyuasin_2024.pk}/jawaban/{code}/",
@@ -34,7 +36,7 @@ def test_it_autosaves_an_answer_and_updates_the_completeness_bar(banyuasin_2024)
     assert Answer.objects.get(submission=banyuasin_2024, indicator=code).level == 2
 
 
-def test_it_keeps_the_users_input_and_shows_the_current_value_on_a_stale_edit(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_the_users_input_and_shows_the_current_value_on_a_stale_edit(banyuasin_2024) -> None:
     answer = Answer.objects.get(submission=banyuasin_2024, indicator="output.kelembagaan.forum")
     actions.do_save_answer(demo_user(COORDINATOR), banyuasin_2024, answer.indicator, 3, "Forum rutin (rekan).",
                            expected_version=answer.version)
@@ -49,14 +51,14 @@ def test_it_keeps_the_users_input_and_shows_the_current_value_on_a_stale_edit(ba
     assert Answer.objects.get(pk=answer.pk).level == 3
 
 
-def test_it_refuses_an_answer_from_someone_who_may_only_read(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_an_answer_from_someone_who_may_only_read(banyuasin_2024) -> None:
     response = client_for("bupati@banyuasin.test").post(
         f"/pengajuan/{banyuasin_2024.pk}/jawaban/output.kelembagaan.forum/", {"level": "4"}, **HTMX)
     assert "Hanya koordinator daerah" in response.content.decode()
     assert client_for("koordinator@muba.test").get(f"/pengajuan/{banyuasin_2024.pk}/").status_code == 403
 
 
-def test_it_uploads_evidence_and_rejects_a_file_that_lies_about_its_type(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_it_uploads_evidence_and_rejects_a_file_that_lies_about_its_type(banyuasin_2024) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     c = client_for(COORDINATOR)
@@ -70,7 +72,7 @@ def test_it_uploads_evidence_and_rejects_a_file_that_lies_about_its_type(banyuas
                                    original_name="sk-forum.pdf").count() == 1
 
 
-def test_it_adds_a_link_and_archives_evidence(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_it_adds_a_link_and_archives_evidence(banyuasin_2024) -> None:
     c = client_for(COORDINATOR)
     code = "output.kelembagaan.forum"
     c.post(f"/pengajuan/{banyuasin_2024.pk}/bukti/{code}/tautan/", {"url": "https://contoh.go.id/forum"}, **HTMX)
@@ -80,7 +82,7 @@ def test_it_adds_a_link_and_archives_evidence(banyuasin_2024) -> None:  # type: 
     assert ev.archived_at is not None
 
 
-def test_it_blocks_submit_while_answers_are_missing_then_submits(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_it_blocks_submit_while_answers_are_missing_then_submits(banyuasin_2024) -> None:
     c = client_for(COORDINATOR)
     response = c.post(f"/pengajuan/{banyuasin_2024.pk}/kirim/", follow=True)
     assert "indikator belum dijawab" in response.content.decode()
@@ -92,7 +94,7 @@ def test_it_blocks_submit_while_answers_are_missing_then_submits(banyuasin_2024)
     assert "Pengajuan terkirim" in response.content.decode()
 
 
-def test_it_shows_return_notes_on_the_indicator(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_return_notes_on_the_indicator(banyuasin_2024) -> None:
     from kotacerdas.evaluations.models import Submission
 
     admin = demo_user("admin@kotacerdas.test")
@@ -107,7 +109,7 @@ def test_it_shows_return_notes_on_the_indicator(banyuasin_2024) -> None:  # type
     assert "Kirim ulang ke panel" in body
 
 
-def test_it_refreshes_the_sidebar_counts_and_the_blocking_list_after_an_inline_save(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_it_refreshes_the_sidebar_counts_and_the_blocking_list_after_an_inline_save(banyuasin_2024) -> None:
     pack = queries.cycle_pack(banyuasin_2024.cycle)
     code = queries.completeness(banyuasin_2024).missing[0]
     name = pack.node(code).name
@@ -127,14 +129,14 @@ def test_it_refreshes_the_sidebar_counts_and_the_blocking_list_after_an_inline_s
     assert "18 indikator belum dijawab" in checks and f'<small class="code">{code}</small>' not in checks
 
 
-def test_it_asks_before_sending_to_the_panel(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_it_asks_before_sending_to_the_panel(banyuasin_2024) -> None:
     body = client_for(COORDINATOR).get(f"/pengajuan/{banyuasin_2024.pk}/").content.decode()
     form = body[body.index(f'action="/pengajuan/{banyuasin_2024.pk}/kirim/"'):]
     assert form.split(">", 1)[0].count("data-confirm=") == 1
     assert "tidak bisa diubah lagi" in form.split(">", 1)[0]
 
 
-def test_it_ticks_dikirim_ulang_only_for_a_submission_that_was_returned(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_it_ticks_dikirim_ulang_only_for_a_submission_that_was_returned(banyuasin_2024) -> None:
     from kotacerdas.evaluations.models import Submission
 
     coordinator, admin = demo_user(COORDINATOR), demo_user("admin@kotacerdas.test")
@@ -150,7 +152,7 @@ def test_it_ticks_dikirim_ulang_only_for_a_submission_that_was_returned(banyuasi
     assert "Dikirim ulang" not in chain.split('class="chain"', 1)[1].split("</ol>", 1)[0]
 
 
-def test_it_offers_to_continue_only_an_editable_submission_on_the_dashboard(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_it_offers_to_continue_only_an_editable_submission_on_the_dashboard(banyuasin_2024) -> None:
     from kotacerdas.evaluations.models import Submission
 
     coordinator = demo_user(COORDINATOR)

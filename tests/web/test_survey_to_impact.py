@@ -4,6 +4,8 @@ says how incomplete it is instead of counting unanswered indicators as a silent 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from kotacerdas.accounts.models import AuditEvent
@@ -14,17 +16,17 @@ from .conftest import client_for
 
 pytestmark = pytest.mark.django_db
 COORDINATOR = "koordinator@banyuasin.test"
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
-def _unanswered_survey_indicator(sub):  # type: ignore[no-untyped-def]
+def _unanswered_survey_indicator(sub):
     suggestions = queries.survey_suggestions(sub)
     answered = set(queries.self_answers(sub))
     code = next(c for c in sorted(suggestions) if c not in answered)
     return code, suggestions[code]
 
 
-def test_it_shows_the_surveys_suggested_level_next_to_the_indicator(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_surveys_suggested_level_next_to_the_indicator(banyuasin_2024) -> None:
     code, suggestion = _unanswered_survey_indicator(banyuasin_2024)
     body = client_for(COORDINATOR).get(f"/pengajuan/{banyuasin_2024.pk}/").content.decode()
     card = body[body.index(f'id="i-{code.replace(".", "-").replace("_", "-")}"'):]
@@ -37,7 +39,7 @@ def test_it_shows_the_surveys_suggested_level_next_to_the_indicator(banyuasin_20
         f"/pengajuan/{banyuasin_2024.pk}/").content.decode().split('id="i-output-kebijakan-masterplan"')[1][:3000]
 
 
-def test_it_applies_the_suggested_level_through_the_audited_answer_action(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_it_applies_the_suggested_level_through_the_audited_answer_action(banyuasin_2024) -> None:
     code, suggestion = _unanswered_survey_indicator(banyuasin_2024)
     response = client_for(COORDINATOR).post(f"/pengajuan/{banyuasin_2024.pk}/jawaban/{code}/survei/",
                                             {"level": "4", "expected_version": "0"}, **HTMX)
@@ -52,7 +54,7 @@ def test_it_applies_the_suggested_level_through_the_audited_answer_action(banyua
     assert "Hanya koordinator daerah" in refused.content.decode()
 
 
-def test_it_tells_an_incomplete_forecast_apart_and_projects_it_with_the_survey(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_it_tells_an_incomplete_forecast_apart_and_projects_it_with_the_survey(banyuasin_2024) -> None:
     detail = queries.forecast_detail(banyuasin_2024)
     pack = queries.cycle_pack(banyuasin_2024.cycle)
     total = sum(1 for _ in pack.indicators())
@@ -65,7 +67,7 @@ def test_it_tells_an_incomplete_forecast_apart_and_projects_it_with_the_survey(b
     assert "Proyeksi bila" in body and "saran survei dampak" in body
 
 
-def test_it_shows_no_fall_on_the_report_cover_while_the_forecast_is_incomplete(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_no_fall_on_the_report_cover_while_the_forecast_is_incomplete(banyuasin_2024) -> None:
     from kotacerdas.regions.models import Region
     from kotacerdas.reports import sections
 

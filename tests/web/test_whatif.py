@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal as D
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ from .conftest import client_for
 pytestmark = pytest.mark.django_db
 URL = "/wilayah/16.07/simulasi/"
 COORDINATOR, BUPATI = "koordinator@banyuasin.test", "bupati@banyuasin.test"
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
 def _testid(body: str, name: str) -> str:
@@ -29,14 +30,14 @@ def _testid(body: str, name: str) -> str:
     return found.group(1).strip()
 
 
-def _engine(sub, changes):  # type: ignore[no-untyped-def]
+def _engine(sub, changes):
     pack = queries.cycle_pack(sub.cycle)
     saved = queries.self_answers(sub)
     return pack, saved, score(pack, {**saved, **changes}, previous=queries.previous_index(sub))
 
 
 @pytest.mark.parametrize("who", [COORDINATOR, BUPATI])
-def test_it_shows_the_engines_index_and_dimensions_for_the_changed_levels(banyuasin_2024, who) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_engines_index_and_dimensions_for_the_changed_levels(banyuasin_2024, who) -> None:
     pack, saved, _ = _engine(banyuasin_2024, {})
     # Lower one saved answer and raise an unanswered one: the page must be the engine's score of that sheet.
     lowered = next(c for c, v in sorted(saved.items()) if v >= 2)
@@ -58,7 +59,7 @@ def test_it_shows_the_engines_index_and_dimensions_for_the_changed_levels(banyua
     assert body.count('class="whatif-row changed"') == 2
 
 
-def test_it_saves_nothing_and_accepts_no_post(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_it_saves_nothing_and_accepts_no_post(banyuasin_2024) -> None:
     answers = list(Answer.objects.filter(submission=banyuasin_2024).values_list("pk", "indicator", "level", "version"))
     events = AuditEvent.objects.count()
     code = answers[0][1]
@@ -70,14 +71,14 @@ def test_it_saves_nothing_and_accepts_no_post(banyuasin_2024) -> None:  # type: 
     assert after == answers and AuditEvent.objects.count() == events
 
 
-def test_htmx_gets_only_the_result(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_htmx_gets_only_the_result(banyuasin_2024) -> None:
     body = client_for(BUPATI).get(URL, {"output.kebijakan.masterplan": "0"}, **HTMX).content.decode()
     assert "<html" not in body and 'data-testid="whatif-index"' in body and "<select" not in body
 
 
 @pytest.mark.parametrize("who", [None, "operator.dukcapil@banyuasin.test", "asesor1@kotacerdas.test",
                                  "admin@kotacerdas.test"])
-def test_nobody_else_may_open_it(banyuasin_2024, who) -> None:  # type: ignore[no-untyped-def]
+def test_nobody_else_may_open_it(banyuasin_2024, who) -> None:
     response = client_for(who).get(URL)
     if who is None:
         assert response.status_code == 302 and "/akun/login/" in response["Location"]
@@ -86,7 +87,7 @@ def test_nobody_else_may_open_it(banyuasin_2024, who) -> None:  # type: ignore[n
         assert "Simulasi hanya untuk koordinator daerah" in response.content.decode()
 
 
-def test_another_regions_coordinator_may_not(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_another_regions_coordinator_may_not(banyuasin_2024) -> None:
     from django.contrib.auth import get_user_model
 
     from kotacerdas.accounts.choices import Role
@@ -101,7 +102,7 @@ def test_another_regions_coordinator_may_not(banyuasin_2024) -> None:  # type: i
     assert c.get(URL).status_code == 403
 
 
-def test_the_predicate_is_only_what_published_predicate_allows(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_the_predicate_is_only_what_published_predicate_allows(banyuasin_2024) -> None:
     pack = queries.cycle_pack(banyuasin_2024.cycle)
     assert pack.bands_status != "official"
     everything = {n.code: "4" for n in pack.indicators()}
@@ -115,7 +116,7 @@ def test_the_predicate_is_only_what_published_predicate_allows(banyuasin_2024) -
     assert 'data-testid="path-none"' in body  # everything at the top: no path to +0.10
 
 
-def test_the_cheapest_path_is_the_scorings_and_applying_it_reaches_plus_ten(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_the_cheapest_path_is_the_scorings_and_applying_it_reaches_plus_ten(banyuasin_2024) -> None:
     pack, saved, _ = _engine(banyuasin_2024, {})
     previous = queries.previous_index(banyuasin_2024)
     changes = {"output.kebijakan.masterplan": 1}
@@ -135,7 +136,7 @@ def test_the_cheapest_path_is_the_scorings_and_applying_it_reaches_plus_ten(bany
     assert new_index == path.result.index
 
 
-def test_it_ignores_values_off_the_scale_and_reads_english(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_it_ignores_values_off_the_scale_and_reads_english(banyuasin_2024) -> None:
     c = client_for(BUPATI)
     body = c.get(URL, {"output.kebijakan.masterplan": "9", "bukan.kode": "1"}).content.decode()
     assert "Diabaikan" in body and "output.kebijakan.masterplan" in body
@@ -145,7 +146,7 @@ def test_it_ignores_values_off_the_scale_and_reads_english(banyuasin_2024) -> No
     assert "." in _testid(body, "whatif-index") and "," not in _testid(body, "whatif-index")
 
 
-def test_the_dashboard_offers_it_to_the_coordinator_and_the_bupati_only(banyuasin_2024) -> None:  # type: ignore[no-untyped-def]
+def test_the_dashboard_offers_it_to_the_coordinator_and_the_bupati_only(banyuasin_2024) -> None:
     for who, shown in ((COORDINATOR, True), (BUPATI, True), ("operator.dukcapil@banyuasin.test", False)):
         body = client_for(who).get("/wilayah/16.07/dasbor/").content.decode()
         assert (f'href="{URL}"' in body) == shown, who
