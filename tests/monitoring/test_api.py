@@ -84,7 +84,7 @@ def test_it_lets_the_owning_operator_create_a_kpi_but_not_others(actors: Any, pr
     assert bad.status_code == 422 and bad.json()["field"] == "unit"
 
 
-def _patch(client: Client, url: str, body: Any, **headers: str) -> Any:
+def _patch(client: Client, url: str, body: Any, **headers: Any) -> Any:
     return client.patch(url, json.dumps(body), content_type="application/json", **headers)
 
 
