@@ -219,22 +219,36 @@ if envbool("PRODUCTION"):
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# File-based so that progress of background jobs is shared between the worker and web processes.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(HOME / "cache"),
-        "TIMEOUT": 3600,
-    },
-    # Rendered page bodies (web.pagecache): per worker process, keyed by a data version read from the
-    # database on every request, so nothing needs sharing between gunicorn workers.
-    "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "kotacerdas-pages",
-        "TIMEOUT": 600,
-        "OPTIONS": {"MAX_ENTRIES": 200},  # a /nasional/ body is ~235 KB: at most ~50 MB a worker
-    },
-}
+def _caches(url: str) -> dict[str, dict[str, object]]:
+    """Embedded (no CACHE_URL): a file cache shared by the processes of this one host (rate limits, job
+    progress, the demo state) and rendered pages in each gunicorn worker's memory (web.pagecache: keyed by
+    a data version read from the database on every request, so nothing needs sharing).
+
+    CACHE_URL=redis://host:6379/1 (or rediss://, unix://): both in one Redis shared by every web node
+    and worker -- login throttling, the survey rate limit and job progress then count across hosts, and
+    every node builds a page body once per data version."""
+    if not url:
+        return {
+            "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                        "LOCATION": str(HOME / "cache"), "TIMEOUT": 3600},
+            "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kotacerdas-pages",
+                      "TIMEOUT": 600,
+                      "OPTIONS": {"MAX_ENTRIES": 200}},  # a /nasional/ body is ~235 KB: at most ~50 MB a worker
+        }
+    if url.split("://", 1)[0] not in ("redis", "rediss", "unix"):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("CACHE_URL harus redis://, rediss:// atau unix:// / CACHE_URL must be a Redis URL")
+    prefix = os.environ.get("CACHE_KEY_PREFIX", "kotacerdas")
+    redis = "django.core.cache.backends.redis.RedisCache"
+    return {
+        "default": {"BACKEND": redis, "LOCATION": url, "KEY_PREFIX": prefix, "TIMEOUT": 3600},
+        "pages": {"BACKEND": redis, "LOCATION": url, "KEY_PREFIX": f"{prefix}-pages", "TIMEOUT": 600},
+    }
+
+
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = _caches(CACHE_URL)
 JOBS_EAGER = envbool("KOTACERDAS_JOBS_EAGER", "False")
 
 SPARK_MASTER = os.environ.get("SPARK_MASTER", "local[2]")

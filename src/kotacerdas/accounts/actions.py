@@ -8,6 +8,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from kotacerdas.core import dataversion
+
 from .models import AuditEvent
 
 
@@ -29,10 +31,13 @@ def record_event(
         object_id = object_id or str(obj.pk)
         region_code = region_code or str(getattr(obj, "region_id", "") or "")
     user: Any = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=user, action=action, object_type=object_type, object_id=object_id, region_code=region_code,
         from_state=from_state, to_state=to_state, reason=reason, data=data or {},
     )
+    # In the action's transaction, like the event: cached pages see the change exactly when it commits.
+    dataversion.touch(action, region_code)
+    return event
 
 
 def _hash_token(raw: str) -> str:

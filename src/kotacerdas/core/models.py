@@ -74,3 +74,21 @@ class WorkerBeat(NoDeleteModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DataVersion(NoDeleteModel):
+    """How many committed changes the pages of one scope have seen (core.dataversion): ``*`` for every
+    page (national ranking and every region's pages), a region code for only that region's pages, and
+    ``epoch`` (a random token in ``token``) renewed when the whole database is replaced (restore, demo).
+    Bumped by an UPDATE inside the writing transaction, so a version is visible exactly when its data is."""
+
+    scope = models.CharField(_("cakupan"), max_length=16, primary_key=True)
+    version = models.BigIntegerField(_("versi"), default=0)
+    token = models.CharField(_("token"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("versi data")
+        verbose_name_plural = _("versi data")
+
+    def __str__(self) -> str:
+        return f"{self.scope}={self.version}"

@@ -74,7 +74,11 @@ def demo_state() -> DemoState:
 
 def forget() -> None:
     """Clear the cached state now and again when the surrounding transaction commits (another process
-    may have re-read the old state in between)."""
+    may have re-read the old state in between). The demo's rows are written in bulk, not through actions:
+    every cached page is stale, so the global data version is bumped too (core.dataversion)."""
+    from . import dataversion
+
+    dataversion.bump(dataversion.GLOBAL)
     cache.delete(CACHE_KEY)
     transaction.on_commit(lambda: cache.delete(CACHE_KEY))
 

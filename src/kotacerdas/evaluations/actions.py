@@ -950,9 +950,15 @@ def _upsert(model: Any, rows: list[dict[str, Any]], unique: list[str], update: l
 
 
 def _insert(model: Any, rows: list[dict[str, Any]]) -> None:
-    """Append-only plain rows (audit events) in one go: COPY on PostgreSQL, bulk_create elsewhere."""
+    """Append-only plain rows (audit events) in one go: COPY on PostgreSQL, bulk_create elsewhere.
+    Audit rows written this way bypass ``record_event``, so the data versions are bumped here, in the
+    same transaction (core.dataversion)."""
     from django.db import connection
 
+    from kotacerdas.core import dataversion
+
+    if model._meta.label_lower == "accounts.auditevent":
+        dataversion.touch_many((row["action"], row.get("region_code", "")) for row in rows)
     if connection.vendor != "postgresql" or not rows:
         model.objects.bulk_create([model(**row) for row in rows], batch_size=1000)
         return

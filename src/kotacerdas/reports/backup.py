@@ -42,8 +42,9 @@ FORMAT = "kotacerdas-backup"
 FORMAT_VERSION = 1
 DB_MEMBER = "db.json.gz"
 SERIALIZER = "kotacerdas-json"  # Django's JSON with exact (microsecond) timestamps
-# Recreated by `migrate` on the target, with different primary keys: never archived.
-EXCLUDE = ["contenttypes", "auth.permission", "sessions"]
+# Recreated by `migrate` on the target, with different primary keys, and the page-cache data versions
+# (core.dataversion: the restore starts a new epoch): never archived.
+EXCLUDE = ["contenttypes", "auth.permission", "sessions", "core.dataversion"]
 Progress = Callable[[int, str], None]
 
 
@@ -268,6 +269,11 @@ def restore_backup(path: Path, progress: Progress | None = None, *, migrate: boo
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    # The restored rows carry the counters of the backed-up installation: a new epoch, so no page cached
+    # in a shared cache before the restore is ever served for them (core.dataversion).
+    from kotacerdas.core import dataversion
+
+    dataversion.new_epoch()
     progress(100, "done")
     return RestoreReport(counts=dict(counts), files=len(files), manifest=manifest)
 

@@ -10,16 +10,13 @@ A body is cached under a key made of
   * the data version (below), today's date (deadlines, "overdue") and the list of registered sections,
   * whether the demo's synthetic data is loaded (core.provenance.demo_state: "(sintetis)" names).
 
-The data version is read first, in one query, before anything else of the page: every state change in
-this project is an action that writes an append-only audit event in the same transaction as the data
-(accounts.AuditEvent), and edits through the Django admin write an admin LogEntry.  The version is
-``(max audit id, how many audit events among the VERSION_WINDOW ids up to it, max LogEntry id)``, over
-the events that can change the page (LOCAL_ACTIONS of other regions are left out): the count catches a
-transaction that took its audit ids before another one but committed after it (ids come from a sequence
-in allocation order, not commit order).  Reading the version before the data means
-a body can only ever be *newer* than its key says, never older.  A bounded time to live (TTL) is a
-backstop for whatever is not an audited action (a restore into an empty install, a management command
-seeding demo data).
+The data version is read first, in one query, before anything else of the page (core.dataversion): an
+exact counter per scope, bumped inside the transaction of every change -- every action writes its audit
+event through ``accounts.actions.record_event``, which bumps it; the bulk writers of audit rows, admin
+edits, a restore and the demo load bump it too.  The new number becomes visible exactly when the data
+does, and a rolled-back write leaves it as it was.  Reading the version before the data means a body can
+only ever be *newer* than its key says, never older; the next read after a commit builds a fresh body at
+once, with no expiry to wait for.  TTL only bounds memory.
 
 Bodies never contain a CSRF token or anything per user: they are rendered without the request (no
 context processors), and only with the context the view passes.  The header, the navigation, the
@@ -27,9 +24,9 @@ messages and the CSRF token come from base.html, rendered per request around the
 Permission checks run on every request before a cached body is served.
 
 Cache backend: the ``pages`` alias when it is configured (settings: local memory of each gunicorn
-worker -- nothing is shared between workers, but nothing needs to be: the version comes from the
-database on every request, so an entry in one worker can never be stale with respect to a write made
-through another; each worker builds a body once per data version), else ``default``.
+worker in the embedded setup; the shared Redis with ``CACHE_URL``, so every web node builds a body once
+per data version), else ``default``.  Either way an entry can never be stale with respect to a write
+made through another worker or host: the version comes from the database on every request.
 """
 
 from __future__ import annotations
@@ -40,53 +37,23 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import get_language
 
-TTL = 600  # seconds; the data version does the invalidation, this only bounds what it cannot see
-VERSION_WINDOW = 2000
-SCAN_LIMIT = 20_000
+from kotacerdas.core import dataversion
+
+TTL = 600  # seconds: bounds memory only; the data version does the invalidation
+LOCAL_ACTIONS = dataversion.LOCAL_ACTIONS
 
 
 def cache() -> BaseCache:
     return caches["pages" if "pages" in settings.CACHES else "default"]
 
 
-# Frequent writes that only ever change pages of the region they are tagged with (answers and evidence
-# of its submission, responses to its survey): they do not change the national ranking or another
-# region's dashboard, so they do not flush those while coordinators autosave all day.  Every other
-# action -- including any added later -- counts for every page.
-LOCAL_ACTIONS = ("evaluations.save_answer", "evaluations.save_iid", "evaluations.add_evidence",
-                 "evaluations.archive_evidence",
-                 "surveys.response", "surveys.paper_response")
-
-
 def data_version(region_code: str = "") -> str:
-    """One query: changes whenever an audited action or an admin edit that can change the pages of
-    ``region_code`` (or, with "", the national pages) commits.
-
-    ``relevant`` = the latest audit id that counts for these pages, looked for among the last SCAN_LIMIT
-    ids only (a backward scan of the primary key that stops at the first match; bounded when thousands
-    of other regions' autosaves came since).  With none there, every event counts ("all", max id)."""
-    from django.contrib.admin.models import LogEntry
-
-    from kotacerdas.accounts.models import AuditEvent
-
-    q = connection.ops.quote_name
-    audit, log = q(AuditEvent._meta.db_table), q(LogEntry._meta.db_table)
-    local = ", ".join(["%s"] * len(LOCAL_ACTIONS))
-    counts = f"NOT ({q('action')} IN ({local}) AND {q('region_code')} <> %s)"
-    sql = (f"SELECT r.top, r.relevant, (SELECT COUNT(*) FROM {audit} WHERE id > r.relevant - %s "
-           f"AND id <= r.relevant AND {counts}), (SELECT MAX(id) FROM {log}) "
-           f"FROM (SELECT g.top, (SELECT MAX(id) FROM {audit} WHERE id > g.top - %s AND {counts}) AS relevant "
-           f"FROM (SELECT COALESCE(MAX(id), 0) AS top FROM {audit}) g) r")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [VERSION_WINDOW, *LOCAL_ACTIONS, region_code, SCAN_LIMIT, *LOCAL_ACTIONS, region_code])
-        top, relevant, count, admin = cursor.fetchone()
-    if relevant is None:
-        return f"all.{top}.{admin or 0}"
-    return f"{relevant}.{count}.{admin or 0}"
+    """One query: changes whenever a change that can alter the pages of ``region_code`` (or, with "",
+    the national pages) commits."""
+    return dataversion.read(region_code)
 
 
 def region_viewer(user: Any, region_code: str) -> tuple[Any, ...]:
