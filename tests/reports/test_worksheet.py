@@ -73,6 +73,7 @@ def _evaluate(data: bytes, pack: Pack, tmp_path: Path) -> dict[str, Any]:
     out["index_raw"] = xl.evaluate(f"Ringkasan!F{n + 2}")
     out["index"] = xl.evaluate(f"Ringkasan!G{n + 2}")
     out["mean"] = xl.evaluate(f"Ringkasan!G{n + 3}")
+    out["pillars"] = {code: xl.evaluate(f"Ringkasan!G{r}") for code, r in worksheet.pillar_rows(pack).items()}
     return out
 
 
@@ -88,7 +89,8 @@ def _expected(pack: Pack, levels: dict[str, int | None]) -> dict[str, Any]:
     if result is not None:
         return {"dims": {d: "" if v is None else v for d, v in result.dimensions.items()},
                 "dims_raw": {d: "" if v is None else v for d, v in result.dimensions_raw.items()},
-                "index": result.index, "index_raw": result.index_raw, "mean": result.mean}
+                "index": result.index, "index_raw": result.index_raw, "mean": result.mean,
+                "pillars": {p: "" if v is None else v for p, v in result.pillars.items()}}
     dims: dict[str, Any] = {}
     raw: dict[str, Any] = {}
     filled = {n.code: answers.get(n.code, pack.scale_min) for n in pack.indicators()}
@@ -97,7 +99,8 @@ def _expected(pack: Pack, levels: dict[str, int | None]) -> dict[str, Any]:
         complete = all(n.code in answers for n in dim.indicators())
         dims[dim.code] = full.dimensions[dim.code] if full is not None and complete else ""
         raw[dim.code] = full.dimensions_raw[dim.code] if full is not None and complete else ""
-    return {"dims": dims, "dims_raw": raw, "index": "", "index_raw": "", "mean": ""}
+    return {"dims": dims, "dims_raw": raw, "index": "", "index_raw": "", "mean": "",
+            "pillars": {p.code: "" for p in pack.pillars}}
 
 
 def _same(got: Any, want: Any, *, exact: bool) -> bool:
@@ -121,6 +124,9 @@ def _check(pack: Pack, data: bytes, levels: dict[str, int | None], tmp_path: Pat
     assert _same(got["index_raw"], want["index_raw"], exact=False), (got["index_raw"], want["index_raw"])
     assert _same(got["mean"], want["mean"], exact=True), (got["mean"], want["mean"])
     assert all(_same(v, want["index"], exact=True) for v in got["index_on_sheet"]), got["index_on_sheet"]
+    assert got["pillars"].keys() == want["pillars"].keys()
+    for code, value in want["pillars"].items():
+        assert _same(got["pillars"][code], value, exact=True), (code, got["pillars"][code], value)
 
 
 def _answer_sets(pack: Pack, seed: int, n: int) -> list[dict[str, int | None]]:
@@ -196,10 +202,12 @@ def test_its_formulas_wait_for_every_answer_when_the_pack_refuses_gaps(submissio
     data = worksheet.export_worksheet(submission)
     rnd = random.Random(code)
     codes = [i.code for i in pack.indicators()]
-    full = {c: rnd.randint(pack.scale_min, pack.scale_max) for c in codes}
+    full: dict[str, int | None] = {c: rnd.randint(pack.scale_min, pack.scale_max) for c in codes}
     first_dim = {n.code for n in pack.dimensions[0].indicators()}
-    partial = {c: v if c in first_dim or rnd.random() < 0.5 else None for c, v in full.items()}
-    for levels in ({}, partial, full, {c: pack.scale_max for c in codes}):
+    partial: dict[str, int | None] = {c: v if c in first_dim or rnd.random() < 0.5 else None for c, v in full.items()}
+    top: dict[str, int | None] = {c: pack.scale_max for c in codes}
+    sets: list[dict[str, int | None]] = [{}, partial, full, top]
+    for levels in sets:
         _check(pack, data, levels, tmp_path)
 
 

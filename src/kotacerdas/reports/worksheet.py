@@ -369,6 +369,8 @@ def _write_summary(ws: Worksheet, pack: Pack, layouts: list[fx.SheetLayout], sha
         for c in range(1, 8):
             ws.cell(row=r, column=c).font = BOLD
             ws.cell(row=r, column=c).fill = DIMENSION_FILL
+    if pack.pillars:
+        _write_pillars(ws, pack, layouts, total, counts, cells)
     put_row(ws, [])
     put_row(ws, ["", "Dihitung dengan rumus dari kolom Tingkat tiap lembar dimensi (lihat Petunjuk); hasil "
                      "resmi tetap yang dihitung aplikasi."])
@@ -380,6 +382,48 @@ def _write_summary(ws: Worksheet, pack: Pack, layouts: list[fx.SheetLayout], sha
     if with_formulas:
         formulas[ws.title] = cells
     return f"$G${index_row}"
+
+
+def pillar_rows(pack: Pack) -> dict[str, int]:
+    """Row of each pillar index on the summary sheet: after the dimensions, the index, the mean, a blank
+    row and a header row."""
+    first = len(pack.dimensions) + 6
+    return {p.code: first + i for i, p in enumerate(pack.pillars)}
+
+
+def _write_pillars(ws: Worksheet, pack: Pack, layouts: list[fx.SheetLayout], total: int, counts: list[str],
+                   cells: dict[str, str]) -> None:
+    """Pillar indices as the engine reports them: the plain mean of the levels of the indicators tagged
+    with the pillar (an empty level under the ``zero`` policy counts as the scale minimum)."""
+    put_row(ws, [])
+    put_row(ws, ["Kode", "Indeks pilar (rata-rata tingkat indikator berlabel pilar)", None, "Terisi", "Indikator",
+                 "Skor tanpa pembulatan", "Skor"])
+    header = ws.max_row
+    for c in range(1, 8):
+        ws.cell(row=header, column=c).font = BOLD
+        ws.cell(row=header, column=c).fill = HEADER_FILL
+        ws.cell(row=header, column=c).alignment = Alignment(wrap_text=True, vertical="center")
+    ws.row_dimensions[header].height = 32
+    where = {n.code: layout for layout in layouts for n in layout.nodes if n.is_indicator}
+    rows = pillar_rows(pack)
+    for pillar in pack.pillars:
+        tagged = [n for n in pack.indicators() if n.pillar == pillar.code]
+        r = rows[pillar.code]
+        put_row(ws, [pillar.code, pillar.name, None, None, len(tagged), None, None])
+        assert ws.max_row == r
+        ws.cell(row=r, column=6).number_format = "0.0000"
+        ws.cell(row=r, column=7).number_format = "0.00"
+        if not tagged:
+            continue
+        values = [where[n.code].value(n.code, sheet=True, absolute=True) for n in tagged]
+        levels = ",".join(f"{fx.quote_sheet(where[n.code].title)}!${fx.LEVEL_COLUMN}${where[n.code].row[n.code]}"
+                          for n in tagged)
+        cells[f"D{r}"] = f"=COUNT({levels})"
+        body = fx.combine("mean", values, [None] * len(values))
+        if pack.missing_policy == "refuse":
+            body = f'IF(({"+".join(counts)})<{total},"",{body})'
+        cells[f"F{r}"] = "=" + body
+        cells[f"G{r}"] = fx.shown(pack, f"F{r}")
 
 
 def _write_programmes(ws: Worksheet, programmes: list[Programme]) -> None:
