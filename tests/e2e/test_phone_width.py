@@ -22,9 +22,10 @@ ROLES: dict[str, list[str]] = {
     "anon": PUBLIC + ["{survey}"],
     "koordinator@banyuasin.test": PUBLIC + REGION + [
         "/wilayah/16.07/rencana-aksi/baru/", "/wilayah/16.07/kpi/impor/", "/wilayah/16.07/program/baru/",
-        "/wilayah/16.07/program/jam-kunci/ubah/", "/wilayah/16.07/unit/", "/wilayah/16.07/pengguna/"],
+        "/wilayah/16.07/program/jam-kunci/ubah/", "/wilayah/16.07/unit/", "/wilayah/16.07/pengguna/",
+        "/wilayah/16.07/simulasi/", "/wilayah/16.07/peta/?kecamatan=16.07.01"],
     "operator.dukcapil@banyuasin.test": REGION + ["/wilayah/16.07/program/jam-kunci/ubah/", "/wilayah/16.07/unit/"],
-    "bupati@banyuasin.test": REGION,
+    "bupati@banyuasin.test": REGION + ["/wilayah/16.07/simulasi/", "/wilayah/16.07/peta/?kecamatan=16.07.01"],
     "admin@kotacerdas.test": ["/nasional/", "/wilayah/16.07/dasbor/", "/nasional/kelola/", "/nasional/kelola/orang/",
                               "/nasional/peringkat/", "{cycle}", "{cycle}panel/", "{cycle}jadwal/", "{cycle}kemajuan/",
                               "{cycle}terbit/", "/wilayah/16.07/pengguna/"],

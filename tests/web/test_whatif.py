@@ -74,6 +74,9 @@ def test_it_saves_nothing_and_accepts_no_post(banyuasin_2024) -> None:
 def test_htmx_gets_only_the_result(banyuasin_2024) -> None:
     body = client_for(BUPATI).get(URL, {"output.kebijakan.masterplan": "0"}, **HTMX).content.decode()
     assert "<html" not in body and 'data-testid="whatif-index"' in body and "<select" not in body
+    # The phone's index bar comes along out of band, with the scenario's index.
+    bar = body[body.index('id="whatif-bar"'):]
+    assert 'hx-swap-oob="true"' in bar[:80] and _testid(body, "whatif-index") in bar
 
 
 @pytest.mark.parametrize("who", [None, "operator.dukcapil@banyuasin.test", "asesor1@kotacerdas.test",

@@ -28,6 +28,9 @@ errors.install(api)
 api.add_router("", regions.router)
 api.add_router("", catalogue.router)
 api.add_router("", evaluations.router)
+from . import whatif as _whatif  # noqa: E402
+
+api.add_router("", _whatif.router)
 from . import actionplans as _actionplans  # noqa: E402
 from . import surveys as _surveys  # noqa: E402
 

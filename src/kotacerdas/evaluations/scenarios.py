@@ -107,18 +107,21 @@ class Scenario:
         }
 
 
-def parse_levels(pack: Pack, saved: Mapping[str, int], requested: Mapping[str, Any]) -> tuple[dict[str, int | None],
-                                                                                          list[str]]:
+def parse_levels(pack: Pack, saved: Mapping[str, int], requested: Mapping[str, Any],
+                 strict: bool = False) -> tuple[dict[str, int | None], list[str]]:
     """The scenario's level per indicator: the saved answer unless ``requested`` names another level of
-    the pack's scale ("" = unanswered).  Keys that are no indicator, and values off the scale, are ignored
-    and listed (a hand-edited address must not break the page)."""
+    the pack's scale ("" = unanswered).  Values off the scale are ignored and listed (a hand-edited address
+    must not break the page); keys that are no indicator too when ``strict`` (the API), else skipped (a
+    web request carries other parameters)."""
     order = [n.code for n in pack.indicators()]
     codes = set(order)
     levels: dict[str, int | None] = {c: saved.get(c) for c in order}
     ignored: list[str] = []
     for key, raw in requested.items():
         if key not in codes:
-            continue  # other query parameters (language, htmx) are not ours to judge
+            if strict:
+                ignored.append(key)
+            continue
         text = str(raw).strip()
         if text == UNANSWERED:
             levels[key] = None
@@ -136,14 +139,14 @@ def parse_levels(pack: Pack, saved: Mapping[str, int], requested: Mapping[str, A
 
 
 def scenario(submission: Submission, requested: Mapping[str, Any], *, english: bool = False,
-             target: Decimal = TARGET_GAIN) -> Scenario:
+             target: Decimal = TARGET_GAIN, strict: bool = False) -> Scenario:
     """Score the region's saved answers and the scenario ``requested`` (indicator code -> level).
 
     Raises ScoringError when the pack cannot score the sheet (a pack that refuses missing answers)."""
     pack = queries.cycle_pack(submission.cycle)
     saved = queries.self_answers(submission)
     previous = queries.previous_index(submission)
-    levels, ignored = parse_levels(pack, saved, requested)
+    levels, ignored = parse_levels(pack, saved, requested, strict)
     sheet = {c: v for c, v in levels.items() if v is not None}
     base = score(pack, saved, previous=previous)
     result = score(pack, sheet, previous=previous)

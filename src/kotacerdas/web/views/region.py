@@ -160,6 +160,9 @@ def _series(code: str, metric: str, kecamatan: str, rows: list[dict[str, Any]], 
     chart = charts.line([p["period"] for p in points],
                         {labels[k]: [p[k] for p in points] for k in labels}, max_value=None, decimals=0,
                         labels=False) if points else None
+    if chart is not None:  # two lines: say which is which
+        chart["legend"] = {"top": 0}
+        chart["grid"]["top"] = 36
     return {"kecamatan": row, "points": points, "chart": chart, "labels": labels, "metric": metric}
 
 

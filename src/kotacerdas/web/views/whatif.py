@@ -39,7 +39,9 @@ def whatif_page(request: HttpRequest, code: str) -> HttpResponse:
             ctx["s"] = sc
             ctx["path_query"] = _query(sc.path_levels())
             ctx["reset_query"] = ""
-    template = "web/whatif/_result.html" if getattr(request, "htmx", False) else "web/whatif/page.html"
+    partial = bool(getattr(request, "htmx", False))
+    ctx["oob"] = partial  # the phone's index bar travels with the result
+    template = "web/whatif/_result.html" if partial else "web/whatif/page.html"
     return render(request, template, ctx)
 
 

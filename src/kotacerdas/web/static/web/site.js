@@ -112,6 +112,23 @@
     initCharts(root);
   }
 
+  // What-if: a level that differs from the saved answer marks its row, and only such levels go into the
+  // request (the address then names just the changes).
+  document.addEventListener("change", function (ev) {
+    var el = ev.target;
+    if (el && el.matches && el.matches("#whatif-form select[data-saved]")) {
+      var row = el.closest(".whatif-row");
+      if (row) { row.classList.toggle("changed", el.value !== el.dataset.saved); }
+    }
+  });
+  document.addEventListener("htmx:configRequest", function (e) {
+    var form = e.detail && e.detail.elt;
+    if (!form || form.id !== "whatif-form") { return; }
+    form.querySelectorAll("select[data-saved]").forEach(function (s) {
+      if (s.value === s.dataset.saved) { delete e.detail.parameters[s.name]; }
+    });
+  });
+
   // Pages that load ECharts only when a chart is asked for (the reach map) draw it with the same locale.
   window.kcCharts = { init: initCharts };
 
