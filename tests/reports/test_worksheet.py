@@ -21,8 +21,8 @@ from kotacerdas.catalogue.models import Programme
 from kotacerdas.evaluations import queries
 from kotacerdas.evaluations.models import Answer, Cycle
 from kotacerdas.reports import worksheet
-from kotacerdas.reports import worksheet_formulas as fx
 from kotacerdas.reports.importreport import ImportFailed
+from kotacerdas.reports.worksheet import formulas as fx
 from kotacerdas.scoring.engine import ScoringError, score
 from kotacerdas.scoring.packs import Node, Pack
 from kotacerdas.scoring.packs import get_pack as pack_for
@@ -254,7 +254,8 @@ def test_it_shows_weights_rubric_beside_the_level_and_protects_read_only_columns
     assert wb.sheetnames[1:3] == ["Petunjuk", "Ringkasan"] and wb.sheetnames[-1] == "Program"
     assert worksheet.COL["levels"] == worksheet.COL["level"] + 1  # the rubric right beside "Tingkat"
     shares = fx.shares(pack)
-    assert abs(sum(shares[i.code] for i in pack.indicators()) - 1) < Decimal("1e-20")  # the weights add up to the whole index
+    total = sum((shares[i.code] or Decimal(0) for i in pack.indicators()), Decimal(0))
+    assert abs(total - 1) < Decimal("1e-20")  # the weights add up to the whole index
     for title, dim in worksheet.dimension_titles(pack).items():
         ws = wb[title]
         assert ws.protection.sheet and not ws.protection.password  # no password: nobody is locked out
@@ -267,7 +268,7 @@ def test_it_shows_weights_rubric_beside_the_level_and_protects_read_only_columns
         assert lists[0].formula1.startswith("'Program'!$A$2:$A$")
         for ind in dim.indicators():
             r = rows[ind.code]
-            assert ws.cell(row=r, column=worksheet.COL["weight"]).value == pytest.approx(float(shares[ind.code]))
+            assert ws.cell(row=r, column=worksheet.COL["weight"]).value == pytest.approx(float(shares[ind.code] or 0))
             assert ws.cell(row=r, column=worksheet.COL["levels"]).value.startswith(f"{ind.levels[0][0]}: ")
             for key, column in worksheet.COL.items():
                 assert ws.cell(row=r, column=column).protection.locked == (key not in worksheet.EDITABLE), (key, r)
@@ -315,6 +316,7 @@ def test_it_round_trips_levels_justifications_and_programmes(actors, submission)
     assert worksheet.import_worksheet(actors.citra, submission, data).changed == 0  # untouched: nothing changes
     wb = load_workbook(io.BytesIO(data))
     programme = Programme.objects.filter(region_id="16.07", archived_at__isnull=True).order_by("code").first()
+    assert programme is not None
     wanted = {
         "output.anggaran.non_apbd": (2, "CSR Bank Sumsel Babel 2024\nbaris kedua", programme.code),
         "quick_win.keunikan_inovasi": (4, "=bukan rumus", ""),

@@ -137,8 +137,8 @@ def test_it_round_trips_the_evaluation_worksheet(actors) -> None:
     content = xlsx.export_worksheet(sub)
     wb = load_workbook(io.BytesIO(content))
     # The worksheet's only formulas are its running score, built from the pack's structure: references,
-    # numbers and a few functions (reports/worksheet_formulas.check_formula); no typed text is one.
-    from kotacerdas.reports.worksheet_formulas import check_formula
+    # numbers and a few functions (reports/worksheet/formulas.check_formula); no typed text is one.
+    from kotacerdas.reports.worksheet.formulas import check_formula
 
     for ws in wb.worksheets:
         for line in ws.iter_rows():

@@ -1,119 +1,46 @@
-"""The evaluation worksheet of a region, as a Pemda officer fills it in: export and validated import.
-
-One sheet per dimension with one row per indicator (its groups and the dimension itself as rows too):
-the indicator's weight, the "Tingkat" (level) column with the rubric beside it, the officer's
-justification, a related programme (a drop-down of the region's programme codes) and evidence links.
-A "Nilai" column and the "Ringkasan" sheet compute every group, dimension and the index by formula from
-the levels, as the scoring engine does (:mod:`.worksheet_formulas`), so the score changes as the officer
-types. Every sheet is protected without a password: the read-only columns (codes, names, weights,
-rubric, Versi, formulas) are locked against slips, the input columns are not; anyone may lift the
-protection (Review → Unprotect sheet), which is why the import checks the read-only columns itself and
-never reads a formula.
-
-Importing is all-or-nothing: every row is validated first against a declarative row schema
-(:class:`WorksheetRow`) and errors name the sheet, row and column; only when the whole file is clean are
-the changed rows saved, each through `evaluations.actions.do_save_answer` so permissions, locking,
-stale-edit detection and the audit trail apply exactly as in the web form.
-"""
+"""Exporting the evaluation worksheet (see the package doc)."""
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import IO, Any
+from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import number_format
-from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
 
 from kotacerdas.catalogue.models import Programme
-from kotacerdas.core.errors import ActionError, StaleEdit
-from kotacerdas.core.provenance import DEMO_SHEET, built_from_demo, mark_workbook, region_label
-from kotacerdas.core.sheets import cell_text as _text
-from kotacerdas.evaluations import actions, queries
+from kotacerdas.core.provenance import built_from_demo, mark_workbook, region_label
+from kotacerdas.evaluations import queries
 from kotacerdas.evaluations.choices import EvidenceKind
 from kotacerdas.evaluations.models import Answer, Evidence, Submission
 from kotacerdas.lib.cells import append as put_row
 from kotacerdas.lib.cells import neutralise_workbook
-from kotacerdas.scoring.packs import Node, Pack
+from kotacerdas.scoring.packs import Pack
 
-from . import worksheet_formulas as fx
-from .importreport import ImportFailed, ImportReport, RowError
+from . import formulas as fx
+from .layout import (
+    BOLD,
+    COL,
+    COLUMNS,
+    DIMENSION_FILL,
+    EDITABLE,
+    GROUP_FILL,
+    HEADER_FILL,
+    INPUT_FILL,
+    LOCKED_FILL,
+    META_SHEET,
+    PROGRAMME_SHEET,
+    RULE_TEXT,
+    SUMMARY_SHEET,
+    dimension_titles,
+    levels_text,
+)
 
-HEADER_FILL = PatternFill("solid", fgColor="DCE6F0")
-LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
-INPUT_FILL = PatternFill("solid", fgColor="FFFBE6")
-GROUP_FILL = PatternFill("solid", fgColor="E8EEF5")
-DIMENSION_FILL = PatternFill("solid", fgColor="C9DAEC")
-BOLD = Font(bold=True)
-META_SHEET = "Petunjuk"
-SUMMARY_SHEET = "Ringkasan"
-PROGRAMME_SHEET = "Program"
-# Column order of a dimension sheet; the header text is what people see (and what the import finds the
-# columns by), the key what the import reads.
-COLUMNS: list[tuple[str, str, int]] = [
-    ("code", "Kode indikator", 30),
-    ("name", "Indikator", 44),
-    ("weight", "Bobot (% indeks)", 10),
-    ("level", "Tingkat", 9),
-    ("levels", "Deskripsi tingkat (rujukan)", 60),
-    ("justification", "Penjelasan / catatan", 44),
-    ("programme", "Program terkait (kode)", 18),
-    ("evidence", "Bukti dukung (satu tautan per baris)", 40),
-    ("version", "Versi", 7),
-    ("value", "Nilai (rumus)", 11),
-]
-COL = {key: i + 1 for i, (key, _h, _w) in enumerate(COLUMNS)}
-TITLES = {key: title for key, title, _w in COLUMNS}
-EDITABLE = ("level", "justification", "programme", "evidence")
-REQUIRED = ("code", "level", "justification", "programme", "evidence", "version")
-READ_ONLY_REFERENCE = ("name", "weight", "levels")  # checked when the file has them (older files do not)
-RULE_TEXT = {
-    "weighted_mean": "Rata-rata berbobot dari baris di bawahnya",
-    "mean": "Rata-rata dari baris di bawahnya",
-    "max": "Nilai tertinggi dari baris di bawahnya",
-    "min": "Nilai terendah dari baris di bawahnya",
-}
-RESERVED = (META_SHEET, SUMMARY_SHEET, PROGRAMME_SHEET, DEMO_SHEET)
-
-
-def _sheet_title(name: str, used: set[str]) -> str:
-    # Excel: at most 31 characters, none of []:*?/\ and unique.
-    clean = "".join(c for c in name if c not in "[]:*?/\\")[:31] or "Dimensi"
-    title, n = clean, 2
-    while title.lower() in used:
-        title = f"{clean[:28]} {n}"
-        n += 1
-    used.add(title.lower())
-    return title
-
-
-def dimension_titles(pack: Pack) -> dict[str, Node]:
-    """Sheet title -> dimension, the same on export and import."""
-    used = {t.lower() for t in RESERVED}
-    return {_sheet_title(dim.name, used): dim for dim in pack.dimensions}
-
-
-def levels_text(node: Node) -> str:
-    return "\n".join(f"{lvl}: {text}" for lvl, text in node.levels)
-
-
-def _same_text(a: str, b: str) -> bool:
-    def norm(s: str) -> str:
-        return "\n".join(line.strip() for line in s.replace("\r\n", "\n").replace("\r", "\n").split("\n")).strip()
-    return norm(a) == norm(b)
-
-
-# --- export ------------------------------------------------------------------------------------------
 
 def _style_header(ws: Worksheet, widths: list[int]) -> None:
     for i, width in enumerate(widths, start=1):
@@ -436,292 +363,10 @@ def _write_programmes(ws: Worksheet, programmes: list[Programme]) -> None:
     ws.freeze_panes = "A2"
 
 
-# --- import: one declarative row schema --------------------------------------------------------------
-
-def _ctx(info: ValidationInfo) -> dict[str, Any]:
-    if not isinstance(info.context, dict):
-        raise TypeError("WorksheetRow is validated with a context (see its docstring)")
-    return info.context
-
-
-def _fail(message: str) -> PydanticCustomError:
-    # The message is context, never the template: text from the file may hold braces.
-    return PydanticCustomError("worksheet", "{message}", {"message": message})
-
-
-class WorksheetRow(BaseModel):
-    """One indicator row of a dimension sheet, as read from the file. Validation needs the context
-    ``{"pack", "dimension", "indicators" (code -> Node), "shares", "programmes" (code -> Programme)}``.
-
-    The reference columns (name, weight, rubric) are optional — files exported before they existed have
-    none — but when present they must be as exported: they explain the score and are locked."""
-
-    model_config = ConfigDict(frozen=True)
-
-    code: str
-    name: str | None = None
-    weight: float | None = None
-    levels: str | None = None
-    level: int | None = None
-    justification: str = ""
-    programme: str = ""
-    evidence: tuple[str, ...] = ()
-    version: int = 0
-
-    @staticmethod
-    def _node(info: ValidationInfo) -> Node | None:
-        code = info.data.get("code")
-        return None if code is None else _ctx(info)["indicators"].get(code)
-
-    @field_validator("code", mode="before")
-    @classmethod
-    def _code(cls, value: Any, info: ValidationInfo) -> str:
-        code = _text(value)
-        if code not in _ctx(info)["indicators"]:
-            raise _fail(_("Kode indikator %(code)r tidak ada pada dimensi %(dimension)s")
-                        % {"code": code, "dimension": _ctx(info)["dimension"].name})
-        return code
-
-    @field_validator("name", "levels", mode="before")
-    @classmethod
-    def _reference_text(cls, value: Any, info: ValidationInfo) -> str:
-        text, node = _text(value), cls._node(info)
-        if node is not None:
-            expected = node.name if info.field_name == "name" else levels_text(node)
-            if not _same_text(text, expected):
-                raise _fail(_("Kolom %(column)s hanya rujukan dan dikunci; isinya diubah. Pakai berkas hasil "
-                              "ekspor (atau kembalikan isinya)") % {"column": TITLES[str(info.field_name)]})
-        return text
-
-    @field_validator("weight", mode="before")
-    @classmethod
-    def _weight(cls, value: Any, info: ValidationInfo) -> float | None:
-        node = cls._node(info)
-        if node is None:
-            return None
-        expected = _ctx(info)["shares"].get(node.code)
-        try:
-            given = None if _text(value) == "" else float(_text(value).replace(",", "."))
-        except ValueError:
-            given = float("nan")
-        same = (given is None and expected is None) or (
-            given is not None and expected is not None and abs(given - float(expected)) < 1e-9)
-        if not same:
-            raise _fail(_("Bobot hanya rujukan dan dikunci: mengubahnya tidak mengubah skor (berkas %(file)s, "
-                          "paket %(pack)s). Kembalikan isinya atau ekspor ulang")
-                        % {"file": _text(value) or "-",
-                           "pack": "-" if expected is None else f"{number_format(expected * 100, 1)} %"})
-        return given
-
-    @field_validator("level", mode="before")
-    @classmethod
-    def _level(cls, value: Any, info: ValidationInfo) -> int | None:
-        if _text(value) == "":
-            return None
-        pack: Pack = _ctx(info)["pack"]
-        try:
-            as_float = float(_text(value).replace(",", "."))
-        except ValueError:
-            raise _fail(_("Tingkat %(value)r bukan angka") % {"value": value}) from None
-        if not as_float.is_integer():
-            raise _fail(_("Tingkat %(value)r harus bilangan bulat") % {"value": value})
-        level = int(as_float)
-        if not pack.scale_min <= level <= pack.scale_max:
-            raise _fail(_("Tingkat %(level)s di luar skala %(min)s–%(max)s")
-                        % {"level": level, "min": pack.scale_min, "max": pack.scale_max})
-        return level
-
-    @field_validator("justification", mode="before")
-    @classmethod
-    def _justification(cls, value: Any) -> str:
-        return _text(value)
-
-    @field_validator("programme", mode="before")
-    @classmethod
-    def _programme(cls, value: Any, info: ValidationInfo) -> str:
-        code = _text(value)
-        if code and code not in _ctx(info)["programmes"]:
-            raise _fail(_("Program %(code)r tidak ada di katalog wilayah ini") % {"code": code})
-        return code
-
-    @field_validator("evidence", mode="before")
-    @classmethod
-    def _evidence(cls, value: Any) -> tuple[str, ...]:
-        links = []
-        for line in _text(value).splitlines():
-            line = line.strip()
-            if not line or line.startswith("[berkas]"):
-                continue
-            if not line.startswith(("http://", "https://")):
-                raise _fail(_("Tautan bukti harus diawali http:// atau https:// (%(value)r)") % {"value": line[:40]})
-            links.append(line)
-        return tuple(links)
-
-    @field_validator("version", mode="before")
-    @classmethod
-    def _version(cls, value: Any) -> int:
-        text = _text(value)
-        try:
-            version = int(float(text)) if text else 0
-        except ValueError:
-            version = -1
-        if version < 0 or (text and not float(text).is_integer()):
-            raise _fail(_("Versi %(value)r bukan bilangan bulat; kolom ini dikunci, kembalikan isinya")
-                        % {"value": value})
-        return version
-
-
-@dataclass
-class _Row:
-    sheet: str
-    row: int
-    columns: dict[str, str]  # key -> column letter in this file
-    data: WorksheetRow
-    programme: Programme | None
-
-
-def _read_rows(wb: Any, submission: Submission, report: ImportReport) -> list[_Row]:
-    pack = queries.cycle_pack(submission.cycle)
-    programmes = {p.code: p for p in Programme.objects.filter(region_id=submission.region_id)}
-    shares = fx.shares(pack)
-    titles = dimension_titles(pack)
-    meta = wb[META_SHEET] if META_SHEET in wb.sheetnames else None
-    if meta is not None:
-        sub_id = meta["B7"].value
-        if sub_id not in (None, "") and str(sub_id) != str(submission.pk):
-            report.errors.append(RowError(META_SHEET, 7, "B", _(
-                "Berkas ini milik pengajuan %(file)s, bukan %(submission)s (%(region)s %(year)s)") % {
-                "file": sub_id, "submission": submission.pk, "region": submission.region_id,
-                "year": submission.cycle.year}))
-    missing = [t for t in titles if t not in wb.sheetnames]
-    if missing:
-        report.errors.append(RowError(missing[0], 1, "A", _("Lembar dimensi tidak ada: %(sheets)s")
-                                      % {"sheets": ", ".join(missing)}))
-    seen: dict[str, tuple[str, int]] = {}
-    out: list[_Row] = []
-    for title, dim in titles.items():
-        if title not in wb.sheetnames:
-            continue
-        ws = wb[title]
-        header = [_text(c.value) for c in ws[1]]
-        by_title = {h: i for i, h in reversed(list(enumerate(header))) if h}
-        found = {key: by_title[TITLES[key]] for key in TITLES if TITLES[key] in by_title}
-        if any(key not in found for key in REQUIRED):
-            report.errors.append(RowError(title, 1, "A", _("Judul kolom berubah; pakai berkas hasil ekspor")))
-            continue
-        letters = {key: get_column_letter(i + 1) for key, i in found.items()}
-        indicators = {n.code: n for n in dim.indicators()}
-        structure = {n.code for n in dim.walk() if not n.is_indicator}
-        context = {"pack": pack, "dimension": dim, "indicators": indicators, "shares": shares,
-                   "programmes": programmes}
-        fields = [k for k in found if k in WorksheetRow.model_fields]
-        for r, values in enumerate(ws.iter_rows(min_row=2, max_col=max(found.values()) + 1, values_only=True),
-                                   start=2):
-            raw = {key: values[found[key]] if found[key] < len(values) else None for key in fields}
-            code = _text(raw.get("code"))
-            if code in structure:
-                continue  # a group's or the dimension's own row: formulas and labels only, never read
-            if not code and not any(_text(raw.get(k)) for k in EDITABLE):
-                continue
-            report.rows += 1
-            try:
-                row = WorksheetRow.model_validate(raw, context=context)
-            except ValidationError as exc:
-                for e in exc.errors():
-                    key = str(e["loc"][0]) if e["loc"] else "code"
-                    report.errors.append(RowError(title, r, letters.get(key, "A"), e["msg"]))
-                continue
-            if row.code in seen:
-                report.errors.append(RowError(title, r, letters["code"], _(
-                    "Indikator %(code)s ganda (juga di %(sheet)s baris %(row)s)")
-                    % {"code": row.code, "sheet": seen[row.code][0], "row": seen[row.code][1]}))
-                continue
-            seen[row.code] = (title, r)
-            out.append(_Row(title, r, letters, row, programmes.get(row.programme) if row.programme else None))
-    return out
-
-
-def import_worksheet(actor: Any, submission: Submission, source: bytes | IO[bytes], *,
-                     dry_run: bool = False) -> ImportReport:
-    """Validate the whole workbook, then save every changed row through `do_save_answer` in one
-    transaction. Raises `ImportFailed` (nothing saved) when any row is wrong. Formulas are never read
-    (the values are what the engine computes from the saved levels)."""
-    report = ImportReport()
-    try:
-        wb = load_workbook(io.BytesIO(source) if isinstance(source, bytes) else source, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a non-workbook
-        report.errors.append(RowError("-", 0, "-", _("Bukan berkas Excel (.xlsx) yang bisa dibaca: %(error)s") % {"error": exc}))
-        raise ImportFailed(report) from exc
-    rows = _read_rows(wb, submission, report)
-    if report.errors:
-        raise ImportFailed(report)
-    answers = {a.indicator: a for a in Answer.objects.filter(submission=submission).select_related("programme")}
-    names = {n.code: n.name for n in queries.cycle_pack(submission.cycle).indicators()}
-    existing_links = set(Evidence.objects.filter(submission=submission, archived_at__isnull=True)
-                         .exclude(url="").values_list("indicator", "url"))
-    try:
-        with transaction.atomic():
-            for row in rows:
-                _save_row(actor, submission, row, answers.get(row.data.code), names, existing_links, report)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
-    return report
-
-
-def _save_row(actor: Any, submission: Submission, row: _Row, current: Answer | None, names: dict[str, str],
-              existing_links: set[tuple[str, str]], report: ImportReport) -> None:
-    data = row.data
-    programme_id = row.programme.pk if row.programme else None
-    same = (current is not None and current.level == data.level and current.justification == data.justification
-            and current.programme_id == programme_id) or (
-        current is None and data.level is None and not data.justification and row.programme is None)
-    new_links = [u for u in data.evidence if (data.code, u) not in existing_links]
-    if same and not new_links:
-        report.unchanged += 1
-        return
-    change: dict[str, Any] = {}
-    if not same:
-        old_level = current.level if current is not None else None
-        old_text = current.justification if current is not None else ""
-        old_prog = current.programme_id if current is not None else None
-        if old_level != data.level:
-            change["level"] = [old_level, data.level]
-        if old_text != data.justification:
-            change["justification"] = [old_text, data.justification]
-        if old_prog != programme_id:
-            change["programme"] = [str(current.programme) if current and current.programme_id else None,
-                                   str(row.programme) if row.programme else None]
-    if new_links:
-        change["links"] = [None, new_links]
-    report.changes.append({"row": row.row, "sheet": row.sheet, "code": data.code,
-                           "title": names.get(data.code, data.code),
-                           "action": "create" if current is None else "update", "fields": change})
-    try:
-        if not same:
-            actions.do_save_answer(actor, submission, data.code, data.level, data.justification,
-                                   expected_version=data.version, programme=row.programme)
-            report.changed += 1
-        for url in new_links:
-            actions.do_add_evidence_link(actor, submission, data.code, url, description="Impor lembar kerja")
-            existing_links.add((data.code, url))
-            report.links_added += 1
-    except ActionError as exc:
-        field_name = str(exc.context.get("field", "level"))
-        if isinstance(exc, StaleEdit):
-            field_name = "version"
-        column = field_name if field_name in row.columns else ("evidence" if "url" in field_name else "level")
-        report.errors.append(RowError(row.sheet, row.row, row.columns.get(column, "A"), exc.message))
-        raise ImportFailed(report) from exc
-
-
-class _DryRun(Exception):
-    pass
-
 
 def export_worksheet_for(region_code: str, cycle: Any) -> bytes:
     sub = queries.stage_submission(cycle, region_code)
     if sub is None:
         raise LookupError(f"Wilayah {region_code} tidak punya pengajuan pada siklus {cycle.year}")
     return export_worksheet(sub)
+
