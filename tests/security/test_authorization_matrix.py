@@ -69,6 +69,10 @@ EXEMPT = {
     "web:report_download": "needs a report job; tested in tests/reports",
     "web:actionplans:import_status": "needs an import job; tested in tests/actionplans",
     "monitoring:job": "needs an import job; tested in tests/monitoring/test_upload_page.py",
+    "monitoring:columns": "needs the uploader's draft job; tested in tests/monitoring/test_upload_page.py",
+    "monitoring:apply": "POST on the uploader's preview; tested in tests/monitoring/test_upload_page.py",
+    "monitoring:template": "needs a format (xlsx/csv); same gate as monitoring:upload, tested in "
+                           "tests/monitoring/test_upload_page.py",
     "web:report_import_job": "needs an import job; tested in tests/reports/test_web_import.py",
     "web:report_import_apply": "needs an import job; tested in tests/reports/test_web_import.py",
     "web:programme_archive": "a write: every actor in test_it_lets_only_the_right_people_change_the_catalogue",

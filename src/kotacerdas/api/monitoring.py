@@ -332,7 +332,8 @@ def push_region_values(request: HttpRequest, code: str, body: RegionValuesIn):  
              auth=authenticated,
              summary="Unggah CSV/Excel nilai KPI; berkas besar diproses di latar (pantau /ingest-jobs/{id})")
 def upload_values(request: HttpRequest, code: str, file: File[UploadedFile], programme: Form[str] = "",  # type: ignore[no-untyped-def]
-                  encoding: Form[str] = "", year: Form[int | None] = None, mapping: Form[str] = ""):
+                  encoding: Form[str] = "", year: Form[int | None] = None, mapping: Form[str] = "",
+                  decimal: Form[str] = ""):
     import json
 
     region = _region(code)
@@ -350,7 +351,7 @@ def upload_values(request: HttpRequest, code: str, file: File[UploadedFile], pro
         raise invalid("mapping", 'Pemetaan kolom harus JSON, mis. {"kpi": "Indikator", "value": "Nilai"}') \
             from None
     job = actions.do_start_kpi_import(request.user, region=region, upload=file, name=file.name or "upload.csv",
-                                      programme=prog, mapping=colmap, encoding=encoding, year=year)
+                                      programme=prog, mapping=colmap, encoding=encoding, decimal=decimal, year=year)
     if not job.done:
         return 202, _job_out(job)
     return _pushed(job)

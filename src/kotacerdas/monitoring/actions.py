@@ -28,7 +28,7 @@ from kotacerdas.regions.models import Region
 
 from . import importer
 from . import rules as perms
-from .choices import IngestKind, IngestStatus, ValueSource
+from .choices import IngestKind, IngestStatus, NumberFormat, ValueSource
 from .models import IngestJob, Kpi, ReachPublication
 from .writer import upsert_values
 
@@ -187,6 +187,19 @@ def _check_can_import(actor: Any, region: Region, programme: Programme | None) -
         raise NotAllowed(_("Anda tidak berhak mengisi KPI program mana pun di wilayah ini"))
 
 
+def _check_options(encoding: str, decimal: str) -> None:
+    if encoding:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InvalidInput(_("Pengodean %(encoding)r tidak dikenal (contoh: utf-8, windows-1252)")
+                               % {"encoding": encoding}, field="encoding") from None
+    if decimal not in NumberFormat.values:
+        raise InvalidInput(_("Format angka tidak dikenal"), field="decimal")
+
+
 def do_start_kpi_import(
     actor: Any,
     *,
@@ -196,26 +209,93 @@ def do_start_kpi_import(
     programme: Programme | None = None,
     mapping: Mapping[str, str] | None = None,
     encoding: str = "",
+    decimal: str = "",
     year: int | None = None,
     runner: str | None = None,
     is_demo: bool = False,
+    dry_run: bool = False,
 ) -> IngestJob:
     """Store the upload as an IngestJob and run it (``settings.MONITORING_IMPORT_RUNNER``): ``sync``
     while the caller waits; ``worker`` as a background job of ``kotacerdas worker`` (kotacerdas.core.jobs,
     progress through the shared cache); ``thread`` in a thread of this process (progress in the
-    IngestJob row); ``auto`` = sync up to 1 MB, worker above."""
+    IngestJob row); ``auto`` = sync up to 1 MB, worker above. ``decimal``: the file's number notation
+    (``NumberFormat``); ``dry_run``: check and count what would change, write nothing."""
     _check_can_import(actor, region, programme)
-    if encoding:
-        import codecs
-
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise InvalidInput(_("Pengodean %(encoding)r tidak dikenal (contoh: utf-8, windows-1252)") % {"encoding": encoding},
-                               field="encoding") from None
+    _check_options(encoding, decimal)
     content = ContentFile(upload, name=name) if isinstance(upload, bytes) else upload
     with transaction.atomic():
-        job = _store_job(actor, region, programme, content, name, mapping, encoding, year, is_demo)
+        job = _store_job(actor, region, programme, content, name, mapping, encoding, year, is_demo,
+                         decimal=decimal, dry_run=dry_run)
+    return _launch(actor, job, runner)
+
+
+def do_upload_kpi_file(actor: Any, *, region: Region, upload: File | bytes, name: str,  # type: ignore[type-arg]
+                       programme: Programme | None = None, encoding: str = "", year: int | None = None) -> IngestJob:
+    """The first step on the web: store the file as a draft job, to map its columns and choose its
+    number notation (``do_preview_kpi_import``) before anything is checked."""
+    _check_can_import(actor, region, programme)
+    _check_options(encoding, "")
+    content = ContentFile(upload, name=name) if isinstance(upload, bytes) else upload
+    with transaction.atomic():
+        return _store_job(actor, region, programme, content, name, None, encoding, year, False,
+                          status=IngestStatus.DRAFT)
+
+
+def _check_own_job(actor: Any, job: IngestJob) -> None:
+    _check_can_import(actor, job.region, job.programme)
+    if job.created_by_id is None or job.created_by_id != getattr(actor, "pk", None):
+        raise NotAllowed(_("Hanya pengunggah berkas yang melanjutkan impor ini"))
+
+
+def do_preview_kpi_import(actor: Any, job: IngestJob, *, mapping: Mapping[str, str], decimal: str,
+                          runner: str | None = None) -> IngestJob:
+    """Check an uploaded file with the columns and notation chosen on the form, and count what it
+    would change, writing nothing. A draft becomes the preview; a file already previewed gets a new
+    preview job (a job keeps the outcome it had)."""
+    _check_own_job(actor, job)
+    _check_options(job.encoding, decimal)
+    unknown = sorted(set(mapping) - set(importer.CANONICAL))
+    if unknown:
+        raise InvalidInput(_("Kolom tidak dikenal: %(names)s") % {"names": ", ".join(unknown)}, field="mapping")
+    with transaction.atomic():
+        if job.status == IngestStatus.DRAFT and IngestJob.objects.filter(
+                pk=job.pk, status=IngestStatus.DRAFT).update(status=IngestStatus.QUEUED, mapping=dict(mapping),
+                                                             decimal=decimal, dry_run=True):
+            job.refresh_from_db()
+        elif job.dry_run and job.done and not (job.report or {}).get("applied_as"):
+            job = _copy_job(job, mapping=dict(mapping), decimal=decimal, dry_run=True)
+        else:
+            raise InvalidInput(_("Impor ini sudah berjalan atau sudah diterapkan"), field="job")
+        record_event(actor, "monitoring.preview_import", job, to_state=IngestStatus.QUEUED,
+                     data={"mapping": job.mapping, "decimal": decimal})
+    return _launch(actor, job, runner)
+
+
+def do_apply_kpi_import(actor: Any, preview: IngestJob, runner: str | None = None) -> IngestJob:
+    """Import a previewed file for real, with the columns and notation of its preview: checked again
+    (the data may have changed since) and written all-or-nothing as a new job."""
+    _check_own_job(actor, preview)
+    with transaction.atomic():
+        locked = IngestJob.objects.select_for_update().get(pk=preview.pk)
+        if not (locked.dry_run and locked.status == IngestStatus.SUCCEEDED) or (locked.report or {}).get("applied_as"):
+            raise InvalidInput(_("Hanya pratinjau yang lolos dan belum diterapkan yang bisa diterapkan"),
+                               field="job")
+        job = _copy_job(locked, mapping=locked.mapping, decimal=locked.decimal, dry_run=False)
+        IngestJob.objects.filter(pk=locked.pk).update(report={**(locked.report or {}), "applied_as": job.pk})
+        record_event(actor, "monitoring.apply_import", job, to_state=IngestStatus.QUEUED,
+                     data={"preview": locked.pk})
+    return _launch(actor, job, runner)
+
+
+def _copy_job(job: IngestJob, *, mapping: dict[str, str], decimal: str, dry_run: bool) -> IngestJob:
+    """A new queued job over the same stored file and options."""
+    return IngestJob.objects.create(
+        kind=job.kind, region=job.region, programme=job.programme, created_by=job.created_by, file=job.file.name,
+        original_name=job.original_name, file_format=job.file_format, encoding=job.encoding, mapping=mapping,
+        decimal=decimal, dry_run=dry_run, year=job.year, is_demo=job.is_demo, report={"from_job": job.pk})
+
+
+def _launch(actor: Any, job: IngestJob, runner: str | None) -> IngestJob:
     runner = runner or getattr(settings, "MONITORING_IMPORT_RUNNER", "auto")
     if runner == "auto":
         runner = "sync" if job.file.size <= SYNC_IMPORT_BYTES else "worker"
@@ -226,8 +306,8 @@ def do_start_kpi_import(
 
         with transaction.atomic():
             core = enqueue("kotacerdas.monitoring.actions.ingest_task", {"ingest_job_id": job.pk}, user=actor,
-                           region_code=region.code, total=1000)
-            IngestJob.objects.filter(pk=job.pk).update(report={"core_job": core.pk})
+                           region_code=job.region_id, total=1000)
+            IngestJob.objects.filter(pk=job.pk).update(report={**(job.report or {}), "core_job": core.pk})
         job.refresh_from_db()
     elif runner == "thread":
         pk = job.pk
@@ -238,15 +318,16 @@ def do_start_kpi_import(
 
 
 def _store_job(actor: Any, region: Region, programme: Programme | None, content: File, name: str,  # type: ignore[type-arg]
-               mapping: Mapping[str, str] | None, encoding: str, year: int | None, is_demo: bool) -> IngestJob:
+               mapping: Mapping[str, str] | None, encoding: str, year: int | None, is_demo: bool, *,
+               decimal: str = "", dry_run: bool = False, status: str = IngestStatus.QUEUED) -> IngestJob:
     job = IngestJob(kind=IngestKind.KPI_VALUES, region=region, programme=programme,
                     created_by=actor if getattr(actor, "is_authenticated", False) else None,
                     original_name=Path(name).name[:255], encoding=encoding, mapping=dict(mapping or {}),
-                    year=year, is_demo=is_demo)
+                    year=year, is_demo=is_demo, decimal=decimal, dry_run=dry_run, status=status)
     job.file.save(Path(name).name or "upload.csv", content, save=False)
     job.file_format = importer.sniff_format(job.file.path, name)
     job.save()
-    record_event(actor, "monitoring.start_import", job, to_state=IngestStatus.QUEUED,
+    record_event(actor, "monitoring.start_import", job, to_state=status,
                  data={"file": job.original_name, "programme": programme.code if programme else ""})
     return job
 
@@ -300,7 +381,7 @@ def run_ingest_job(job_id: int, progress: Callable[[int, float], None] | None = 
         lookup = build_lookup(job.created_by, job.region, job.programme, job.year)
         validated = importer.validate_file(job.file.path, lookup, file_format=job.file_format,
                                            encoding=job.encoding or None, mapping=job.mapping or None,
-                                           progress=progress or _Progress(job.pk))
+                                           decimal=job.decimal, progress=progress or _Progress(job.pk))
         return _finish(job, job.created_by, validated, ValueSource.UPLOAD)
     except Exception:
         log.exception("import job %s crashed", job_id)
@@ -327,6 +408,8 @@ def _finish(job: IngestJob, actor: Any, validated: importer.Validated, source: s
         return job
     IngestJob.objects.filter(pk=job.pk).update(phase="writing", progress=90, processed_rows=validated.rows)
     assert validated.spool is not None
+    if job.dry_run:
+        return _finish_preview(job, actor, validated, source, base)
     try:
         with transaction.atomic():
             counts = upsert_values(validated.spool, source=source, job_id=job.pk, spans=validated.spans)
@@ -340,6 +423,49 @@ def _finish(job: IngestJob, actor: Any, validated: importer.Validated, source: s
                          to_state=IngestStatus.SUCCEEDED,
                          data={"rows": validated.rows, "created": counts.created, "updated": counts.updated,
                                "unchanged": counts.unchanged})
+    finally:
+        validated.close()
+    return job
+
+
+class _Rollback(Exception):
+    pass
+
+
+PREVIEW_ROWS = 20
+
+
+def _finish_preview(job: IngestJob, actor: Any, validated: importer.Validated, source: str,
+                    base: dict[str, Any]) -> IngestJob:
+    """A dry run: the rows are written inside a savepoint that is rolled back, so the counts of new,
+    changed and unchanged rows are exactly what the real import will find (unless the data changes
+    meanwhile: applying checks again). The first rows, as read, go into the report to be shown."""
+    assert validated.spool is not None
+    try:
+        validated.spool.seek(0)
+        lines = [line.rstrip("\n").split("\t") for _, line in zip(range(PREVIEW_ROWS), validated.spool, strict=False)]
+        validated.spool.seek(0)
+        kpis = {k.pk: k for k in Kpi.objects.filter(pk__in={int(x[0]) for x in lines}).select_related("programme")}
+        sample = [{"programme": kpis[int(k)].programme.code, "kpi": kpis[int(k)].code, "kpi_name": kpis[int(k)].name,
+                   "period": p, "region": a, "value": v, "target": "" if t == "\\N" else t}
+                  for k, p, a, v, t in lines]
+        try:
+            with transaction.atomic():
+                counts = upsert_values(validated.spool, source=source, job_id=job.pk, spans=validated.spans)
+                raise _Rollback
+        except _Rollback:
+            pass
+        base["report"] = {**base["report"], "sample": sample, "decimal": job.decimal}
+        IngestJob.objects.filter(pk=job.pk).update(
+            status=IngestStatus.SUCCEEDED, progress=100, created_count=counts.created,
+            updated_count=counts.updated, unchanged_count=counts.unchanged,
+            message=f"Pratinjau {validated.rows} baris: {counts.created} baru, {counts.updated} diubah, "
+                    f"{counts.unchanged} tetap; belum ada yang ditulis", **base)
+        job.refresh_from_db()
+        record_event(actor, "monitoring.preview_ready", job, from_state=IngestStatus.RUNNING,
+                     to_state=IngestStatus.SUCCEEDED,
+                     data={"rows": validated.rows, "created": counts.created, "updated": counts.updated,
+                           "unchanged": counts.unchanged})
     finally:
         validated.close()
     return job

@@ -67,6 +67,7 @@ class IngestKind(models.TextChoices):
 
 
 class IngestStatus(models.TextChoices):
+    DRAFT = "draft", _("menunggu pemetaan kolom")
     QUEUED = "queued", _("menunggu")
     RUNNING = "running", _("berjalan")
     SUCCEEDED = "succeeded", _("berhasil")
@@ -79,3 +80,11 @@ class AreaLevel(models.TextChoices):
     REGION = "region", _("kabupaten/kota saja")
     KECAMATAN = "kecamatan", _("sampai kecamatan")
     DESA = "desa", _("sampai desa/kelurahan")
+
+
+class NumberFormat(models.TextChoices):
+    """How a file writes numbers as text (``parsing.DECIMAL_*``); empty = not chosen."""
+
+    UNSET = "", _("belum dipilih")
+    INDONESIAN = ",", _("Indonesia: 1.234.567,5 (titik pemisah ribuan, koma desimal)")
+    ENGLISH = ".", _("Inggris: 1,234,567.5 (koma pemisah ribuan, titik desimal)")

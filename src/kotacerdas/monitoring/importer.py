@@ -23,11 +23,15 @@ as (row, column, code, message), rows numbered as a spreadsheet shows them (head
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import itertools
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-from .parsing import parse_number, parse_period
+from kotacerdas.core.sheets import cell_text
+
+from .parsing import DecimalGuess, detect_decimal, norm_header, parse_number, parse_period
 from .readers import (
     check_excel_header,
     close_workbook,
@@ -49,6 +53,7 @@ from .validation import (
     RowError,
     RowValidator,
     Validated,
+    auto_columns,
     check_rows,
     conclude,
     localised_job_message,
@@ -74,6 +79,8 @@ __all__ = [
     "localised_message",
     "parse_number",
     "parse_period",
+    "Sketch",
+    "sketch_file",
     "sniff_format",
     "validate_file",
     "validate_rows",
@@ -201,3 +208,67 @@ def _check_csv_blocks(v: RowValidator, fh: IO[bytes], delimiter: str, progress: 
         row += checker.block(row, plain)
         offset += len(block)
         progress(row - 2)
+
+
+@dataclass
+class Sketch:
+    """What the column-mapping form shows of an uploaded file: its header titles, its first rows, the
+    columns found by their usual titles, and the notation its value/target cells show."""
+
+    headers: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    columns: dict[str, int] = field(default_factory=dict)
+    guess: DecimalGuess = field(default_factory=DecimalGuess)
+    scanned: int = 0
+    error: str = ""
+
+
+def sketch_file(path: str | Path, *, file_format: str = "", encoding: str | None = None,
+                mapping: Mapping[str, str] | None = None, limit: int = 100_000, show: int = 5) -> Sketch:
+    """Read the header and up to ``limit`` data rows of a file (never raises on bad content: a file
+    that cannot be read gives ``error``). ``mapping`` as for ``validate_file`` picks the value and
+    target columns whose cells tell the notation; without it, the columns found by their titles."""
+    out = Sketch()
+    file_format = file_format or sniff_format(path)
+    wb: Any = None
+    fh: IO[bytes] | None = None
+    try:
+        rows: Iterator[tuple[int, list[Any]]]
+        if file_format == "xlsx":
+            wb, rows, _merges = xlsx_rows(path)
+        else:
+            fh = open(path, "rb")  # noqa: SIM115 - closed below
+            _enc, _delimiter, rows = csv_rows(fh, encoding)
+        first = next(rows, None)
+        if first is None:
+            out.error = localised_message({"code": "empty_file", "message": MESSAGES["empty_file"]})
+            return out
+        header = list(first[1])
+        while header and header[-1] is None:
+            header.pop()
+        out.headers = [cell_text(h) for h in header]
+        out.columns = auto_columns(header)
+        by_title = {norm_header(h): i for i, h in reversed(list(enumerate(header)))}
+        numeric = []
+        for canon in ("value", "target"):
+            if mapping is not None and canon in mapping:
+                i = by_title.get(norm_header(mapping[canon])) if mapping[canon] else None
+            else:
+                i = out.columns.get(canon)
+            if i is not None:
+                numeric.append(i)
+        cells: list[Any] = []
+        for _n, values in itertools.islice(rows, limit):
+            out.scanned += 1
+            if len(out.rows) < show:
+                out.rows.append([cell_text(v) for v in values[:len(header)]])
+            cells.extend(values[i] for i in numeric if i < len(values))
+        out.guess = detect_decimal(cells)
+    except ImportAbort as exc:
+        out.error = localised_message(exc.error.as_dict())
+    finally:
+        if wb is not None:
+            close_workbook(wb)
+        if fh is not None:
+            fh.close()
+    return out

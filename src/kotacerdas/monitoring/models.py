@@ -18,6 +18,7 @@ from .choices import (
     IngestStatus,
     KpiSource,
     KpiUnit,
+    NumberFormat,
     ValueSource,
 )
 
@@ -132,6 +133,10 @@ class IngestJob(MonitoringModel):
     encoding = models.CharField(_("pengodean teks"), max_length=20, blank=True,
                                 help_text=_("Kosong = UTF-8; isi windows-1252 untuk CSV dari Excel lama"))
     mapping = models.JSONField(_("pemetaan kolom"), default=dict, blank=True)
+    decimal = models.CharField(_("format angka"), max_length=1, blank=True, choices=NumberFormat.choices,
+                               default=NumberFormat.UNSET)
+    dry_run = models.BooleanField(_("pratinjau"), default=False,
+                                  help_text=_("Hanya diperiksa dan dihitung, tidak ada yang ditulis"))
     year = models.PositiveSmallIntegerField(_("tahun data"), null=True, blank=True,
                                             help_text=_("Bila diisi, setiap periode harus di tahun ini"))
     phase = models.CharField(_("tahap"), max_length=20, blank=True)

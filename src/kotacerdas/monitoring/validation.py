@@ -174,37 +174,56 @@ class Validated:
 def resolve_columns(
     header_row: int, header: Sequence[Any], mapping: Mapping[str, str] | None, out: Validated
 ) -> dict[str, int] | None:
+    """{column: header index}. ``mapping`` names the header of a column (``""``: the file has none);
+    a column it does not name is found by its usual titles (``SYNONYMS``)."""
     names = [norm_header(h) for h in header]
     seen: dict[str, int] = {}
     for i, n in enumerate(names):
         if n and n in seen:
-            out.add(row_error(header_row, cell_text(header[i]), "header_duplicate", f"kolom {seen[n] + 1} dan {i + 1}"))
+            out.add(row_error(header_row, cell_text(header[i]), "header_duplicate",
+                              f"kolom {seen[n] + 1} dan {i + 1}"))
         seen.setdefault(n, i)
+    mapping = mapping or {}
     cols: dict[str, int] = {}
-    if mapping:
-        for canon, name in mapping.items():
-            if canon not in CANONICAL:
-                out.add(row_error(header_row, str(canon), "bad_mapping", f"{canon!r} bukan salah satu dari "
-                                                                     f"{', '.join(CANONICAL)}"))
-                continue
-            key = norm_header(name)
-            if key not in seen:
-                out.add(row_error(header_row, str(name), "bad_mapping", f"{canon} → {name!r}"))
-                continue
-            cols[canon] = seen[key]
-    for canon in CANONICAL:
-        if canon in cols or (mapping and canon in mapping):
+    for canon, name in mapping.items():
+        if canon not in CANONICAL:
+            out.add(row_error(header_row, str(canon), "bad_mapping",
+                              f"{canon!r} bukan salah satu dari {', '.join(CANONICAL)}"))
             continue
-        for syn in SYNONYMS[canon]:
-            if syn in seen and seen[syn] not in cols.values():
-                cols[canon] = seen[syn]
-                break
+        if not name:
+            continue
+        key = norm_header(name)
+        if key not in seen:
+            out.add(row_error(header_row, str(name), "bad_mapping", f"{canon} → {name!r}"))
+            continue
+        cols[canon] = seen[key]
+    cols.update(auto_columns(header, taken=set(cols.values()), skip=set(mapping)))
     for canon in REQUIRED:
-        if canon not in cols and not (mapping and canon in mapping):
+        if canon not in cols and not mapping.get(canon):
             out.add(row_error(header_row, canon, "missing_column",
-                         f"{canon} (judul yang dikenali: {', '.join(SYNONYMS[canon])})"))
+                              f"{canon} (judul yang dikenali: {', '.join(SYNONYMS[canon])})"))
     if out.error_count:
         return None
+    return cols
+
+
+def auto_columns(header: Sequence[Any], taken: set[int] | None = None, skip: set[str] | None = None
+                 ) -> dict[str, int]:
+    """The columns found by their usual titles (``SYNONYMS``), each header used once; not those in
+    ``skip``, nor the headers in ``taken``."""
+    seen: dict[str, int] = {}
+    for i, h in enumerate(header):
+        seen.setdefault(norm_header(h), i)
+    used = set(taken or ())
+    cols: dict[str, int] = {}
+    for canon in CANONICAL:
+        if skip and canon in skip:
+            continue
+        for syn in SYNONYMS[canon]:
+            if syn in seen and seen[syn] not in used:
+                cols[canon] = seen[syn]
+                used.add(seen[syn])
+                break
     return cols
 
 
