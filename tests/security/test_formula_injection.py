@@ -166,9 +166,19 @@ def test_it_round_trips_the_programme_catalogue(actors, tmp_path) -> None:
     path.write_bytes(importers.export_programmes(region))
     ws = load_workbook(path)["Program"]
     assert not any(c.data_type == "f" for line in ws.iter_rows() for c in line)
-    sheet, rows = importers._programme_rows(path)
-    jam = next(values for _n, values in rows if values.get("code") == "jam-kunci")
-    assert jam["description"] == EVIL[0] and jam["target_group"] == "-warga"
+    from kotacerdas.catalogue.rows import HEADERS, ProgrammeLookups, ProgrammeRow
+    from kotacerdas.core.rows import check_row
+    from kotacerdas.core.sheets import cell_text, read_table
+
+    table = read_table(path, first_data_sheet=True)
+    records = table.records(table.locate(HEADERS))
+    jam = next(values for _n, values in records if cell_text(values.get("code")) == "jam-kunci")
+    row, problems = check_row(ProgrammeRow, jam, {"lookups": ProgrammeLookups(region)})
+    assert problems == [] and row is not None
+    assert row.description == EVIL[0] and row.target_group == "-warga"
+    # and the whole file imports back as it was: nothing to change
+    report = importers.IMPORTERS["programmes"].run(actors.citra, path, region, None, True)
+    assert report.changed == 0 and report.unchanged == report.rows, report.to_dict()
 
 
 def test_it_never_fails_on_text_a_workbook_cannot_hold() -> None:

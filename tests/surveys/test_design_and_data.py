@@ -118,6 +118,24 @@ def test_it_imports_paper_questionnaires_from_excel_all_or_nothing(actors, surve
     assert Response.objects.filter(channel=Channel.IMPORT, kecamatan__name="Rantau Bayur").exists()
 
 
+def test_a_paper_row_reports_every_wrong_cell_by_column_in_the_users_language(actors, survey) -> None:
+    from django.utils import translation
+
+    row: list[Any] = ["K-9", "31/02/2024", "Kecamatan Fiktif", "99+", "Q", "antrean-puskesmas",
+           {"living.kesehatan.1": "lima", "living.kesehatan.2": 4, "living.kesehatan.3": 4}]
+    with pytest.raises(InvalidInput) as exc:
+        actions.do_import_paper(actors.citra, survey, _paper_book(survey, [row]))
+    found = {e["column"]: (e["row"], e["message"], e["value"]) for e in errors_of(exc.value)}
+    assert set(found) == {"Tanggal isi", "Kecamatan", "Kelompok umur", "Jenis kelamin", "living.kesehatan.1"}
+    assert found["Tanggal isi"] == (2, "Tanggal tidak valid: '31/02/2024' (pakai format dd/mm/yyyy)", "31/02/2024")
+    assert found["living.kesehatan.1"][1:] == ("Jawaban harus angka 1–5", "lima")
+    assert all(r == 2 for r, _m, _v in found.values())
+    with translation.override("en"), pytest.raises(InvalidInput) as exc:
+        actions.do_import_paper(actors.citra, survey, _paper_book(survey, [row]))
+    english = {e["column"]: e["message"] for e in errors_of(exc.value)}
+    assert english["Tanggal isi"].startswith("Invalid date") and "Value error" not in " ".join(english.values())
+
+
 def test_it_rejects_a_paper_file_with_unknown_columns(actors, survey) -> None:
     wb = Workbook()
     ws = wb.active

@@ -9,33 +9,34 @@ Rows deleted from the file delete nothing (nothing is ever hard-deleted; archive
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone, translation
-from openpyxl import Workbook, load_workbook
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from kotacerdas.catalogue.models import Pillar, Programme, Unit
+from kotacerdas.catalogue.models import Pillar, Unit
 from kotacerdas.core.errors import ActionError
 from kotacerdas.core.provenance import built_from_demo, mark_workbook
-from kotacerdas.core.sheets import cell_text
-from kotacerdas.evaluations.models import Cycle, Feedback
+from kotacerdas.core.rows import check_row
+from kotacerdas.core.sheets import Unreadable, cell_text, open_workbook, sheet_rows, table_of
+from kotacerdas.evaluations.models import Cycle
 from kotacerdas.lib.cells import workbook_bytes, xlsx_cell
 from kotacerdas.regions.models import Region
 
 from . import actions, queries
 from . import rules as perms
 from .choices import ActionStatus, ProgressMode
-from .models import ActionItem, progress
+from .models import ActionItem
+from .rows import Lookups, PlanRow
 
 SHEET = "Rencana Aksi"
 INFO_SHEET = "Info"
@@ -74,9 +75,6 @@ COLUMNS: tuple[Column, ...] = (
 )
 HEADERS = {c.key: c.header for c in COLUMNS}
 REQUIRED = ("title", "category", "owner", "status")
-# How far a typed Capaian (%) may differ from the computed value (rounding in Excel) before it is refused.
-PERCENT_TOLERANCE = Decimal("0.5")
-DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
 
 
 # ----------------------------------------------------------------------------------------------- export
@@ -212,99 +210,28 @@ class ImportPlan:
                 "unchanged": kinds.count("unchanged"), "errors": len(self.errors)}
 
 
-class _Lookups:
-    def __init__(self, region: Region, cycle: Cycle) -> None:
-        self.units: dict[str, int] = {}
-        for u in Unit.objects.active().filter(region=region):
-            for key in (u.name, u.short_name):
-                if key:
-                    self.units[key.strip().casefold()] = u.pk
-        self.categories: dict[str, str] = {}
-        for c in queries.categories(cycle):
-            for key in (c.code, c.name, c.name_en or ""):
-                if key:
-                    self.categories[key.casefold()] = c.code
-        self.statuses: dict[str, str] = {}
-        self.modes: dict[str, str] = {}
-        # Labels in either language are accepted: a workbook exported in English imports in Indonesian.
-        for lang in ("id", "en"):
-            with translation.override(lang):
-                self.statuses.update({k.casefold(): s.value for s in ActionStatus for k in (s.value, str(s.label))})
-                self.modes.update({k.casefold(): m.value for m in ProgressMode for k in (m.value, str(m.label))})
-        self.pillars = {k.casefold(): p.code for p in Pillar.objects.all() for k in (p.code, p.name)}
-        self.programmes = dict(Programme.objects.active().filter(region=region).values_list("code", "pk"))
-        self.feedback = set(Feedback.objects.filter(submission__region=region).values_list("pk", flat=True))
-        items = list(ActionItem.objects.active().filter(region=region, cycle=cycle))
-        self.items = {i.code: i for i in items}
-        self.by_natural = {(i.title.strip().casefold(), i.category, i.owner_id): i for i in items}
-
-
-def _date(value: Any) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = cell_text(value)
-    for fmt in DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"Tanggal tidak valid: {text!r} (pakai format dd/mm/yyyy)")
-
-
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise ValueError("Bukan angka")
-    if isinstance(value, int | float):
-        return Decimal(str(value))
-    text = cell_text(value).replace(" ", "")
-    if "," in text:  # Indonesian: 1.234,5
-        text = text.replace(".", "").replace(",", ".")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"Bukan angka: {cell_text(value)!r}") from None
-    if not number.is_finite():
-        raise ValueError(f"Bukan angka: {cell_text(value)!r}")
-    return number
-
-
 def _read_rows(content: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError], dict[str, str]]:
     try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a non-workbook
-        return [], [RowError(0, "", "Berkas bukan workbook Excel (.xlsx) yang valid")], {}
-    info: dict[str, str] = {}
-    if INFO_SHEET in wb.sheetnames:
-        for row in wb[INFO_SHEET].iter_rows(min_row=1, max_row=10, max_col=2, values_only=True):
-            if row and row[0]:
-                info[cell_text(row[0])] = cell_text(row[1] if len(row) > 1 else "")
-    ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
-    rows_iter = ws.iter_rows(values_only=True)
-    header = next(rows_iter, None) or ()
-    by_header = {cell_text(h).casefold(): i for i, h in enumerate(header) if cell_text(h)}
-    index: dict[str, int] = {}
-    errors = []
-    for col in COLUMNS:
-        if col.header.casefold() in by_header:
-            index[col.key] = by_header[col.header.casefold()]
-        elif col.key in REQUIRED:
-            errors.append(RowError(1, col.header, f"Kolom wajib '{col.header}' tidak ada di baris judul"))
+        wb = open_workbook(content)
+    except Unreadable as exc:
+        return [], [RowError(0, "", exc.message)], {}
+    try:
+        info: dict[str, str] = {}
+        if INFO_SHEET in wb.sheetnames:
+            for _n, row in sheet_rows(wb[INFO_SHEET], max_row=10, max_col=2):
+                if row and row[0]:
+                    info[cell_text(row[0])] = cell_text(row[1] if len(row) > 1 else "")
+        table = table_of(wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0])
+    except Unreadable as exc:
+        return [], [RowError(0, "", exc.message)], {}
+    finally:
+        wb.close()
+    index = table.locate(HEADERS)
+    errors = [RowError(1, HEADERS[key], _("Kolom wajib '%(title)s' tidak ada di baris judul") % {"title": HEADERS[key]})
+              for key in REQUIRED if key not in index]
     if errors:
         return [], errors, info
-    out = []
-    for r, raw in enumerate(rows_iter, start=2):
-        values = {k: (raw[i] if i < len(raw) else None) for k, i in index.items()}
-        if all(v is None or cell_text(v) == "" for v in values.values()):
-            continue
-        out.append((r, values))
-    wb.close()
-    return out, [], info
+    return list(table.records(index)), [], info
 
 
 def build_plan(actor: Any, region: Region, cycle: Cycle, content: bytes,
@@ -314,112 +241,46 @@ def build_plan(actor: Any, region: Region, cycle: Cycle, content: bytes,
     raw_rows, errors, info = _read_rows(content)
     plan.errors.extend(errors)
     if info.get("Wilayah") and info["Wilayah"] != region.code:
-        plan.errors.append(RowError(1, f"{INFO_SHEET}!B1", f"Berkas ini untuk wilayah {info['Wilayah']}, "
-                                                           f"bukan {region.code}", info["Wilayah"]))
+        plan.errors.append(RowError(1, f"{INFO_SHEET}!B1", _("Berkas ini untuk wilayah %(file)s, bukan %(region)s")
+                                    % {"file": info["Wilayah"], "region": region.code}, info["Wilayah"]))
     if info.get("Tahun") and info["Tahun"] != str(cycle.year):
-        plan.errors.append(RowError(3, f"{INFO_SHEET}!B3", f"Berkas ini untuk tahun {info['Tahun']}, "
-                                                           f"bukan {cycle.year}", info["Tahun"]))
+        plan.errors.append(RowError(3, f"{INFO_SHEET}!B3", _("Berkas ini untuk tahun %(file)s, bukan %(year)s")
+                                    % {"file": info["Tahun"], "year": cycle.year}, info["Tahun"]))
     if plan.errors:
         return plan
-    look = _Lookups(region, cycle)
+    look = Lookups(region, cycle)
     is_coordinator = perms.can_manage_plan.test(actor, region)
     seen: dict[str, int] = {}
     total = len(raw_rows)
     if on_progress:
         on_progress(0, total)
     for done, (r, cells) in enumerate(raw_rows, start=1):
-        _check_row(actor, r, cells, look, plan, seen, is_coordinator, cycle, region)
+        _check_row(actor, r, cells, look, plan, seen, is_coordinator)
         if on_progress:
             on_progress(done, total)
     return plan
 
 
-def _check_row(actor: Any, r: int, cells: Mapping[str, Any], look: _Lookups, plan: ImportPlan,
-               seen: dict[str, int], is_coordinator: bool, cycle: Cycle, region: Region) -> None:
-    errs: list[RowError] = []
-
-    def err(key: str, message: str) -> None:
-        errs.append(RowError(r, HEADERS[key], message, cell_text(cells.get(key))))
-
-    def pick(key: str, table: Mapping[str, Any], what: str, required: bool = False) -> Any:
-        text = cell_text(cells.get(key))
-        if not text:
-            if required:
-                err(key, f"{HEADERS[key]} wajib diisi")
-            return None
-        found = table.get(text.casefold())
-        if found is None:
-            err(key, f"{what} tidak dikenal: {text!r}")
-        return found
-
-    values: dict[str, Any] = {"title": cell_text(cells.get("title")), "target": cell_text(cells.get("target")),
-                              "measure_unit": cell_text(cells.get("measure_unit")),
-                              "evidence_url": cell_text(cells.get("evidence_url")),
-                              "description": cell_text(cells.get("description"))}
-    if not values["title"]:
-        err("title", "Kegiatan wajib diisi")
-    values["category"] = pick("category", look.categories, "Kategori", required=True)
-    values["owner"] = pick("owner", look.units, f"Unit di {region.name}", required=True)
-    values["status"] = pick("status", look.statuses, "Status (pilih Belum mulai, Berjalan atau Selesai)",
-                            required=True)
-    values["progress_mode"] = pick("progress_mode", look.modes, "Cara hitung") or ProgressMode.STATUS
-    values["pillar"] = pick("pillar", look.pillars, "Pilar")
-    values["programme"] = pick("programme", look.programmes, "Kode program")
-    rec = cell_text(cells.get("recommendation"))
-    values["recommendation"] = None
-    if rec:
-        if not rec.isdigit() or int(rec) not in look.feedback:
-            err("recommendation", f"Rekomendasi {rec!r} tidak ada untuk wilayah ini")
-        else:
-            values["recommendation"] = int(rec)
-    for key in ("start_on", "due_on"):
-        try:
-            values[key] = _date(cells.get(key))
-        except ValueError as exc:
-            err(key, str(exc))
-            values[key] = None
-    for key in ("target_value", "realised_value"):
-        try:
-            number = _decimal(cells.get(key))
-            values[key] = number.quantize(Decimal("0.01")) if number is not None else None
-        except ValueError as exc:
-            err(key, str(exc))
-            values[key] = None
-    try:
-        typed_percent = _decimal(cells.get("percent"))
-    except ValueError as exc:
-        err("percent", str(exc))
-        typed_percent = None
-    version_text = cell_text(cells.get("version"))
-    version = int(version_text) if version_text.isdigit() else None
-    if version_text and version is None:
-        err("version", f"Versi harus bilangan bulat: {version_text!r}")
-    if typed_percent is not None and not (0 <= typed_percent <= 100):
-        err("percent", f"Capaian (%) harus di antara 0 dan 100, bukan {cell_text(cells.get('percent'))}")
-    elif typed_percent is not None and not errs:
-        computed, formula = progress(values["progress_mode"], values["status"], values["target_value"],
-                                     values["realised_value"])
-        if abs(computed - typed_percent) > PERCENT_TOLERANCE:
-            err("percent", f"Capaian (%) dihitung otomatis ({formula}); ubah Status atau Realisasi, "
-                           "bukan kolom ini")
-    if not errs:
-        for key, message in actions.check_values(values, cycle=cycle, region_code=region.code).items():
-            err(key, message)
+def _check_row(actor: Any, r: int, cells: Mapping[str, Any], look: Lookups, plan: ImportPlan,
+               seen: dict[str, int], is_coordinator: bool) -> None:
+    checked, problems = check_row(PlanRow, cells, {"lookups": look})
+    errs = [RowError(r, HEADERS.get(p.field, p.field), p.message, cell_text(cells.get(p.field))) for p in problems]
     code = cell_text(cells.get("code"))
     if code:
         if code in seen:
-            err("code", f"Kode {code} muncul dua kali (juga di baris {seen[code]})")
+            errs.append(RowError(r, HEADERS["code"], _("Kode %(code)s muncul dua kali (juga di baris %(row)s)")
+                                 % {"code": code, "row": seen[code]}, code))
         seen[code] = r
-    if errs:
+    if errs or checked is None:
         plan.errors.extend(errs)
         return
+    values, version, version_text = checked.values(), checked.version, cell_text(cells.get("version"))
     item = look.items.get(code) if code else look.by_natural.get(
         (values["title"].casefold(), values["category"], values["owner"]))
     planned = PlannedRow(row=r, code=code, item=item, values=values, version=version)
     if item is None:
         if not is_coordinator:
-            plan.errors.append(RowError(r, HEADERS["code"], "Hanya koordinator daerah yang menambah rencana aksi "
-                                                            "baru", code))
+            plan.errors.append(RowError(r, HEADERS["code"], _("Hanya koordinator daerah yang menambah rencana aksi baru"), code))
             return
     else:
         before = actions.current_values(item)
@@ -428,18 +289,18 @@ def _check_row(actor: Any, r: int, cells: Mapping[str, Any], look: _Lookups, pla
             allowed = actions.allowed_fields(actor, item)
             refused = [k for k in planned.changes if k not in allowed]
             if not allowed:
-                plan.errors.append(RowError(r, HEADERS["owner"], f"Rencana aksi {item.code} milik unit lain; "
-                                                                 "Anda tidak boleh mengubahnya", str(item.owner)))
+                plan.errors.append(RowError(r, HEADERS["owner"], _("Rencana aksi %(code)s milik unit lain; Anda tidak boleh mengubahnya")
+                                            % {"code": item.code}, str(item.owner)))
                 return
             if refused:
                 plan.errors.append(RowError(r, HEADERS[refused[0]],
-                                            f"Anda tidak boleh mengubah kolom {HEADERS[refused[0]]}",
+                                            _("Anda tidak boleh mengubah kolom %(column)s") % {"column": HEADERS[refused[0]]},
                                             cell_text(cells.get(refused[0]))))
                 return
             if version is not None and version != item.version:
                 plan.errors.append(RowError(
-                    r, HEADERS["version"], f"Rencana aksi {item.code} sudah diubah orang lain sejak berkas "
-                                           f"diekspor (versi {item.version}, berkas {version}); ekspor ulang",
+                    r, HEADERS["version"], _("Rencana aksi %(code)s sudah diubah orang lain sejak berkas diekspor (versi %(version)s, "
+                      "berkas %(file)s); ekspor ulang") % {"code": item.code, "version": item.version, "file": version},
                     version_text))
                 return
     plan.rows.append(planned)

@@ -15,6 +15,8 @@ worksheet, KPI values) reads cells the same way:
   by their header titles and :meth:`Table.records` gives ``(row number, {key: raw value})`` for every row
   that is not blank.
 
+Checking what a record holds is the job of a row schema (:mod:`kotacerdas.core.rows`).
+
 No other kotacerdas app is imported here (``core`` is the ground floor); the only kotacerdas import is
 the pure :mod:`kotacerdas.lib.cells`.
 """
@@ -32,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from kotacerdas.lib.cells import uncell
 
-__all__ = ["Table", "Unreadable", "cell_text", "is_blank", "open_workbook", "read_table", "sheet_rows"]
+__all__ = ["Table", "Unreadable", "cell_text", "is_blank", "open_workbook", "read_table", "sheet_rows", "table_of"]
 
 
 def cell_text(value: Any) -> str:
@@ -74,9 +76,11 @@ def open_workbook(source: bytes | str | Path | IO[bytes], *, read_only: bool = T
         raise Unreadable(_("Berkas bukan workbook Excel (.xlsx) yang valid")) from None
 
 
-def sheet_rows(ws: Any, *, min_row: int = 1, max_col: int | None = None) -> Iterator[tuple[int, list[Any]]]:
+def sheet_rows(ws: Any, *, min_row: int = 1, max_row: int | None = None, max_col: int | None = None
+               ) -> Iterator[tuple[int, list[Any]]]:
     """``(row number, raw values)`` of a worksheet from ``min_row`` on."""
-    for n, values in enumerate(ws.iter_rows(min_row=min_row, max_col=max_col, values_only=True), start=min_row):
+    for n, values in enumerate(ws.iter_rows(min_row=min_row, max_row=max_row, max_col=max_col, values_only=True),
+                               start=min_row):
         yield n, list(values)
 
 
@@ -125,25 +129,31 @@ def read_table(source: bytes | str | Path, *, sheet: str | None = None, first_da
         return _read_csv(source, csv_name)
     wb = open_workbook(source)
     try:
+        if not wb.worksheets:
+            raise Unreadable(_("Berkas Excel tanpa lembar kerja"))
         if sheet is not None and sheet in wb.sheetnames:
             ws = wb[sheet]
         elif first_data_sheet:
             from .provenance import first_data_sheet as data_sheet
 
             ws = data_sheet(wb)
-        elif wb.worksheets:
-            ws = wb.worksheets[0]
         else:
-            raise Unreadable(_("Berkas Excel tanpa lembar kerja"))
-        rows = sheet_rows(ws)
-        first = next(rows, None)
-        table = Table(ws.title, [cell_text(v) for v in (first[1] if first else [])])
-        try:
-            table.rows = list(rows)
-        except Exception:  # corrupt sheet XML surfaces while streaming rows
-            raise Unreadable(_("Isi lembar kerja rusak")) from None
+            ws = wb.worksheets[0]
+        table = table_of(ws)
     finally:
         wb.close()
+    return table
+
+
+def table_of(ws: Any) -> Table:
+    """The :class:`Table` of an open worksheet: row 1 is the header. Raises :class:`Unreadable`."""
+    rows = sheet_rows(ws)
+    try:
+        first = next(rows, None)
+        table = Table(ws.title, [cell_text(v) for v in (first[1] if first else [])])
+        table.rows = list(rows)
+    except Exception:  # corrupt sheet XML surfaces while streaming rows
+        raise Unreadable(_("Isi lembar kerja rusak")) from None
     return table
 
 

@@ -14,26 +14,23 @@ report: imports are all-or-nothing.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kotacerdas.catalogue.choices import ProgrammeStatus, Sector
-from kotacerdas.catalogue.models import Programme, SubDimension, Unit
-from kotacerdas.core import fieldguard
-from kotacerdas.core.errors import ActionError, InvalidInput, NotAllowed
-from kotacerdas.core.provenance import first_data_sheet, mark_workbook
+from kotacerdas.catalogue.models import Programme, Unit
+from kotacerdas.catalogue.rows import COLUMNS, HEADERS, ProgrammeLookups, ProgrammeRow
+from kotacerdas.core.errors import ActionError, NotAllowed
+from kotacerdas.core.provenance import mark_workbook
+from kotacerdas.core.rows import Problem, check_row
+from kotacerdas.core.sheets import Unreadable, cell_text, read_table
 from kotacerdas.evaluations import queries
 from kotacerdas.evaluations.models import Cycle
 from kotacerdas.lib.cells import append as put_row
-from kotacerdas.lib.cells import uncell
 from kotacerdas.regions.models import Region
 
 from .xlsx import ImportFailed, ImportReport, RowError, import_worksheet
@@ -70,16 +67,8 @@ def _import_worksheet(actor: Any, path: Path, region: Region, cycle: Cycle | Non
 
 # --- programmes (catalogue) --------------------------------------------------------------------------
 
-PROGRAMME_COLUMNS = ["code", "title", "unit", "subdimension", "sector", "start_year", "status", "quick_win",
-                     "is_application", "url", "platform", "target_group", "description"]
-PROGRAMME_HEADERS = {
-    "code": "Kode", "title": "Nama program", "unit": "Unit pemilik", "subdimension": "Sub-dimensi (kode)",
-    "sector": "Sektor", "start_year": "Tahun mulai", "status": "Status", "quick_win": "Quick Win",
-    "is_application": "Aplikasi", "url": "Alamat aplikasi", "platform": "Platform",
-    "target_group": "Kelompok sasaran", "description": "Deskripsi",
-}
-TRUE = {"ya", "y", "yes", "true", "1", "benar"}
-FALSE = {"tidak", "t", "no", "false", "0", "salah", ""}
+PROGRAMME_COLUMNS = COLUMNS
+PROGRAMME_HEADERS = HEADERS
 
 
 def export_programmes(region: Region) -> bytes:
@@ -104,32 +93,6 @@ def export_programmes(region: Region) -> bytes:
     return _to_bytes(wb)
 
 
-def _programme_rows(path: Path) -> tuple[str, list[tuple[int, dict[str, Any]]]]:
-    by_header = {v.lower(): k for k, v in PROGRAMME_HEADERS.items()} | {k: k for k in PROGRAMME_COLUMNS}
-    if path.suffix.lower() == ".csv":
-        text = path.read_text(encoding="utf-8-sig")
-        reader = csv.reader(io.StringIO(text))
-        rows = list(reader)
-        sheet = path.name
-    else:
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, data_only=True, read_only=True)
-        ws = first_data_sheet(wb)
-        sheet = ws.title
-        rows = [["" if v is None else v for v in r] for r in ws.iter_rows(values_only=True)]
-    rows = [[uncell(v) for v in r] for r in rows]  # undo what lib/cells did on export
-    if not rows:
-        return sheet, []
-    keys = [by_header.get(str(h).strip().lower(), "") for h in rows[0]]
-    out = []
-    for n, values in enumerate(rows[1:], start=2):
-        if not any(str(v).strip() for v in values):
-            continue
-        out.append((n, {k: v for k, v in zip(keys, values, strict=False) if k}))
-    return sheet, out
-
-
 def _import_programmes(actor: Any, path: Path, region: Region, cycle: Cycle | None,
                        dry_run: bool) -> ImportReport:
     """Validate every row, then create or update each programme through the catalogue's actions (their
@@ -144,87 +107,31 @@ def _import_programmes(actor: Any, path: Path, region: Region, cycle: Cycle | No
 
     report = ImportReport()
     try:
-        sheet, rows = _programme_rows(path)
-    except Exception as exc:
-        report.errors.append(RowError(path.name, 0, "-", _("Berkas tidak bisa dibaca: %(error)s") % {"error": exc}))
+        table = read_table(path, first_data_sheet=True)
+    except (Unreadable, OSError) as exc:
+        message = exc.message if isinstance(exc, Unreadable) else str(exc)
+        report.errors.append(RowError(path.name, 0, "-", _("Berkas tidak bisa dibaca: %(error)s") % {"error": message}))
         raise ImportFailed(report) from exc
-    column = {k: get_column_letter(i + 1) for i, k in enumerate(PROGRAMME_COLUMNS)}
+    sheet = table.name
+    index = table.locate({k: (PROGRAMME_HEADERS[k], k) for k in PROGRAMME_COLUMNS})
+    # Errors name the column where the file has it (else where an export puts it).
+    column = {k: get_column_letter(index.get(k, i) + 1) for i, k in enumerate(PROGRAMME_COLUMNS)}
     column["owner"] = column["unit"]
     column["pillar"] = column["subdimension"]
-    units = {}
-    for u in Unit.objects.active().filter(region=region):
-        units[u.name.lower()] = u
-        if u.short_name:
-            units[u.short_name.lower()] = u
-    subdims = {s.code: s for s in SubDimension.objects.all()}
+    look = ProgrammeLookups(region)
     clean: list[tuple[int, str, dict[str, Any]]] = []
     seen: set[str] = set()
-    for n, row in rows:
+    for n, cells in table.records(index):
         report.rows += 1
-
-        def err(key: str, message: str, n: int = n) -> None:
-            report.errors.append(RowError(sheet, n, column.get(key, "A"), message))
-
-        text = {k: str(row.get(k, "") or "").strip() for k in PROGRAMME_COLUMNS}
-        if not text["code"]:
-            err("code", _("Kode wajib diisi"))
-            continue
-        if text["code"] in seen:
-            err("code", _("Kode %(code)r ganda dalam berkas") % {"code": text["code"]})
-            continue
-        seen.add(text["code"])
-        if not text["title"]:
-            err("title", _("Nama program wajib diisi"))
-            continue
-        unit = units.get(text["unit"].lower())
-        if unit is None:
-            err("unit", _("Unit %(unit)r tidak ada di wilayah %(region)s") % {"unit": text["unit"], "region": region.code})
-            continue
-        sub = subdims.get(text["subdimension"])
-        if sub is None:
-            err("subdimension", _("Sub-dimensi %(code)r tidak dikenal") % {"code": text["subdimension"]})
-            continue
-        sector = text["sector"] or Sector.PEMERINTAHAN
-        if sector not in Sector.values:
-            err("sector", _("Sektor %(value)r tidak dikenal (%(choices)s)") % {"value": sector, "choices": ", ".join(Sector.values)})
-            continue
-        status = text["status"] or ProgrammeStatus.RUNNING
-        if status not in ProgrammeStatus.values:
-            err("status", _("Status %(value)r tidak dikenal (%(choices)s)")
-                % {"value": status, "choices": ", ".join(ProgrammeStatus.values)})
-            continue
-        try:
-            year = int(float(text["start_year"]))
-        except ValueError:
-            err("start_year", _("Tahun mulai %(value)r bukan angka") % {"value": text["start_year"]})
-            continue
-        if not 1990 <= year <= timezone.now().year + 5:
-            err("start_year", _("Tahun mulai %(year)s tidak masuk akal") % {"year": year})
-            continue
-        flags = {}
-        for key in ("quick_win", "is_application"):
-            value = text[key].lower()
-            if value not in TRUE | FALSE:
-                err(key, _("Isi 'ya' atau 'tidak', bukan %(value)r") % {"value": text[key]})
-                break
-            flags[key] = value in TRUE
-        if len(flags) < 2:
-            continue
-        if text["url"] and not text["url"].startswith(("http://", "https://")):
-            err("url", _("Alamat aplikasi harus diawali http:// atau https://"))
-            continue
-        try:  # the fields' own limits (length, no NUL): a row error, never a database error or a silent cut
-            fieldguard.check_values(Programme, {k: text[k] for k in ("code", "title", "url", "platform",
-                                                                      "target_group", "description")})
-        except InvalidInput as exc:
-            err(str(exc.context.get("field", "code")), exc.message)
-            continue
-        clean.append((n, text["code"], {
-            "title": text["title"], "owner": unit.pk, "pillar": sub.pillar_id,
-            "subdimension": sub.code, "sector": sector, "start_year": year, "status": status, **flags,
-            "url": text["url"], "platform": text["platform"], "target_group": text["target_group"],
-            "description": text["description"],
-        }))
+        row, problems = check_row(ProgrammeRow, cells, {"lookups": look})
+        code = cell_text(cells.get("code"))
+        if code and code in seen:
+            problems.insert(0, Problem("code", _("Kode %(code)r ganda dalam berkas") % {"code": code}))
+        seen.add(code)
+        for name, message in problems:
+            report.errors.append(RowError(sheet, n, column.get(name, "A"), message))
+        if row is not None and not problems:
+            clean.append((n, row.code, row.values()))
     if report.errors:
         raise ImportFailed(report)
     existing = {p.code: p for p in Programme.objects.filter(region=region).prefetch_related("kecamatan")}

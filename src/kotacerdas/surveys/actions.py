@@ -9,7 +9,6 @@ import hashlib
 import io
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -36,8 +35,10 @@ from kotacerdas.regions.models import Region
 
 from . import queries
 from . import rules as perms
-from .choices import AgeBand, Channel, Gender, SurveyStatus
+from .choices import Channel, SurveyStatus
+from .excel import parse_paper_workbook
 from .models import AccessCode, Response, ResponseAnswer, Survey, SurveyService
+from .validation import ResponseInput, validate_response
 
 SETTINGS_FIELDS = ("title", "opens_at", "closes_at", "target_per_pillar", "branding_per_subdimension",
                    "min_per_subdimension", "requires_code")
@@ -201,51 +202,6 @@ def do_generate_codes(actor: Any, survey: Survey, count: int) -> list[str]:
 # ---------------------------------------------------------------------------------------- responses
 
 
-@dataclass
-class ResponseInput:
-    service: int | None
-    kecamatan: str
-    age_band: str
-    gender: str
-    answers: dict[str, int]
-    contact_name: str = ""
-    contact_phone: str = ""
-    code: str = ""
-    submitted_at: dt.datetime | None = None
-    paper_ref: str = ""
-
-
-def validate_response(survey: Survey, data: ResponseInput) -> tuple[dict[str, str], SurveyService | None]:
-    """{field: message} for everything wrong with one response (empty = valid), and its service."""
-    errors: dict[str, str] = {}
-    service = queries.active_services(survey).filter(pk=data.service).first() if data.service else None
-    if service is None:
-        errors["service"] = _("Pilih layanan/program yang Anda manfaatkan")
-    if not queries.kecamatan_of(survey.region_id).filter(code=data.kecamatan).exists():
-        errors["kecamatan"] = _("Pilih kecamatan tempat tinggal Anda")
-    if data.age_band not in AgeBand.values:
-        errors["age_band"] = _("Pilih kelompok umur")
-    if data.gender not in Gender.values:
-        errors["gender"] = _("Pilih jenis kelamin")
-    if service is not None:
-        pack = queries.survey_pack(survey)
-        items = queries.items_by_subdimension(pack).get(service.subdimension, [])
-        lo, hi = pack.survey_scale_min, pack.survey_scale_max
-        for n, item in enumerate(items, start=1):
-            value = data.answers.get(item.code)
-            if value is None:
-                errors[item.code] = _("Pernyataan %(n)s belum dijawab") % {"n": n}
-            elif not lo <= value <= hi:
-                errors[item.code] = _("Pernyataan %(n)s: nilai harus %(lo)s–%(hi)s") % {"n": n, "lo": lo, "hi": hi}
-        extra = set(data.answers) - {i.code for i in items}
-        if extra:
-            errors["answers"] = _("Butir tidak termasuk layanan ini: %(codes)s") % {"codes": ", ".join(sorted(extra))}
-    if len(data.contact_phone) > 30 or (data.contact_phone and not
-                                         data.contact_phone.replace("+", "").replace(" ", "").replace("-", "").isdigit()):
-        errors["contact_phone"] = _("Nomor telepon hanya berisi angka")
-    return errors, service
-
-
 def _create_response(survey: Survey, service: SurveyService, data: ResponseInput, *, channel: str,
                      entered_by: Any = None, ip_hash: str = "", access_code: AccessCode | None = None,
                      is_demo: bool = False) -> Response:
@@ -343,8 +299,6 @@ def do_enter_paper_response(actor: Any, survey: Survey, data: ResponseInput) -> 
 def do_import_paper(actor: Any, survey: Survey, content: bytes) -> int:
     """Import paper questionnaires from the Excel template: every row checked first, all or nothing.
     Raises InvalidInput with `errors` = [{row, column, message}] when any row is wrong."""
-    from .excel import parse_paper_workbook
-
     _check_paper(actor, survey)
     rows, errors = parse_paper_workbook(survey, content)
     if errors:
