@@ -79,6 +79,7 @@ def test_bulk_participants_bump_and_a_rolled_back_bulk_does_not() -> None:
     assert cycle is not None
     taken = set(Participation.objects.filter(cycle=cycle).values_list("region_id", flat=True))
     code = Region.objects.filter(level="kabkota").exclude(code__in=taken).values_list("code", flat=True).first()
+    assert code is not None
     national = dataversion.read()
     with pytest.raises(Boom), transaction.atomic():
         assert actions.do_add_participants(demo_user(ADMIN), cycle, {code: "B"}) == 1
