@@ -173,8 +173,44 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = HOME / "static"
 MEDIA_URL = "/media-not-served/"
+
+
+def _file_storage(url: str) -> dict[str, object]:
+    """Where evidence files, generated reports and uploads waiting for import live.
+
+    Embedded (no STORAGE_URL): the folder KOTACERDAS_MEDIA (default $KOTACERDAS_HOME/media) of this host.
+    STORAGE_URL=s3://BUCKET[/PREFIX][?endpoint=https://minio.example:9000&region=...&addressing_style=path]:
+    S3-compatible object storage (AWS S3, MinIO, Ceph, a government cloud's object store) through
+    django-storages, shared by every web node and worker. Keys: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
+    (or s3://KEY:SECRET@BUCKET/...). Objects stay private: downloads always go through the application,
+    which checks permission first."""
+    if not url:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(MEDIA_ROOT)}}
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.hostname:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("STORAGE_URL harus s3://BUCKET/... / STORAGE_URL must be s3://BUCKET/...")
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    options: dict[str, object] = {
+        "bucket_name": parts.hostname, "location": parts.path.strip("/"),
+        # Names are unique like on disk (evidence is content-addressed; a clash gets a suffix, never overwrites).
+        "file_overwrite": False, "default_acl": None, "querystring_auth": True,
+        "endpoint_url": query.get("endpoint") or os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": query.get("region") or os.environ.get("AWS_S3_REGION_NAME") or None,
+        "addressing_style": query.get("addressing_style") or None,
+    }
+    if parts.username:
+        options["access_key"] = unquote(parts.username)
+        options["secret_key"] = unquote(parts.password or "")
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+STORAGE_URL = os.environ.get("STORAGE_URL", "")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(MEDIA_ROOT)}},
+    "default": _file_storage(STORAGE_URL),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from kotacerdas.accounts.actions import record_event
 from kotacerdas.catalogue.models import Programme
 from kotacerdas.core.errors import InvalidInput, NotAllowed, StaleEdit, require
+from kotacerdas.core.files import field_path
 from kotacerdas.regions.choices import Level
 from kotacerdas.regions.models import Region
 
@@ -325,7 +326,8 @@ def _store_job(actor: Any, region: Region, programme: Programme | None, content:
                     original_name=Path(name).name[:255], encoding=encoding, mapping=dict(mapping or {}),
                     year=year, is_demo=is_demo, decimal=decimal, dry_run=dry_run, status=status)
     job.file.save(Path(name).name or "upload.csv", content, save=False)
-    job.file_format = importer.sniff_format(job.file.path, name)
+    with field_path(job.file) as local:  # a temporary copy when the file is in object storage
+        job.file_format = importer.sniff_format(local, name)
     job.save()
     record_event(actor, "monitoring.start_import", job, to_state=status,
                  data={"file": job.original_name, "programme": programme.code if programme else ""})
@@ -379,9 +381,10 @@ def run_ingest_job(job_id: int, progress: Callable[[int, float], None] | None = 
     job = IngestJob.objects.select_related("region", "programme", "created_by").get(pk=job_id)
     try:
         lookup = build_lookup(job.created_by, job.region, job.programme, job.year)
-        validated = importer.validate_file(job.file.path, lookup, file_format=job.file_format,
-                                           encoding=job.encoding or None, mapping=job.mapping or None,
-                                           decimal=job.decimal, progress=progress or _Progress(job.pk))
+        with field_path(job.file) as local:  # a temporary copy when the file is in object storage
+            validated = importer.validate_file(local, lookup, file_format=job.file_format,
+                                               encoding=job.encoding or None, mapping=job.mapping or None,
+                                               decimal=job.decimal, progress=progress or _Progress(job.pk))
         return _finish(job, job.created_by, validated, ValueSource.UPLOAD)
     except Exception:
         log.exception("import job %s crashed", job_id)

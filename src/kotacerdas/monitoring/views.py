@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kotacerdas.core.errors import ActionError
+from kotacerdas.core.files import field_path
 from kotacerdas.lib import cells, formatting
 from kotacerdas.regions.models import Region
 
@@ -91,8 +92,8 @@ def columns(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
         return redirect("monitoring:job", code=code, job_id=job.pk)
     posted = request.method == "POST"
     mapping = {c: request.POST.get(f"col-{c}", "") for c in CANONICAL} if posted else (job.mapping or None)
-    sketch = sketch_file(job.file.path, file_format=job.file_format, encoding=job.encoding or None,
-                         mapping=mapping)
+    with field_path(job.file) as local:  # a temporary copy when the file is in object storage
+        sketch = sketch_file(local, file_format=job.file_format, encoding=job.encoding or None, mapping=mapping)
     decimal = request.POST.get("decimal", "") if posted else (job.decimal or sketch.guess.decimal)
     if not posted and not decimal and not sketch.guess.must_choose:
         decimal = NumberFormat.INDONESIAN  # nothing in the file depends on it: the default notation

@@ -224,7 +224,12 @@ def restore_backup(path: Path, progress: Progress | None = None, *, migrate: boo
         progress(10, "migrate")
         call_command("migrate", interactive=False, verbosity=0)
     _ensure_empty()
-    media = Path(default_storage.path("")).resolve()
+    from kotacerdas.core.files import local_root
+
+    media = local_root()
+    if media is None:  # object storage (settings.STORAGE_URL)
+        counts = _restore_into_object_storage(dump, files, progress)
+        return _restored(counts, files, manifest, progress)
     new = _files_to_write(media, files)
     staging = media.parent / f".{media.name}-restore-{uuid.uuid4().hex}"
     placed: list[Path] = []
@@ -237,14 +242,7 @@ def restore_backup(path: Path, progress: Progress | None = None, *, migrate: boo
             target.write_bytes(files[name])
         progress(30, "database")
         with transaction.atomic():
-            _load(dump, lambda pct, step: progress(30 + pct // 2, step))
-            counts = Counter(obj["model"] for obj in json.loads(dump))
-            restored = {label: apps.get_model(label)._base_manager.count() for label in counts}
-            wrong = {k: (restored[k], v) for k, v in counts.items() if restored[k] != v}
-            if wrong:
-                raise BackupError(f"Jumlah baris setelah pemulihan berbeda: {wrong}")
-            progress(80, "files")
-            verify_evidence(lambda name: files[name] if name in files else None)
+            counts = _load_checked(dump, files, progress)
             # Last step inside the transaction: a failed move rolls the database back too.
             if new and not media.exists():
                 media.mkdir(parents=True)
@@ -269,13 +267,63 @@ def restore_backup(path: Path, progress: Progress | None = None, *, migrate: boo
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    # The restored rows carry the counters of the backed-up installation: a new epoch, so no page cached
-    # in a shared cache before the restore is ever served for them (core.dataversion).
+    return _restored(counts, files, manifest, progress)
+
+
+def _restored(counts: Counter[str], files: dict[str, bytes], manifest: dict[str, Any],
+              progress: Progress) -> RestoreReport:
+    # The restored rows come without page-cache data versions: a new epoch, so no page cached in a shared
+    # cache before the restore is ever served for them (core.dataversion).
     from kotacerdas.core import dataversion
 
     dataversion.new_epoch()
     progress(100, "done")
     return RestoreReport(counts=dict(counts), files=len(files), manifest=manifest)
+
+
+def _load_checked(dump: bytes, files: dict[str, bytes], progress: Progress) -> Counter[str]:
+    """Inside the restore's transaction: load the rows, check their counts and every evidence file."""
+    _load(dump, lambda pct, step: progress(30 + pct // 2, step))
+    counts = Counter(obj["model"] for obj in json.loads(dump))
+    restored = {label: apps.get_model(label)._base_manager.count() for label in counts}
+    wrong = {k: (restored[k], v) for k, v in counts.items() if restored[k] != v}
+    if wrong:
+        raise BackupError(f"Jumlah baris setelah pemulihan berbeda: {wrong}")
+    progress(80, "files")
+    verify_evidence(lambda name: files[name] if name in files else None)
+    return counts
+
+
+def _restore_into_object_storage(dump: bytes, files: dict[str, bytes], progress: Progress) -> Counter[str]:
+    """The same all-or-nothing restore when files live in S3-compatible storage: an object already there
+    must hold the same bytes; the new objects are written as the transaction's last step, and on any
+    failure the objects this restore wrote are removed again and the transaction rolls back."""
+    new = []
+    for name, data in sorted(files.items()):
+        if default_storage.exists(name):
+            with default_storage.open(name, "rb") as fh:
+                if _sha256(fh.read()) != _sha256(data):
+                    raise BackupError(f"Berkas {name} sudah ada di tujuan dengan isi berbeda")
+            continue
+        new.append(name)
+    placed: list[str] = []
+    try:
+        progress(30, "database")
+        with transaction.atomic():
+            counts = _load_checked(dump, files, progress)
+            for i, name in enumerate(new):
+                progress(85 + int(13 * i / max(1, len(new))), name[-40:])
+                from django.core.files.base import ContentFile
+
+                stored = default_storage.save(name, ContentFile(files[name]))
+                placed.append(stored)
+                if stored != name:
+                    raise BackupError(f"Berkas {name} tersimpan sebagai {stored} / stored under another name")
+    except BaseException:
+        for stored in placed:
+            default_storage.delete(stored)  # only objects this restore itself just wrote
+        raise
+    return counts
 
 
 def _files_to_write(media: Path, files: dict[str, bytes]) -> list[str]:

@@ -17,6 +17,7 @@ from django.utils.translation import override
 
 from kotacerdas.core import jobs
 from kotacerdas.core.errors import ActionError, InvalidInput, NotAllowed
+from kotacerdas.core.files import local_path
 from kotacerdas.core.models import Job
 from kotacerdas.evaluations.models import Cycle
 from kotacerdas.regions.models import Region
@@ -94,10 +95,10 @@ def run(job: Job, *, kind: str, region: str, year: int | None, path: str, name: 
     cycle_obj = Cycle.objects.filter(pk=cycle).first() if cycle else None
     with override(language):
         jobs.job_progress(job, 1, 3, _("membaca berkas"))
-        local = Path(default_storage.path(path))
         jobs.job_progress(job, 2, 3, _("memeriksa baris") if dry_run else _("menyimpan perubahan"))
         try:
-            report = IMPORTERS[kind].run(user, local, region_obj, cycle_obj, dry_run)
+            with local_path(path) as local:  # a temporary copy when uploads are in object storage
+                report = IMPORTERS[kind].run(user, local, region_obj, cycle_obj, dry_run)
         except ImportFailed as exc:
             return {**exc.report.to_dict(), "dry_run": dry_run}
         except ActionError as exc:
