@@ -227,7 +227,8 @@ def sketch_file(path: str | Path, *, file_format: str = "", encoding: str | None
                 mapping: Mapping[str, str] | None = None, limit: int = 100_000, show: int = 5) -> Sketch:
     """Read the header and up to ``limit`` data rows of a file (never raises on bad content: a file
     that cannot be read gives ``error``). ``mapping`` as for ``validate_file`` picks the value and
-    target columns whose cells tell the notation; without it, the columns found by their titles."""
+    target columns whose cells tell the notation; without it, the columns found by their titles (and
+    while no value column is known, every column that is not a code or period column)."""
     out = Sketch()
     file_format = file_format or sniff_format(path)
     wb: Any = None
@@ -249,14 +250,16 @@ def sketch_file(path: str | Path, *, file_format: str = "", encoding: str | None
         out.headers = [cell_text(h) for h in header]
         out.columns = auto_columns(header)
         by_title = {norm_header(h): i for i, h in reversed(list(enumerate(header)))}
-        numeric = []
-        for canon in ("value", "target"):
+        chosen: dict[str, int | None] = {}
+        for canon in CANONICAL:
             if mapping is not None and canon in mapping:
-                i = by_title.get(norm_header(mapping[canon])) if mapping[canon] else None
+                chosen[canon] = by_title.get(norm_header(mapping[canon])) if mapping[canon] else None
             else:
-                i = out.columns.get(canon)
-            if i is not None:
-                numeric.append(i)
+                chosen[canon] = out.columns.get(canon)
+        numeric = [i for c in ("value", "target") if (i := chosen[c]) is not None]
+        if chosen["value"] is None:  # the value column is not known yet: any column that is not a code
+            codes = {i for c in ("programme", "kpi", "period", "region") if (i := chosen[c]) is not None}
+            numeric = [i for i in range(len(header)) if i not in codes]
         cells: list[Any] = []
         for _n, values in itertools.islice(rows, limit):
             out.scanned += 1
