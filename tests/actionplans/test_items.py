@@ -155,3 +155,22 @@ def test_it_records_comments(actors) -> None:
     assert comment.author == actors.andi
     with pytest.raises(NotAllowed):
         actions.do_comment(actors.mira, item, "bukan wilayah saya")
+
+
+def test_the_history_writes_numbers_the_readers_way(actors) -> None:  # type: ignore[no-untyped-def]
+    """A realised value saved as 60.00 read "6E+1" in the history (and "60.00" in older trails): the
+    trail stores plain fixed-point text and the page writes it in the reader's notation."""
+    item = _item("RA-2024-005")
+    item = actions.do_update_item(actors.citra, item, item.version, {"realised_value": Decimal("60.00")})
+    actions.do_update_item(actors.citra, item, item.version, {"realised_value": Decimal("60.50")})
+    trail = [e.data["changes"]["realised_value"] for e in queries.history(item)
+             if e.action == "actionplans.update_item"]
+    assert trail[0] == ["60", "60.5"] and trail[1][1] == "60"  # newest first; never "6E+1"
+    page = actors.client(actors.citra).get(f"/wilayah/16.07/rencana-aksi/{item.pk}/").content.decode()
+    assert "Realisasi: 60 → 60,5" in page
+    assert "6E+1" not in page and "→ 60.5" not in page
+    from django.utils import translation
+
+    with translation.override("en"):
+        lines = [d for e in queries.history(item) for d in queries.describe(e)["details"]]
+    assert "60 → 60.5" in " | ".join(lines)

@@ -67,3 +67,25 @@ def test_it_writes_compact_rupiah_with_indonesian_scale_words() -> None:
     assert format_rupiah(3_250_000_000_000, compact=True) == "Rp 3,3 triliun"
     assert format_rupiah(2_000_000_000, "en", compact=True) == "Rp 2 billion"
     assert format_rupiah(950_000, compact=True) == "Rp 950.000"
+
+
+def test_it_writes_a_stored_number_with_its_own_digits_the_readers_way() -> None:
+    from kotacerdas.lib.formatting import format_plain
+
+    assert format_plain(Decimal("60.00")) == "60"
+    assert format_plain("6E+1") == "60"  # what the action-plan trail stored before (Decimal.normalize)
+    assert format_plain(Decimal("2.50")) == "2,5" and format_plain(Decimal("2.50"), "en") == "2.5"
+    assert format_plain("1234.5") == "1.234,5"
+    assert format_plain(None) == "–" and format_plain("", empty="—") == "—"
+    assert format_plain("berjalan") == "berjalan"
+
+
+def test_it_writes_the_numbers_inside_an_engine_formula_the_readers_way() -> None:
+    from kotacerdas.lib.formatting import localize_numbers
+
+    assert localize_numbers("(0 + 0.76) / 250 × 100 = 0.304 → 0.30") == "(0 + 0,76) / 250 × 100 = 0,304 → 0,30"
+    assert localize_numbers("(0 + 0.76) / 250", "en") == "(0 + 0.76) / 250"
+    # a list separator becomes ';' beside decimal commas; codes with dots and words stay as they are
+    assert localize_numbers("mean(3, 3, 2.9) = 2.97") == "mean(3; 3; 2,9) = 2,97"
+    assert localize_numbers("gov.1.2 = 3.5; v1.5b") == "gov.1.2 = 3,5; v1.5b"
+    assert localize_numbers("level 3 dari 4") == "level 3 dari 4"

@@ -91,3 +91,17 @@ def test_it_shows_three_indices_side_by_side_with_their_own_scales(iid_sub) -> N
     assert 'class="chip predicate"' not in smart
     assert "Belum dinilai" in spbe
     assert "skala 0–100" in iid and "1,50" in iid  # (3 + 2 × 0.38) / 250 × 100 = 1.504 and "Kurang Inovatif" in iid and "penilaian mandiri" in iid
+
+
+def test_formulas_are_written_in_the_readers_notation(db) -> None:  # type: ignore[no-untyped-def]
+    """The engine writes its formulas with a decimal point; the IID page and the dashboard's "Rumus"
+    boxes show them (and their inputs) with the Indonesian decimal comma, like every other number."""
+    c = client_for(COORDINATOR)
+    for url in (URL, "/wilayah/16.07/dasbor/"):
+        html = c.get(url).content.decode()
+        codes = re.findall(r"<code>(.*?)</code>", html, re.S)
+        inputs = re.findall(r"</code> = ([^<]*)</li>", html)
+        assert codes, url
+        dotted = [t for t in codes + inputs if re.search(r"(?<![\w.,])\d+\.\d+(?![\w.])", t)]
+        assert not dotted, (url, dotted[:3])
+        assert any(re.search(r"\d,\d", t) for t in codes), url

@@ -46,7 +46,8 @@ def test_it_shows_the_region_dashboard_to_its_executive_but_not_to_another_regio
 
 def test_it_shows_the_formula_of_the_index_from_the_stored_trace() -> None:
     body = client_for("admin@kotacerdas.test").get("/wilayah/16.07/dasbor/").content.decode()
-    assert "0.10×3 + 0.20×3 + 0.30×2.90 + 0.20×2.80 + 0.20×2.70 = 2.87" in body
+    # the engine's formula, written with the reader's decimal comma
+    assert "0,10×3 + 0,20×3 + 0,30×2,90 + 0,20×2,80 + 0,20×2,70 = 2,87" in body
 
 
 def test_it_keeps_the_national_view_for_admins_and_assessors() -> None:

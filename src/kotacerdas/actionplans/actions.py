@@ -40,7 +40,8 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, str | int | bool):
         return value
     if isinstance(value, Decimal):
-        return str(value.normalize())
+        # fixed-point, never exponent notation (Decimal("60.00").normalize() prints as "6E+1")
+        return format(value.normalize(), "f")
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(getattr(value, "pk", value))

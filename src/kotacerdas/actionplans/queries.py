@@ -156,15 +156,21 @@ def plan_summary(region_code: str, cycle: Cycle) -> dict[str, Any]:
 def describe(event: AuditEvent) -> dict[str, Any]:
     """One history line in plain words ("Citra mengubah status: Belum mulai → Berjalan") instead of the
     audit code ("actionplans.update_item ( → in_progress)")."""
-    from django.utils.translation import gettext
+    from django import forms
+    from django.utils.translation import get_language, gettext
+
+    from kotacerdas.lib.formatting import format_plain
 
     from .choices import ActionStatus
     from .forms import ItemForm
 
+    lang = get_language()
     actor = event.actor
     who = (actor.get_full_name() or actor.username) if actor is not None else gettext("sistem")
     statuses = {s.value: str(s.label) for s in ActionStatus}
     labels = {name: str(f.label) for name, f in ItemForm.base_fields.items()}
+    numeric = {name for name, f in ItemForm.base_fields.items()
+               if isinstance(f, forms.DecimalField | forms.FloatField | forms.IntegerField)}
     source = (event.data or {}).get("source")
     via = gettext(" lewat impor Excel") if source == "import" else (gettext(" lewat API") if source == "api" else "")
     details: list[str] = []
@@ -179,8 +185,10 @@ def describe(event: AuditEvent) -> dict[str, Any]:
         for key, (old, new) in changes.items():
             if key == "status":
                 old, new = statuses.get(old, old), statuses.get(new, new)
-            details.append(f"{labels.get(key, key)}: {old if old not in (None, '') else '—'} → "
-                           f"{new if new not in (None, '') else '—'}")
+            # numbers as the reader writes them ("60,5", never "60.50" or an old trail's "6E+1")
+            shown = [format_plain(v, lang, "—") if key in numeric else (v if v not in (None, "") else "—")
+                     for v in (old, new)]
+            details.append(f"{labels.get(key, key)}: {shown[0]} → {shown[1]}")
     elif event.action == "actionplans.archive_item":
         sentence = gettext("%(who)s mengarsipkan kegiatan ini") % {"who": who}
         if event.reason:

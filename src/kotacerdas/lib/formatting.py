@@ -8,9 +8,11 @@ money as ``Rp 1.234.567``; English swaps the separators and the month abbreviati
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-__all__ = ["MONTHS", "format_date", "format_datetime", "format_number", "format_percent", "format_rupiah"]
+__all__ = ["MONTHS", "format_date", "format_datetime", "format_number", "format_percent", "format_plain",
+           "format_rupiah", "localize_numbers"]
 
 MONTHS: dict[str, tuple[str, ...]] = {
     "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
@@ -55,6 +57,36 @@ def format_number(value: object, decimals: int = 0, lang: str | None = "id", emp
     if _lang(lang) == "id":
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return text
+
+
+def format_plain(value: object, lang: str | None = "id", empty: str = "–") -> str:
+    """A stored number written with the digits it has, the reader's way: "60.00", 60, "6E+1" -> "60";
+    "2.50" -> "2,5" (id) / "2.5" (en); "1234.5" -> "1.234,5". Anything that is not a number is returned as
+    text (a status, a name); None/"" give `empty`."""
+    if value is None or value == "":
+        return empty
+    d = _to_decimal(value)
+    if d is None or isinstance(value, bool):
+        return str(value)
+    d = d.normalize()
+    exponent = d.as_tuple().exponent
+    decimals = max(0, -exponent) if isinstance(exponent, int) else 0
+    return format_number(d, decimals, lang, empty)
+
+
+# A decimal number standing on its own in a machine-made text: not part of a dotted code (1.2.3, gov.1.2),
+# a word (v1.5b) or an already grouped number (1,234.5).
+_NUMBER_IN_TEXT = re.compile(r"(?<![\w.,])(-?\d+)\.(\d+)(?![\w.]|,\d)")
+
+
+def localize_numbers(text: str, lang: str | None = "id") -> str:
+    """The decimal numbers inside a text the machine wrote (an engine formula, an audit value), written
+    the reader's way: "(0 + 0.76) / 250 × 100 = 0.304" -> "(0 + 0,76) / 250 × 100 = 0,304" (id); English
+    keeps the decimal point. With the decimal comma, a list's separator becomes a semicolon, as Indonesian
+    spreadsheets write it: "mean(3, 2.9)" -> "mean(3; 2,9)"."""
+    if not text or _lang(lang) == "en" or not _NUMBER_IN_TEXT.search(text):
+        return text
+    return _NUMBER_IN_TEXT.sub(lambda m: f"{m.group(1)},{m.group(2)}", text.replace(", ", "; "))
 
 
 def format_percent(value: object, decimals: int = 0, lang: str | None = "id", empty: str = "–") -> str:

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 import base64
+from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import get_language
+
+from kotacerdas.lib.formatting import format_plain, localize_numbers
 
 register = template.Library()
 
@@ -19,9 +23,14 @@ def svgimg(svg: str | None, alt: str = "") -> str:
 
 
 @register.filter
+def angka_teks(value: object) -> str:
+    """The decimal numbers inside an engine formula in the reader's notation (the web's filter of the same name)."""
+    return localize_numbers("" if value is None else str(value), get_language())
+
+
+@register.filter
 def change_value(value: object) -> str:
     """One side of an import change, for people: lists joined, empty as a dash, yes/no for flags."""
-    from django.utils.formats import localize
     from django.utils.translation import gettext
 
     if value is None or value == "" or value == []:
@@ -30,8 +39,8 @@ def change_value(value: object) -> str:
         return gettext("ya") if value else gettext("tidak")
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
-    if isinstance(value, int | float):
-        return str(localize(value))
+    if isinstance(value, int | float | Decimal):
+        return format_plain(value, get_language())
     text = str(value)
     return text if len(text) <= 120 else text[:119] + "…"
 

@@ -47,6 +47,18 @@ def angka(value: Any, decimals: Any = 2) -> str:
 
 
 @register.filter
+def angka_teks(value: Any) -> str:
+    """The decimal numbers inside a machine-made text (an engine formula) in the reader's notation."""
+    return formatting.localize_numbers("" if value is None else str(value), _lang())
+
+
+@register.filter
+def angka_polos(value: Any) -> str:
+    """A stored number with the digits it has, in the reader's notation ("60.00" -> "60")."""
+    return formatting.format_plain(value, _lang())
+
+
+@register.filter
 def persen(value: Any, decimals: Any = 0) -> str:
     return formatting.format_percent(value, int(decimals), _lang())
 
