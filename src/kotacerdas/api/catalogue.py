@@ -5,6 +5,7 @@ from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
+from kotacerdas.catalogue import filters as programme_filters
 from kotacerdas.catalogue.choices import ProgrammeStatus
 from kotacerdas.catalogue.queries import public_programmes
 from kotacerdas.regions.models import Region
@@ -53,6 +54,8 @@ class ProgrammeOut(Schema):
 class ProgrammeFilter(Schema):
     region: str | None = Field(None, description="Kode wilayah Kemendagri, mis. 16.07")
     pillar: PillarCode | None = None
+    subdimension: str | None = Field(None, max_length=80, description="kode sub-dimensi, mis. economy.ekosistem_industri")
+    unit: int | None = Field(None, ge=1, le=2_147_483_647, description="id unit pemilik")
     quick_win: bool | None = None
     status: ProgrammeStatus | None = None
     q: str | None = Field(None, description="Cari pada nama program")
@@ -74,7 +77,7 @@ def list_programmes(request: HttpRequest, filters: Query[ProgrammeFilter]):  # t
         raise invalid("region", f"Kode wilayah {filters.region!r} tidak dikenal")
     if filters.status and filters.status not in ("planned", "running", "stopped"):
         raise invalid("status", f"Status {filters.status!r} tidak dikenal (planned, running, stopped)")
-    return public_programmes(
-        region=filters.region, pillar=filters.pillar.value if filters.pillar else None,
-        quick_win=filters.quick_win, status=filters.status, q=filters.q,
-    )
+    # The same FilterSet as the web list /wilayah/<code>/program/ (catalogue.filters).
+    data = {k: (v.value if hasattr(v, "value") else str(v).lower() if isinstance(v, bool) else v)
+            for k, v in filters.dict().items() if v is not None and v != ""}
+    return programme_filters.programmes(public_programmes(), data)

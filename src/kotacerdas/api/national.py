@@ -20,6 +20,7 @@ from kotacerdas.accounts.models import Membership
 from kotacerdas.core.errors import InvalidInput, NotAllowed
 from kotacerdas.evaluations import actions, queries
 from kotacerdas.evaluations.choices import RegionClass, Stage
+from kotacerdas.evaluations.filters import progress_rows
 from kotacerdas.evaluations.models import Cycle, Meeting, Panel, Participation, Submission
 from kotacerdas.evaluations.participants import read_participants
 from kotacerdas.scoring.packs import available_packs
@@ -398,12 +399,7 @@ def progress(request: HttpRequest, year: int, status: str | None = None,  # type
     from kotacerdas.evaluations.notify import meeting_when
 
     cycle = _cycle(request, year, request.GET.get("pack"))
-    rows = queries.progress(cycle)
-    if status:
-        wanted = queries.PROGRESS_GROUPS.get(status, (status,))
-        rows = [r for r in rows if r["status"] in wanted]
-    if province:
-        rows = [r for r in rows if r["code"].startswith(province + ".")]
+    rows, _fs = progress_rows(cycle, {"status": status or "", "province": province or ""})
     return [{"region": r["code"], "name": r["region"].name, "province": r["code"].split(".")[0],
              "region_class": r["region_class"], "submission": r["submission"], "stage": r["stage"],
              "status": r["status"], "panel": r["panel"], "assessments_complete": r["assessments"],

@@ -320,13 +320,16 @@ def publish_phrase(cycle: Cycle) -> str:
     return f"TERBITKAN {cycle.year}"
 
 
-def progress(cycle: Cycle) -> list[dict[str, Any]]:
-    """Per participant: its current-stage submission's status, panel, completed assessments, meeting."""
+def progress(cycle: Cycle, participations: QuerySet[Any] | None = None) -> list[dict[str, Any]]:
+    """Per participant (all of the cycle, or those of `participations`, e.g. narrowed by
+    filters.ProgressFilterSet): its current-stage submission's status, panel, completed assessments, meeting."""
     from collections import Counter
 
     from .models import Assignment, Meeting, Participation
 
-    parts = list(Participation.objects.filter(cycle=cycle).select_related("region__parent")
+    if participations is None:
+        participations = Participation.objects.filter(cycle=cycle)
+    parts = list(participations.select_related("region__parent")
                  .defer("region__geometry", "region__parent__geometry").order_by("region_id"))
     order = {s.value: i for i, s in enumerate(Stage)}
     best: dict[str, tuple[int, int, str, int]] = {}

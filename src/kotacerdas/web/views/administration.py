@@ -27,6 +27,7 @@ from kotacerdas.core.errors import ActionError, InvalidInput
 from kotacerdas.evaluations import actions, queries
 from kotacerdas.evaluations import transitions as T
 from kotacerdas.evaluations.choices import RegionClass, Stage, TimeZone
+from kotacerdas.evaluations.filters import progress_rows
 from kotacerdas.evaluations.models import Cycle, Meeting, Panel, Participation, Submission
 from kotacerdas.evaluations.participants import read_participants
 from kotacerdas.regions.models import Region
@@ -345,19 +346,12 @@ def admin_schedule(request: HttpRequest, pk: int) -> HttpResponse:
 # --- progress, reminders, reopen, export ---------------------------------------------------------------
 
 def _progress_rows(request: HttpRequest, cycle: Cycle) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    rows = queries.progress(cycle)
-    status = request.GET.get("status", "")
-    province = request.GET.get("provinsi", "")
-    panel = request.GET.get("panel", "")
-    q = request.GET.get("q", "").strip().lower()
-    if status in queries.PROGRESS_GROUPS:
-        rows = [r for r in rows if r["status"] in queries.PROGRESS_GROUPS[status]]
-    if province:
-        rows = [r for r in rows if r["code"].startswith(province + ".")]
-    if panel:
-        rows = [r for r in rows if r["panel"] == panel]
-    if q:
-        rows = [r for r in rows if q in r["region"].name.lower() or r["code"].startswith(q)]
+    g = request.GET
+    params = {k: g.get(k, "").strip() for k in ("status", "provinsi", "panel", "q")}
+    if params["status"] not in queries.PROGRESS_GROUPS:
+        params["status"] = ""
+    rows, _fs = progress_rows(cycle, params)  # the same FilterSet as GET /api/v1/cycles/{year}/progress
+    status, province, panel, q = params["status"], params["provinsi"], params["panel"], params["q"]
     reopen = T.step("reopen")  # the page is the national admin's: the status decides
     for r in rows:
         r["can_reopen"] = bool(r["submission"]) and reopen.allowed_from(r["status"])

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from kotacerdas.catalogue import filters as programme_filters
 from kotacerdas.catalogue import rules as catalogue_rules
 from kotacerdas.catalogue.choices import ProgrammeStatus
 from kotacerdas.catalogue.models import Pillar, Programme, SubDimension, Unit
@@ -76,20 +77,20 @@ def _dashboard_body(request: HttpRequest, region: Region) -> dict[str, str]:
 def programme_list(request: HttpRequest, code: str) -> HttpResponse:
     region = _region(code)
     g = request.GET
-    qw = {"1": True, "0": False}.get(g.get("qw", ""))
-    status = g.get("status") or None
-    if status not in {s.value for s in ProgrammeStatus}:
-        status = None
-    programmes = public_programmes(region=code, pillar=g.get("pilar") or None, q=g.get("q") or None,
-                                   quick_win=qw, status=status)
-    if g.get("sub"):
-        programmes = programmes.filter(subdimension_id=g["sub"])
-    if g.get("unit", "").isdigit():
-        programmes = programmes.filter(owner_id=int(g["unit"]))
+    # The same FilterSet as GET /api/v1/programmes (catalogue.filters), fed the list's Indonesian names.
+    data = programme_filters.from_web(g)
+    programmes = programme_filters.programmes(public_programmes(region=code), data)
     programmes = programmes.select_related("pillar", "subdimension", "owner")
+    pillar = data.get("pillar", "")
+    subdimensions = SubDimension.objects.select_related("pillar")
+    if pillar and Pillar.objects.filter(code=pillar).exists():
+        subdimensions = subdimensions.filter(pillar_id=pillar)  # only the chosen pillar's sub-dimensions
+    sub = data.get("subdimension", "")
+    if sub and not subdimensions.filter(code=sub).exists():
+        sub = ""  # a sub-dimension of another pillar no longer applies once a pillar is chosen
     ctx = {
-        "region": region, "programmes": programmes, "pillars": Pillar.objects.all(),
-        "subdimensions": SubDimension.objects.select_related("pillar"),
+        "region": region, "programmes": programmes, "pillars": Pillar.objects.all(), "sub": sub,
+        "subdimensions": subdimensions,
         "units": Unit.objects.active().filter(region_id=code).order_by("name"),
         "statuses": ProgrammeStatus.choices, "f": g, "qw": g.get("qw", ""),
         "can_add": catalogue_rules.can_add_programme.test(request.user, region),

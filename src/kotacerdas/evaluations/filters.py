@@ -1,0 +1,58 @@
+"""List filters of the evaluation lists as django-filter FilterSets, shared by the web screens and the API
+(the same parameters narrow the same query in both)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters as df
+from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+
+from .choices import STAGE_ORDER
+from .models import Assignment, Participation, Submission
+from .queries import PROGRESS_GROUPS, progress
+
+
+def with_current_status(participations: QuerySet[Participation]) -> QuerySet[Participation]:
+    """Each participation with the status of its current-stage submission (the latest stage it has)."""
+    rank = Case(*[When(stage=s, then=Value(i)) for i, s in enumerate(STAGE_ORDER)], default=Value(-1),
+                output_field=IntegerField())
+    latest = (Submission.objects.filter(cycle=OuterRef("cycle"), region=OuterRef("region"))
+              .annotate(stage_rank=rank).order_by("-stage_rank", "-pk").values("status")[:1])
+    return participations.annotate(current_status=Subquery(latest))
+
+
+class ProgressFilterSet(df.FilterSet):
+    """Participants of one cycle on the national progress screen and `GET /api/v1/cycles/{year}/progress`:
+    status (a group such as `submitted`, or one status), province (two digits), panel name, free text."""
+
+    status = df.CharFilter(method="by_status")
+    provinsi = df.CharFilter(method="by_province")
+    province = df.CharFilter(method="by_province")
+    panel = df.CharFilter(method="by_panel")
+    q = df.CharFilter(method="by_text")
+
+    class Meta:
+        model = Participation
+        fields: list[str] = []
+
+    def by_status(self, qs: QuerySet[Participation], name: str, value: str) -> QuerySet[Participation]:
+        wanted = PROGRESS_GROUPS.get(value, (value,))
+        return with_current_status(qs).filter(current_status__in=wanted)  # type: ignore[misc]
+
+    def by_province(self, qs: QuerySet[Participation], name: str, value: str) -> QuerySet[Participation]:
+        return qs.filter(region__code__startswith=value.strip() + ".")
+
+    def by_panel(self, qs: QuerySet[Participation], name: str, value: str) -> QuerySet[Participation]:
+        regions = Assignment.objects.filter(cycle=OuterRef("cycle"), active=True, panel__name=value).values("region_id")
+        return qs.filter(region_id__in=Subquery(regions))
+
+    def by_text(self, qs: QuerySet[Participation], name: str, value: str) -> QuerySet[Participation]:
+        q = value.strip()
+        return qs.filter(Q(region__name__icontains=q) | Q(region__code__startswith=q)) if q else qs
+
+
+def progress_rows(cycle: Any, params: Any) -> tuple[list[dict[str, Any]], ProgressFilterSet]:
+    """The progress rows of `cycle` narrowed by the request's parameters (web or API)."""
+    fs = ProgressFilterSet(params, queryset=Participation.objects.filter(cycle=cycle))
+    return progress(cycle, participations=fs.qs), fs
