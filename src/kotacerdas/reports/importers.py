@@ -93,19 +93,13 @@ def export_programmes(region: Region) -> bytes:
     return _to_bytes(wb)
 
 
-def _import_programmes(actor: Any, path: Path, region: Region, cycle: Cycle | None,
-                       dry_run: bool) -> ImportReport:
-    """Validate every row, then create or update each programme through the catalogue's actions (their
-    permission checks and audit events apply: an operator may import rows of their own unit only).
-    All or nothing; an unchanged row — archived or not — is left alone and keeps its version."""
-    from kotacerdas.catalogue import actions as catalogue
-    from kotacerdas.catalogue.rules import can_add_programme
-
-    if not can_add_programme.test(actor, region):
-        raise NotAllowed(_("Hanya admin nasional, koordinator wilayah atau operator unit yang mengimpor katalog"))
+def _check_programmes(path: Path, region: Region, report: ImportReport
+                      ) -> tuple[str, dict[str, str], list[tuple[int, str, dict[str, Any]]]]:
+    """Read the file and check every row (:class:`~kotacerdas.catalogue.rows.ProgrammeRow`): the sheet's
+    name, the column letter of each field and the clean rows ``(row, code, values)``. Raises
+    ImportFailed with every problem of every row when any row is wrong."""
     from openpyxl.utils import get_column_letter
 
-    report = ImportReport()
     try:
         table = read_table(path, first_data_sheet=True)
     except (Unreadable, OSError) as exc:
@@ -134,6 +128,21 @@ def _import_programmes(actor: Any, path: Path, region: Region, cycle: Cycle | No
             clean.append((n, row.code, row.values()))
     if report.errors:
         raise ImportFailed(report)
+    return sheet, column, clean
+
+
+def _import_programmes(actor: Any, path: Path, region: Region, cycle: Cycle | None,
+                       dry_run: bool) -> ImportReport:
+    """Validate every row, then create or update each programme through the catalogue's actions (their
+    permission checks and audit events apply: an operator may import rows of their own unit only).
+    All or nothing; an unchanged row — archived or not — is left alone and keeps its version."""
+    from kotacerdas.catalogue import actions as catalogue
+    from kotacerdas.catalogue.rules import can_add_programme
+
+    if not can_add_programme.test(actor, region):
+        raise NotAllowed(_("Hanya admin nasional, koordinator wilayah atau operator unit yang mengimpor katalog"))
+    report = ImportReport()
+    sheet, column, clean = _check_programmes(path, region, report)
     existing = {p.code: p for p in Programme.objects.filter(region=region).prefetch_related("kecamatan")}
     unit_names = {u.pk: str(u) for u in Unit.objects.filter(region=region)}
 
