@@ -9,10 +9,10 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
-from pydantic import ValidationError
 
 from kotacerdas.catalogue.models import Programme
 from kotacerdas.core.errors import ActionError, StaleEdit
+from kotacerdas.core.rows import check_row
 from kotacerdas.core.sheets import Unreadable, open_workbook
 from kotacerdas.core.sheets import cell_text as _text
 from kotacerdas.evaluations import actions, queries
@@ -66,7 +66,7 @@ def _read_rows(wb: Any, submission: Submission, report: ImportReport) -> list[_R
         indicators = {n.code: n for n in dim.indicators()}
         structure = {n.code for n in dim.walk() if not n.is_indicator}
         context = {"pack": pack, "dimension": dim, "indicators": indicators, "shares": shares,
-                   "programmes": programmes}
+                   "programmes": programmes, "columns": set(found)}
         fields = [k for k in found if k in WorksheetRow.model_fields]
         for r, values in enumerate(ws.iter_rows(min_row=2, max_col=max(found.values()) + 1, values_only=True),
                                    start=2):
@@ -77,12 +77,10 @@ def _read_rows(wb: Any, submission: Submission, report: ImportReport) -> list[_R
             if not code and not any(_text(raw.get(k)) for k in EDITABLE):
                 continue
             report.rows += 1
-            try:
-                row = WorksheetRow.model_validate(raw, context=context)
-            except ValidationError as exc:
-                for e in exc.errors():
-                    key = str(e["loc"][0]) if e["loc"] else "code"
-                    report.errors.append(RowError(title, r, letters.get(key, "A"), e["msg"]))
+            row, problems = check_row(WorksheetRow, raw, context)
+            for problem in problems:
+                report.errors.append(RowError(title, r, letters.get(problem.field, letters["code"]), problem.message))
+            if row is None:
                 continue
             if row.code in seen:
                 report.errors.append(RowError(title, r, letters["code"], _(

@@ -6,9 +6,10 @@ from typing import Any
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import ValidationInfo, field_validator
 
+from kotacerdas.core.rows import RowSchema
+from kotacerdas.core.rows import fail as _fail
 from kotacerdas.core.sheets import cell_text as _text
 from kotacerdas.scoring.packs import Node, Pack
 
@@ -21,19 +22,14 @@ def _ctx(info: ValidationInfo) -> dict[str, Any]:
     return info.context
 
 
-def _fail(message: str) -> PydanticCustomError:
-    # The message is context, never the template: text from the file may hold braces.
-    return PydanticCustomError("worksheet", "{message}", {"message": message})
-
-
-class WorksheetRow(BaseModel):
-    """One indicator row of a dimension sheet, as read from the file. Validation needs the context
-    ``{"pack", "dimension", "indicators" (code -> Node), "shares", "programmes" (code -> Programme)}``.
+class WorksheetRow(RowSchema):
+    """One indicator row of a dimension sheet, as read from the file (checked with
+    :func:`kotacerdas.core.rows.check_row`). Validation needs the context ``{"pack", "dimension",
+    "indicators" (code -> Node), "shares", "programmes" (code -> Programme), "columns" (the keys the
+    file has)}``.
 
     The reference columns (name, weight, rubric) are optional — files exported before they existed have
     none — but when present they must be as exported: they explain the score and are locked."""
-
-    model_config = ConfigDict(frozen=True)
 
     code: str
     name: str | None = None
@@ -61,7 +57,9 @@ class WorksheetRow(BaseModel):
 
     @field_validator("name", "levels", mode="before")
     @classmethod
-    def _reference_text(cls, value: Any, info: ValidationInfo) -> str:
+    def _reference_text(cls, value: Any, info: ValidationInfo) -> str | None:
+        if info.field_name not in _ctx(info)["columns"]:
+            return None  # an older export without the column
         text, node = _text(value), cls._node(info)
         if node is not None:
             expected = node.name if info.field_name == "name" else levels_text(node)
@@ -74,7 +72,7 @@ class WorksheetRow(BaseModel):
     @classmethod
     def _weight(cls, value: Any, info: ValidationInfo) -> float | None:
         node = cls._node(info)
-        if node is None:
+        if node is None or "weight" not in _ctx(info)["columns"]:
             return None
         expected = _ctx(info)["shares"].get(node.code)
         try:
