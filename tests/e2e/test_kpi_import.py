@@ -100,6 +100,7 @@ def test_it_maps_the_columns_chooses_the_format_previews_and_applies(
     page.wait_for_selector("text=" + ("Done:" if en else "Selesai:"), timeout=TIMEOUT)
     _both_widths(page, f"kpi-import-done-{lang}")
 
-    page.goto("/wilayah/16.07/program/jam-kunci/")
+    page.get_by_role("link", name="See this programme's KPIs" if en else "Lihat KPI program ini").click()
+    page.wait_for_url(re.compile(r"/wilayah/16\.07/program/jam-kunci/$"), timeout=TIMEOUT)
     row = page.locator("tr", has_text="Dokumen kependudukan terbit").first
     assert shown in row.inner_text()

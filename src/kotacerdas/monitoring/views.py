@@ -187,7 +187,7 @@ def _job_context(request: HttpRequest, job: IngestJob) -> dict[str, Any]:
 
 @login_required
 def job_status(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
-    job = IngestJob.objects.select_related("region").filter(pk=job_id, region_id=code).first()
+    job = IngestJob.objects.select_related("region", "programme").filter(pk=job_id, region_id=code).first()
     if job is None or not queries.can_see_job(request.user, job):
         raise Http404(str(job_id))
     if job.status == IngestStatus.DRAFT and job.created_by_id == request.user.pk:
