@@ -49,7 +49,7 @@ def _users() -> tuple[Any, list[Any]]:
         admin.save()
         Membership.objects.create(user=admin, role="national_admin")
     # National admins must have TOTP set up before any page opens (accounts.middleware).
-    from kotacerdas.core.demo import ensure_demo_totp
+    from kotacerdas.ops.demo import ensure_demo_totp
 
     ensure_demo_totp(admin, "JBSWY3DPEHPK3PXP")
     assessors = []

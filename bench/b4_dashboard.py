@@ -90,9 +90,9 @@ def journeys() -> tuple[list[Persona], dict[str, Any], Any]:
 
     from kotacerdas.accounts.actions import do_create_token
     from kotacerdas.catalogue.models import Pillar, Programme
-    from kotacerdas.core.demo import ensure_demo_totp
     from kotacerdas.evaluations import queries
     from kotacerdas.evaluations.models import Answer, Assignment, Cycle, Submission
+    from kotacerdas.ops.demo import ensure_demo_totp
     from kotacerdas.surveys.models import Survey
 
     from . import b1_scoring as b1

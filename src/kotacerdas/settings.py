@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "kotacerdas.monitoring",
     "kotacerdas.reports",
     "kotacerdas.web",
+    "kotacerdas.ops",  # the roof: demo, backup/restore, serve, worker; may import every app above
     # after our apps, so that our templates override allauth's
     "allauth",
     "allauth.account",

@@ -132,9 +132,9 @@ def test_it_flags_overdue_items_and_reminds_their_owners(actors) -> None:
 
 
 def test_it_registers_the_reminder_with_the_remind_command() -> None:
-    from kotacerdas.core import demo_hooks
+    from kotacerdas.evaluations import notify
 
-    assert send_reminders in demo_hooks.REMINDERS
+    assert send_reminders in notify.REMINDERS
 
 
 def test_it_keeps_items_forever(actors) -> None:

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from kotacerdas.accounts.choices import Role
 from kotacerdas.accounts.models import Membership
 from kotacerdas.catalogue.models import Programme, Unit
-from kotacerdas.core.demo import load_catalogue_demo
+from kotacerdas.ops.demo import load_catalogue_demo
 
 pytestmark = pytest.mark.django_db
 

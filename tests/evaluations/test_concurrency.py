@@ -13,11 +13,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from kotacerdas.catalogue.reference import sync_pillars
-from kotacerdas.core.demo import load_catalogue_demo
 from kotacerdas.core.errors import StaleEdit
 from kotacerdas.evaluations import actions
 from kotacerdas.evaluations.choices import Stage
 from kotacerdas.evaluations.models import Answer, Submission
+from kotacerdas.ops.demo import load_catalogue_demo
 from kotacerdas.regions.loader import load_regions
 
 

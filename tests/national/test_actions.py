@@ -170,3 +170,44 @@ def test_it_refuses_to_reopen_or_correct_at_the_wrong_status(world, actors) -> N
         actions.do_reopen(actors.alice, world.sub, "x")  # a draft is already open
     with pytest.raises(InvalidTransition):
         actions.do_correct_result(actors.alice, world.sub, {world.indicators[0]: 3}, "x")
+
+
+def test_the_daily_remind_command_reminds_through_do_remind_on_the_named_days(actors) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    cycle = _cycle(actors)
+    actions.do_add_participants(actors.alice, cycle, {"16.07": "", "16.06": ""})
+    now = timezone.now()
+    Submission.objects.filter(cycle=cycle, region_id="16.07").update(deadline=now + dt.timedelta(days=3))
+    Submission.objects.filter(cycle=cycle, region_id="16.06").update(deadline=now + dt.timedelta(days=5))
+    mail.outbox.clear()
+
+    out = io.StringIO()
+    call_command("remind", stdout=out)  # default days 7 3 1: Banyuasin (H-3) only
+    ours = [m for m in mail.outbox if cycle.name in m.body]
+    coordinators = sorted(Membership.objects.filter(role="coordinator", region_id="16.07", active=True)
+                          .values_list("user__email", flat=True))
+    assert "citra@test.id" in coordinators and sorted(r for m in ours for r in m.to) == coordinators
+    assert all("(16.07)" in m.body and "tinggal 3 hari" in m.body for m in ours)
+    assert out.getvalue().strip() == f"Pengingat terkirim: {len(mail.outbox)}"
+    event = AuditEvent.objects.get(action="evaluations.remind", object_id=str(cycle.pk))
+    assert event.actor is None and event.data == {"regions": ["16.07"], "emails": len(ours)}
+
+    mail.outbox.clear()
+    call_command("remind", "--days", "2", stdout=io.StringIO())  # nobody is due in 2 days: no email, no event
+    assert not [m for m in mail.outbox if cycle.name in m.body]
+    assert AuditEvent.objects.filter(action="evaluations.remind", object_id=str(cycle.pk)).count() == 1
+
+    call_command("remind", "--days", "5", stdout=io.StringIO())
+    muba = [r for m in mail.outbox if cycle.name in m.body and "(16.06)" in m.body for r in m.to]
+    assert "mira@test.id" in muba and "citra@test.id" not in muba
+    assert not [m for m in mail.outbox if cycle.name in m.body and "(16.07)" in m.body]
+
+    # Only the scheduled run may act without a person; a reminder now needs a national admin.
+    with pytest.raises(NotAllowed):
+        actions.do_remind(None, cycle)
+    with pytest.raises(NotAllowed):
+        actions.do_remind(actors.citra, cycle, days=[3])

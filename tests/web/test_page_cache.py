@@ -119,7 +119,7 @@ def test_an_assessor_of_an_earlier_cycle_never_gets_the_running_submission_built
     panel = Panel.objects.create(cycle=Cycle.objects.get(year=2023, pack_code="kominfo-2021"), name="Panel lama", region_class="B", lead=old)
     panel.members.add(old)
     Assignment.objects.create(cycle=panel.cycle, panel=panel, region_id="16.07", active=True)
-    from kotacerdas.core.demo import ensure_demo_totp
+    from kotacerdas.ops.demo import ensure_demo_totp
 
     ensure_demo_totp(old, "JBSWY3DPEHPK3PXP")
     assert 'id="bagian-submission"' in _get("admin@kotacerdas.test")

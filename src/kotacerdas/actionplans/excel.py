@@ -24,8 +24,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from kotacerdas.catalogue.models import Pillar, Unit
+from kotacerdas.catalogue.queries import built_from_demo
 from kotacerdas.core.errors import ActionError
-from kotacerdas.core.provenance import built_from_demo, mark_workbook
+from kotacerdas.core.provenance import mark_workbook
 from kotacerdas.core.rows import check_row
 from kotacerdas.core.sheets import Unreadable, cell_text, open_workbook, sheet_rows, table_of
 from kotacerdas.evaluations.models import Cycle

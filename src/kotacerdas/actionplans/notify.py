@@ -1,5 +1,5 @@
 """Reminders to the units that own action items: due soon or overdue. Called daily by `kotacerdas remind`
-(registered in kotacerdas.core.demo_hooks.REMINDERS)."""
+(registered in kotacerdas.evaluations.notify.REMINDERS)."""
 
 from __future__ import annotations
 

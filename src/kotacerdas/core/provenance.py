@@ -17,6 +17,7 @@ name synthetic peers "Kota Bandung (sintetis)" — the Region rows keep their of
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,16 +49,24 @@ class DemoState:
         return f"demo{len(self.synthetic_regions)}" if self.loaded else "real"
 
 
-def _compute() -> DemoState:
-    from kotacerdas.catalogue.models import Programme
-    from kotacerdas.evaluations.models import Cycle, Participation, Result
+# Each app that holds demo or synthetic rows says so through a probe it registers in its AppConfig.ready():
+# () -> (any demo row loaded?, codes of regions with synthetic figures). Core knows none of the apps.
+DemoProbe = Callable[[], tuple[bool, set[str]]]
+_PROBES: list[DemoProbe] = []
 
-    loaded = (Cycle.objects.filter(is_demo=True).exists()
-              or Programme.objects.active().filter(is_demo=True).exists())
-    synthetic = set(Participation.objects.filter(provenance=Provenance.SYNTHETIC)
-                    .values_list("region_id", flat=True).distinct())
-    synthetic |= set(Result.objects.filter(provenance=Provenance.SYNTHETIC)
-                     .values_list("region_id", flat=True).distinct())
+
+def register_demo_probe(probe: DemoProbe) -> None:
+    if probe not in _PROBES:
+        _PROBES.append(probe)
+
+
+def _compute() -> DemoState:
+    loaded = False
+    synthetic: set[str] = set()
+    for probe in _PROBES:
+        probe_loaded, probe_synthetic = probe()
+        loaded = loaded or probe_loaded
+        synthetic |= probe_synthetic
     return DemoState(loaded=loaded or bool(synthetic), synthetic_regions=frozenset(synthetic))
 
 
@@ -97,14 +106,6 @@ def display_name(region_code: str, name: str, provenance: str | None = None) -> 
 
 def region_label(region: Any) -> str:
     return display_name(region.code, region.name)
-
-
-def built_from_demo(region: Any, cycle: Any) -> bool:
-    """Whether a report or export of this region and cycle shows demo rows: a demo cycle, or the region's
-    demo catalogue."""
-    from kotacerdas.catalogue.models import Programme
-
-    return bool(cycle.is_demo) or Programme.objects.active().filter(region=region, is_demo=True).exists()
 
 
 DEMO_SHEET = "DATA DEMO"

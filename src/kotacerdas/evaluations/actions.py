@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -1250,12 +1250,20 @@ def do_schedule_meeting(actor: Any, cycle: Cycle, region_code: str, *, date: dt.
 
 
 @transaction.atomic
-def do_remind(actor: Any, cycle: Cycle, regions: Iterable[str] | None = None) -> int:
-    """Remind the coordinators of regions that have not submitted the current stage (all such regions, or
-    the ones named). Returns the number of emails sent."""
-    _admin_only(actor, _("Hanya admin nasional yang mengirim pengingat"))
-    subs = Submission.objects.filter(cycle=cycle, stage=_entry_stage(cycle), status__in=[S.DRAFT, S.RETURNED]
-                                     ).select_related("cycle", "region")
+def do_remind(actor: Any, cycle: Cycle, regions: Iterable[str] | None = None, *,
+              days: Collection[int] | None = None) -> int:
+    """Remind the coordinators of regions that have not submitted (all such regions, or the ones named).
+    Returns the number of emails sent.
+
+    Without `days`: a national admin reminds now, about the cycle's current stage (web, API, `kotacerdas
+    cycle remind`). With `days`: the daily scheduled run (`kotacerdas remind`; actor None = the installation's
+    scheduler) reminds about every open submission of the cycle whose deadline is exactly one of those days
+    away, and writes an audit event only when it reminded someone."""
+    if days is None or actor is not None:
+        _admin_only(actor, _("Hanya admin nasional yang mengirim pengingat"))
+    subs = Submission.objects.filter(cycle=cycle, status__in=[S.DRAFT, S.RETURNED]).select_related("cycle", "region")
+    if days is None:
+        subs = subs.filter(stage=_entry_stage(cycle))
     if regions is not None:
         subs = subs.filter(region_id__in=list(regions))
     today = timezone.localdate()
@@ -1264,10 +1272,13 @@ def do_remind(actor: Any, cycle: Cycle, regions: Iterable[str] | None = None) ->
     for sub in subs:
         deadline = sub.deadline or cycle.self_assessment_deadline
         days_left = (timezone.localtime(deadline).date() - today).days if deadline else 0
+        if days is not None and (deadline is None or days_left not in days):
+            continue
         sent += notify.deadline_reminder(sub, days_left, len(queries.completeness(sub).missing))
         reminded.append(sub.region_id)
-    record_event(actor, "evaluations.remind", cycle, to_state=str(len(reminded)),
-                 data={"regions": reminded[:600], "emails": sent})
+    if days is None or reminded:
+        record_event(actor, "evaluations.remind", cycle, to_state=str(len(reminded)),
+                     data={"regions": reminded[:600], "emails": sent})
     return sent
 
 

@@ -10,10 +10,9 @@ class EvaluationsConfig(AppConfig):
     verbose_name = _("Evaluasi")
 
     def ready(self) -> None:
-        from kotacerdas.core import demo_hooks
+        from kotacerdas.core.provenance import register_demo_probe
 
         from . import rules  # noqa: F401  (registers permissions)
-        from .demo import load_demo
+        from .queries import demo_rows
 
-        if load_demo not in demo_hooks.HOOKS:
-            demo_hooks.HOOKS.append(load_demo)
+        register_demo_probe(demo_rows)

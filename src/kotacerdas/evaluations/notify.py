@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -11,6 +12,16 @@ from django.core.mail import send_mass_mail
 from kotacerdas.accounts.choices import Role
 
 from .models import Meeting, Submission
+
+# The daily reminders of apps built on this one (action plans), sent by `kotacerdas remind` after the
+# deadline reminders: callables taking today's date and returning how many emails they sent. Each app
+# registers its own in AppConfig.ready(), so this app needs to know none of them.
+REMINDERS: list[Callable[[dt.date], int]] = []
+
+
+def register_reminder(reminder: Callable[[dt.date], int]) -> None:
+    if reminder not in REMINDERS:
+        REMINDERS.append(reminder)
 
 
 def _emails(region_code: str | None, *roles: str) -> list[str]:

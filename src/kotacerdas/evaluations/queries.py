@@ -13,12 +13,33 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kotacerdas.catalogue.models import Programme
+from kotacerdas.core.provenance import Provenance
 from kotacerdas.scoring import engine
 from kotacerdas.scoring.packs import Pack, PackNotFound, get_pack
 from kotacerdas.scoring.predicates import bands_official
 
 from .choices import AssessmentStatus, Stage, SubmissionStatus
-from .models import Answer, Assessment, AssessmentScore, ConsensusScore, Cycle, Evidence, Result, Submission
+from .models import (
+    Answer,
+    Assessment,
+    AssessmentScore,
+    ConsensusScore,
+    Cycle,
+    Evidence,
+    Participation,
+    Result,
+    Submission,
+)
+
+
+def demo_rows() -> tuple[bool, set[str]]:
+    """The evaluations' part of `core.provenance.demo_state()`: demo cycles, and the regions whose
+    participation or results are synthetic."""
+    synthetic = set(Participation.objects.filter(provenance=Provenance.SYNTHETIC)
+                    .values_list("region_id", flat=True).distinct())
+    synthetic |= set(Result.objects.filter(provenance=Provenance.SYNTHETIC)
+                     .values_list("region_id", flat=True).distinct())
+    return Cycle.objects.filter(is_demo=True).exists(), synthetic
 
 
 @lru_cache(maxsize=32)

@@ -10,10 +10,4 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Pemantauan program")
 
     def ready(self) -> None:
-        from kotacerdas.core import demo_hooks
-
         from . import rules  # noqa: F401  (registers permissions)
-        from .demo import load_demo
-
-        if load_demo not in demo_hooks.HOOKS:
-            demo_hooks.HOOKS.append(load_demo)

@@ -18,8 +18,8 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from kotacerdas.catalogue.queries import built_from_demo
 from kotacerdas.core.gcpause import old_objects_frozen
-from kotacerdas.core.provenance import built_from_demo
 from kotacerdas.evaluations.models import Cycle
 from kotacerdas.regions.models import Region
 

@@ -10,14 +10,9 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Survei dampak")
 
     def ready(self) -> None:
-        from kotacerdas.core import demo_hooks
         from kotacerdas.reports.sections import register_provider
 
         from . import rules  # noqa: F401  (registers permissions)
         from .report import survey_section
 
         register_provider("survey", survey_section)
-        from .demo import load_demo
-
-        if load_demo not in demo_hooks.HOOKS:
-            demo_hooks.HOOKS.append(load_demo)

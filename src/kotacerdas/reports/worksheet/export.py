@@ -14,7 +14,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kotacerdas.catalogue.models import Programme
-from kotacerdas.core.provenance import built_from_demo, mark_workbook, region_label
+from kotacerdas.catalogue.queries import built_from_demo
+from kotacerdas.core.provenance import mark_workbook, region_label
 from kotacerdas.evaluations import queries
 from kotacerdas.evaluations.choices import EvidenceKind
 from kotacerdas.evaluations.models import Answer, Evidence, Submission

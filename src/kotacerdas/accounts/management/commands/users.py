@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from kotacerdas.reports import cli
+from kotacerdas.core import commandline as cli
 
 
 class Command(BaseCommand):

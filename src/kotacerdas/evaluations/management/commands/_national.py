@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from kotacerdas.reports import cli
+from kotacerdas.core import commandline as cli
 
 EXIT_HELP = "Kode keluar / exit codes: 0 ok, 1 galat data / data error, 2 salah pemakaian / usage error."
 

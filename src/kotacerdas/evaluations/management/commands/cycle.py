@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from kotacerdas.reports import cli
+from kotacerdas.core import commandline as cli
+from kotacerdas.evaluations.management.lookup import find_cycle
 
 from ._national import EXIT_HELP, ActionCommand, date, moment
 
@@ -78,7 +79,7 @@ class Command(ActionCommand):
             self.stdout.write(f"Siklus dibuka / cycle opened: {cycle.name} ({cycle.pack_code}@{cycle.pack_version}, "
                               f"status paket / pack status: {pack.status})")
             return
-        cycle = cli.cycle(opts["year"], opts["pack"])
+        cycle = find_cycle(opts["year"], opts["pack"])
         if step == "add-participants":
             from kotacerdas.evaluations.participants import read_participants
 

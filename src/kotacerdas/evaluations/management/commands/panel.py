@@ -4,7 +4,8 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from kotacerdas.reports import cli
+from kotacerdas.core import commandline as cli
+from kotacerdas.evaluations.management.lookup import find_cycle
 
 from ._national import EXIT_HELP, ActionCommand
 
@@ -35,7 +36,7 @@ class Command(ActionCommand):
         from kotacerdas.evaluations.models import Panel
 
         user = cli.actor(opts["actor"])
-        cycle = cli.cycle(opts["year"], opts["pack"])
+        cycle = find_cycle(opts["year"], opts["pack"])
         step = opts["step"]
         if step == "form":
             lead = cli.actor(opts["lead"])

@@ -6,9 +6,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from kotacerdas.evaluations import notify
+from kotacerdas.evaluations.actions import do_remind
 from kotacerdas.evaluations.choices import SubmissionStatus
-from kotacerdas.evaluations.models import Submission
-from kotacerdas.evaluations.queries import completeness
+from kotacerdas.evaluations.models import Cycle, Submission
 
 
 class Command(BaseCommand):
@@ -20,25 +20,11 @@ class Command(BaseCommand):
                             help="ingatkan pada H-n / remind n days before (default 7 3 1)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        today = timezone.localdate()
+        open_subs = Submission.objects.filter(status__in=[SubmissionStatus.DRAFT, SubmissionStatus.RETURNED])
         sent = 0
-        subs = Submission.objects.filter(status__in=[SubmissionStatus.DRAFT, SubmissionStatus.RETURNED]
-                                         ).select_related("cycle", "region")
-        for sub in subs:
-            deadline = sub.deadline or sub.cycle.self_assessment_deadline
-            if deadline is None:
-                continue
-            days_left = (timezone.localtime(deadline).date() - today).days
-            if days_left in opts["days"]:
-                sent += notify.deadline_reminder(sub, days_left, len(completeness(sub).missing))
-        for hook in _extra():
-            sent += hook(today)
+        for cycle in Cycle.objects.filter(pk__in=open_subs.values("cycle_id")).order_by("year", "pk"):
+            sent += do_remind(None, cycle, days=opts["days"])
+        today = timezone.localdate()
+        for reminder in notify.REMINDERS:
+            sent += reminder(today)
         self.stdout.write(f"Pengingat terkirim: {sent}")
-
-
-def _extra() -> list[Any]:
-    """Other apps (rencana aksi) register reminder hooks here: callables taking today's date."""
-    from kotacerdas.core import demo_hooks
-
-    return getattr(demo_hooks, "REMINDERS", [])
-

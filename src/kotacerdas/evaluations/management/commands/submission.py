@@ -6,7 +6,9 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from kotacerdas.reports import cli
+from kotacerdas.core import commandline as cli
+from kotacerdas.evaluations.management.lookup import find_cycle
+from kotacerdas.regions.management.lookup import find_region
 
 from ._national import EXIT_HELP, ActionCommand
 
@@ -49,8 +51,8 @@ class Command(ActionCommand):
         from kotacerdas.evaluations import actions, queries
 
         user = cli.actor(opts["actor"])
-        cycle = cli.cycle(opts["year"], opts["pack"])
-        cli.region(opts["region"])
+        cycle = find_cycle(opts["year"], opts["pack"])
+        find_region(opts["region"])
         sub = queries.stage_submission(cycle, opts["region"])
         if sub is None:
             raise cli.data_error(f"{opts['region']} bukan peserta siklus {cycle.year} / not a participant")

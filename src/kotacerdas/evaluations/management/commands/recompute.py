@@ -4,7 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from kotacerdas.reports import cli
+from kotacerdas.core import commandline as cli
+from kotacerdas.evaluations.management.lookup import find_cycle
 
 
 class Command(BaseCommand):
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         from kotacerdas.evaluations.actions import do_recompute
 
         user = cli.actor(opts["actor"])
-        cycle = cli.cycle(opts["year"], opts["pack"])
+        cycle = find_cycle(opts["year"], opts["pack"])
         try:
             count = do_recompute(user, cycle)
         except ActionError as exc:

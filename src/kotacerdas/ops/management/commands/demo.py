@@ -31,7 +31,7 @@ class Command(BaseCommand):
                 f"Bila memang disengaja: kotacerdas demo {PRODUCTION_FLAG}", returncode=2)
         self._migrate_if_needed()
         from kotacerdas.core import provenance
-        from kotacerdas.core.actions import demo_removed_at, do_remove_demo
+        from kotacerdas.ops.actions import demo_removed_at, do_remove_demo
 
         if opts["remove"]:
             counts = do_remove_demo(None)
@@ -44,15 +44,15 @@ class Command(BaseCommand):
             self.stdout.write(f"Data demo sudah diarsipkan ({removed:%Y-%m-%d %H:%M}, kotacerdas demo --remove); "
                               "tidak dimuat lagi / demo was archived, not loaded again")
             return
-        from kotacerdas.core.demo import load_catalogue_demo
+        from kotacerdas.ops.demo import app_loaders, load_catalogue_demo
         from kotacerdas.regions.models import Region
 
         if not opts["skip_regions"] or not Region.objects.filter(code="16.07").exists():
             call_command("loadregions", stdout=self.stdout)
         report = load_catalogue_demo()
         self.stdout.write(f"Demo Banyuasin: {report.created} baru, {report.updated} diperbarui")
-        for hook in _demo_hooks():
-            hook(self.stdout)
+        for load in app_loaders():
+            load(self.stdout)
         provenance.forget()
         self.stdout.write("DATA DEMO — angka wilayah lain sintetis, bukan hasil resmi / synthetic figures, "
                           "not official results. Arsipkan / archive: kotacerdas demo --remove")
@@ -66,9 +66,3 @@ class Command(BaseCommand):
                               f"({settings.DATABASES['default']['NAME']})")
             call_command("migrate", interactive=False, verbosity=0)
 
-
-def _demo_hooks() -> list[Any]:
-    """Later apps (evaluations, surveys, monitoring) add their demo loaders here."""
-    from kotacerdas.core import demo_hooks
-
-    return demo_hooks.HOOKS

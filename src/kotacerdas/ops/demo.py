@@ -1,9 +1,12 @@
 """Load the Banyuasin demo (units, programmes, users for every role). Idempotent: natural keys
-(region + unit name, region + programme code, username) are looked up before anything is written."""
+(region + unit name, region + programme code, username) are looked up before anything is written.
+
+`app_loaders()` are the apps' own demo loaders, run after this one in dependency order by `kotacerdas demo`."""
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +19,7 @@ from kotacerdas.accounts.models import Membership
 from kotacerdas.catalogue.models import Programme, SubDimension, Unit
 from kotacerdas.regions.models import Region
 
-DEMO_FILE = Path(__file__).resolve().parent / "demo" / "banyuasin.toml"
+DEMO_FILE = Path(__file__).resolve().parent / "demodata" / "banyuasin.toml"
 MFA_ROLES = (Role.NATIONAL_ADMIN, Role.ASSESSOR)
 
 
@@ -42,6 +45,17 @@ def _upsert(model: Any, lookup: dict[str, Any], values: dict[str, Any]) -> tuple
             setattr(obj, k, values[k])
         obj.save(update_fields=changed)
     return obj, False, bool(changed)
+
+
+def app_loaders() -> list[Callable[[Any], None]]:
+    """The apps' own demo loaders, run after the catalogue demo in dependency order; each takes a writable
+    stream for its progress lines. Imported here, when the demo runs (monitoring's pulls in Ibis)."""
+    from kotacerdas.actionplans.demo import load_demo as actionplans
+    from kotacerdas.evaluations.demo import load_demo as evaluations
+    from kotacerdas.monitoring.demo import load_demo as monitoring
+    from kotacerdas.surveys.demo import load_demo as surveys
+
+    return [evaluations, actionplans, surveys, monitoring]
 
 
 def read_demo(path: Path = DEMO_FILE) -> dict[str, Any]:

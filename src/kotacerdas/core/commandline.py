@@ -1,14 +1,20 @@
-"""Helpers shared by the `kotacerdas` commands that live in core/management/commands: exit codes,
-actor and cycle lookup, and a plain progress bar on stderr."""
+"""What every `kotacerdas` command shares, whichever app it lives in: exit codes (0 ok, 1 data error,
+2 usage), the person a command acts as (--as), a plain progress bar on stderr, and `passthrough` for the
+commands that hand their arguments to a plain CLI (the scoring CLIs).
+
+Ground level: no app is imported here. Looking up a region or a cycle by what a person typed lives with
+the app that owns it (`regions.management.lookup`, `evaluations.management.lookup`)."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import time
-from typing import IO, Any
+from collections.abc import Callable
+from typing import IO, Any, TextIO, cast
 
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
@@ -39,33 +45,6 @@ def actor(identifier: str | None, *, required: bool = True) -> Any:
     if user is None:
         raise data_error(f"Pengguna {identifier!r} tidak ditemukan / user not found")
     return user
-
-
-def region(code: str) -> Any:
-    from kotacerdas.regions.models import Region
-
-    found = Region.objects.filter(code=code).first()
-    if found is None:
-        raise data_error(f"Kode wilayah {code!r} tidak dikenal / unknown region code")
-    return found
-
-
-def cycle(year: int, pack: str | None = None) -> Any:
-    from kotacerdas.evaluations.models import Cycle
-
-    qs = Cycle.objects.filter(year=year)
-    if pack:
-        qs = qs.filter(pack_code=pack)
-    found = list(qs[:2])
-    if not found:
-        raise data_error(f"Tidak ada siklus evaluasi tahun {year} / no evaluation cycle for {year}")
-    if len(found) > 1:
-        # A year may hold an IID or SPBE cycle beside the Smart City one; a bare year names the Smart City one.
-        smart_city = [c for c in qs if c.pack_code.startswith("kominfo-")]
-        if len(smart_city) == 1:
-            return smart_city[0]
-        raise usage_error(f"Ada lebih dari satu siklus tahun {year}; pilih dengan --pack / choose with --pack")
-    return found[0]
 
 
 class Progress:
@@ -99,3 +78,31 @@ class Progress:
             self.update(self.total)
             self.stream.write(f"  {time.monotonic() - self.started:.1f} s\n")
             self.stream.flush()
+
+
+# --- commands that hand their arguments to a plain CLI ----------------------------------------------
+
+Main = Callable[[list[str], TextIO, TextIO], int]
+
+
+def passthrough(name: str, main: Main, parser: Callable[[], argparse.ArgumentParser]) -> type[BaseCommand]:
+    class Command(BaseCommand):
+        help = parser().description or ""
+        requires_system_checks: list[str] = []
+
+        def run_from_argv(self, argv: list[str]) -> None:
+            sys.exit(main(argv[2:], sys.stdout, sys.stderr))
+
+        def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> Any:
+            p = super().create_parser(prog_name, subcommand, **kwargs)
+            p.add_argument("args", nargs="*")
+            return p
+
+        def handle(self, *args: str, **opts: Any) -> None:
+            # call_command(name, ...) from Python: same behaviour, the exit code raised as CommandError.
+            code = main(list(args), cast(TextIO, self.stdout._out), cast(TextIO, self.stderr._out))
+            if code:
+                raise CommandError(f"{name} exit {code}", returncode=code)
+
+    Command.__doc__ = f"`kotacerdas {name}`: {main.__module__}.{main.__name__} with its own arguments."
+    return Command

@@ -6,7 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from kotacerdas.reports import cli
+from kotacerdas.core import commandline as cli
+from kotacerdas.evaluations.management.lookup import find_cycle
+from kotacerdas.regions.management.lookup import find_region
 
 
 class Command(BaseCommand):
@@ -29,10 +31,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         if not opts["region"] or not opts["year"]:
             raise cli.usage_error("REGION dan YEAR wajib / REGION and YEAR are required")
-        region = cli.region(opts["region"])
+        region = find_region(opts["region"])
         if region.level != "kabkota":
             raise cli.data_error(f"{region.code} bukan kabupaten/kota / not a regency or city")
-        cycle = cli.cycle(opts["year"], opts["pack"])
+        cycle = find_cycle(opts["year"], opts["pack"])
         from kotacerdas.reports.actions import build
 
         progress = cli.Progress(f"{region.code} {cycle.year} {opts['format']}", stream=sys.stderr)

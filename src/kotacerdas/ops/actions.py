@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 
 from kotacerdas.accounts import roles
 from kotacerdas.accounts.actions import record_event
-
-from . import provenance
+from kotacerdas.core import provenance
 
 REMOVE_ACTION = "demo.remove"
 

@@ -5,7 +5,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from kotacerdas.reports import cli
+from kotacerdas.core import commandline as cli
+from kotacerdas.evaluations.management.lookup import find_cycle
+from kotacerdas.regions.management.lookup import find_region
 
 KINDS = {
     "ranking": "YEAR — peringkat nasional (hasil terbit; --all untuk semua) / national ranking",
@@ -41,18 +43,18 @@ class Command(BaseCommand):
         if len(args) != expected:
             raise cli.usage_error(f"export {kind} {KINDS[kind].split(' — ')[0]}")
         if kind in ("ranking", "raw"):
-            cycle = cli.cycle(self._year(args[0]), opts["pack"])
+            cycle = find_cycle(self._year(args[0]), opts["pack"])
             data = xlsx.export_ranking(cycle, published_only=not opts["all"]) if kind == "ranking" \
                 else xlsx.export_raw(cycle)
         elif kind == "worksheet":
-            region = cli.region(args[0])
-            cycle = cli.cycle(self._year(args[1]), opts["pack"])
+            region = find_region(args[0])
+            cycle = find_cycle(self._year(args[1]), opts["pack"])
             try:
                 data = xlsx.export_worksheet_for(region.code, cycle)
             except LookupError as exc:
                 raise cli.data_error(str(exc)) from exc
         else:
-            data = importers.export_programmes(cli.region(args[0]))
+            data = importers.export_programmes(find_region(args[0]))
         out = Path(opts["output"])
         out.write_bytes(data)
         self.stdout.write(f"{out} ({len(data):,} bita / bytes)")

@@ -6,7 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from kotacerdas.reports import cli
+from kotacerdas.core import commandline as cli
+from kotacerdas.evaluations.management.lookup import find_cycle
+from kotacerdas.regions.management.lookup import find_region
 
 
 def _kinds() -> dict[str, Any]:
@@ -50,8 +52,8 @@ class Command(BaseCommand):
         if importer.needs_year and not opts["year"]:
             raise cli.usage_error(f"--year wajib untuk {importer.name} / --year is required")
         user = cli.actor(opts["actor"])
-        region = cli.region(opts["region"])
-        cycle = cli.cycle(opts["year"], opts["pack"]) if opts["year"] else None
+        region = find_region(opts["region"])
+        cycle = find_cycle(opts["year"], opts["pack"]) if opts["year"] else None
         try:
             report = importer.run(user, path, region, cycle, opts["dry_run"])
         except ImportFailed as exc:
