@@ -146,6 +146,12 @@ def test_it_ignores_values_off_the_scale_and_reads_english(banyuasin_2024) -> No
     c.cookies["django_language"] = "en"
     body = c.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Index simulation" in body and "Cheapest path to +0.10" in body
+    # Indicator names in the path are English where the pack has them, as in the form.
+    pack = queries.cycle_pack(banyuasin_2024.cycle)
+    english = {n.code: n.name_en for n in pack.indicators() if n.name_en}
+    moves = re.findall(r'<li data-code="([^"]+)">([^<]+?) <span', body)
+    assert moves and all(name == english.get(code, name) for code, name in moves)
+    assert any(code in english for code, _ in moves)
     assert "." in _testid(body, "whatif-index") and "," not in _testid(body, "whatif-index")
 
 

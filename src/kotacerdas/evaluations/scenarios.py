@@ -64,6 +64,7 @@ class Scenario:
     dimensions: list[DimensionRow]
     path: CheapestPath
     ignored: list[str] = field(default_factory=list)  # request keys that are no level of an indicator
+    names: dict[str, str] = field(default_factory=dict)  # indicator code -> name in the reader's language
 
     @property
     def delta(self) -> Decimal:
@@ -162,8 +163,9 @@ def scenario(submission: Submission, requested: Mapping[str, Any], *, english: b
     dimensions = [DimensionRow(d.code, name(d), d.weight, base.dimensions.get(d.code), result.dimensions.get(d.code))
                   for d in pack.dimensions]
     changes = {c: v for c, v in levels.items() if v != saved.get(c)}
+    names = {row.code: row.name for _dim, rows in groups for row in rows}
     return Scenario(submission=submission, pack=pack, base=base, result=result, levels=levels, changes=changes,
-                    groups=groups, dimensions=dimensions, path=path, ignored=ignored)
+                    groups=groups, dimensions=dimensions, path=path, ignored=ignored, names=names)
 
 
 __all__ = ["DimensionRow", "IndicatorRow", "Scenario", "ScoringError", "parse_levels", "scenario"]
