@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.utils import translation
 
+from kotacerdas.core.errors import InvalidInput, NotAllowed
 from kotacerdas.monitoring import actions, importer
 from kotacerdas.monitoring.choices import IngestStatus
 from kotacerdas.monitoring.models import KpiValue
@@ -100,3 +101,40 @@ def lookup_today(actors: Any, banyuasin: Any, tmp_path: Any) -> Any:
         tmp = tmp_path
 
     return Env
+
+
+def test_the_api_upload_takes_the_number_format(actors: Any, banyuasin: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    c = actors.client(actors.citra)
+    url = "/api/v1/regions/16.07/kpi-values/upload"
+    refused = c.post(url, {"file": SimpleUploadedFile("id.csv", _csv("3.650")), "programme": "simpada"})
+    assert refused.status_code == 422
+    assert [e["code"] for e in refused.json()["job"]["errors"]] == ["ambiguous_number"]
+    r = c.post(url, {"file": SimpleUploadedFile("id.csv", _csv("3.650")), "decimal": ","})
+    assert r.status_code == 201, r.content
+    assert KpiValue.objects.get(kpi__code="pendapatan", period=dt.date(2022, 1, 1), area_id="16.07").value == 3650
+    bad = c.post(url, {"file": SimpleUploadedFile("id.csv", _csv("3.650")), "decimal": ";"})
+    assert bad.status_code == 422 and bad.json()["field"] == "decimal"
+
+
+def test_a_preview_run_by_the_worker_counts_and_writes_nothing(actors: Any, banyuasin: Any) -> None:
+    from kotacerdas.core.jobs import run_job
+
+    before = KpiValue.objects.count()
+    job = actions.do_start_kpi_import(actors.citra, region=banyuasin, upload=_csv("3.650", "87,5"), name="id.csv",
+                                      decimal=",", dry_run=True, runner="worker")
+    assert job.status == IngestStatus.QUEUED
+    core = run_job(job.report["core_job"])
+    assert core.status == "done", core.error
+    job.refresh_from_db()
+    assert (job.status, job.dry_run, job.created_count, job.total_rows) == (IngestStatus.SUCCEEDED, True, 2, 2)
+    assert [r["value"] for r in job.report["sample"]] == ["3650", "87.5"]
+    assert KpiValue.objects.count() == before
+    applied = actions.do_apply_kpi_import(actors.citra, job, runner="sync")
+    assert (applied.status, applied.dry_run, applied.created_count) == (IngestStatus.SUCCEEDED, False, 2)
+    assert KpiValue.objects.count() == before + 2
+    with pytest.raises(InvalidInput):  # applied once only
+        actions.do_apply_kpi_import(actors.citra, job, runner="sync")
+    with pytest.raises(NotAllowed):  # only its uploader continues an import
+        actions.do_apply_kpi_import(actors.oki, job, runner="sync")
