@@ -80,3 +80,28 @@ def test_the_progress_screen_and_the_api_filter_alike(db: Any, params: dict[str,
     assert shown == len(rows)
     if "provinsi" in params:
         assert all(r["province"] == "16" for r in rows)
+
+
+@pytest.mark.parametrize(("web", "api"), [({"provinsi": "16"}, {"province": "16"}),
+                                          ({"kelas": "A"}, {"region_class": "A"}),
+                                          ({"provinsi": "16", "kelas": "B"}, {"province": "16", "region_class": "B"})])
+def test_the_ranking_page_and_the_api_filter_alike(db: Any, web: dict[str, str], api: dict[str, str]) -> None:
+    """The national ranking (a read model in evaluations.national) is narrowed by one FilterSet for the web
+    ranking, the national dashboard, the map and GET /api/v1/ranking."""
+    year = 2023
+    page = client_for(None).get("/nasional/peringkat/", {"tahun": year, "urut": "peringkat", **web})
+    assert page.status_code == 200
+    shown = re.findall(r'<th scope="row"[^>]*><a href="/publik/([0-9.]+)/"', page.content.decode())
+    rows = client_for("admin@kotacerdas.test").get("/api/v1/ranking", {"year": year, **api}).json()
+    assert rows and len(rows) < 241  # the filter narrowed the list
+    assert shown == [r["region"] for r in rows][:50]  # the web list's first page
+    if "province" in api:
+        assert all(r["province"] == "16" for r in rows)
+
+
+def test_the_national_api_module_stays_small() -> None:
+    from pathlib import Path
+
+    import kotacerdas.api.national as module
+
+    assert len(Path(module.__file__).read_text().splitlines()) < 600

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from kotacerdas.catalogue.models import Programme
 from kotacerdas.evaluations import actions, queries
+from kotacerdas.evaluations import national as readmodels
 from kotacerdas.evaluations import rules as perms
 from kotacerdas.evaluations import transitions as T
 from kotacerdas.evaluations.choices import EvidenceKind, RegionClass, Stage, SubmissionStatus
@@ -114,11 +115,8 @@ def ranking(request: HttpRequest, year: int = Query(..., ge=2018, le=2100),  # t
             province: str | None = Query(None, pattern=r"^\d{2}$"), region_class: RegionClass | None = None):
     qs = (Result.objects.filter(cycle__year=year, is_published=True).select_related("region")
           .defer("trace").order_by("rank", "region_id"))
-    if province:
-        qs = qs.filter(region__parent_id=province)
-    if region_class:
-        qs = qs.filter(region__participations__cycle__year=year,
-                       region__participations__region_class=region_class)
+    # the same FilterSet as the web ranking and the national dashboard (evaluations.national)
+    qs = readmodels.ranking(qs, {"province": province or "", "region_class": region_class or ""})
     return [{"rank": r.rank, "region": r.region_id, "region_name": r.display_name, "provenance": r.provenance,
              "province": r.region_id.split(".")[0], "index": float(r.index),
              "predicate": r.published_predicate.label, "predicate_status": r.published_predicate.status,

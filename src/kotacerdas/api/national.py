@@ -9,14 +9,11 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema
+from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from kotacerdas.accounts import actions as account_actions
 from kotacerdas.accounts import roles
-from kotacerdas.accounts.imports import UserImportFailed, import_users
-from kotacerdas.accounts.models import Membership
 from kotacerdas.core.errors import InvalidInput, NotAllowed
 from kotacerdas.evaluations import actions, queries
 from kotacerdas.evaluations.choices import RegionClass, Stage
@@ -35,7 +32,7 @@ REFUSALS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Er
 MAX_UPLOAD = 5 * 1024 * 1024
 
 
-def _admin(request: HttpRequest) -> Any:
+def require_admin(request: HttpRequest) -> Any:
     if not roles.is_national_admin(request.user):
         raise NotAllowed("Hanya admin nasional / national admins only")
     return request.user
@@ -43,7 +40,7 @@ def _admin(request: HttpRequest) -> Any:
 
 def _cycle(request: HttpRequest, year: int, pack: str | None = None) -> Cycle:
     """The cycle of a year (as GET /cycles/{year} names it); ?pack=CODE when a year has several."""
-    _admin(request)
+    require_admin(request)
     if not 2018 <= year <= 2100:
         raise not_found("Siklus", str(year))
     qs = Cycle.objects.filter(year=year)
@@ -58,7 +55,7 @@ def _cycle(request: HttpRequest, year: int, pack: str | None = None) -> Cycle:
     return found[0]
 
 
-def _read(file: UploadedFile) -> bytes:
+def read_upload(file: UploadedFile) -> bytes:
     data = file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         raise ApiError(413, "Berkas lebih dari 5 MB / file larger than 5 MB", "too_large", "file")
@@ -90,7 +87,7 @@ class PackOut(Schema):
 
 @router.get("/packs", response={200: list[PackOut], **REFUSALS}, summary="Paket rubrik yang dimuat (dengan statusnya)")
 def list_packs(request: HttpRequest):  # type: ignore[no-untyped-def]
-    _admin(request)
+    require_admin(request)
     return [{"code": p.code, "version": p.version, "name": p.name, "status": p.status,
              "bands_status": p.bands_status, "valid_years": p.validity_text} for p in available_packs()]
 
@@ -219,7 +216,7 @@ def add_participants(request: HttpRequest, year: int, body: ParticipantsIn):  # 
 def upload_participants(request: HttpRequest, year: int, file: File[UploadedFile]):  # type: ignore[no-untyped-def]
     cycle = _cycle(request, year, request.GET.get("pack"))
     try:
-        rows, errors = read_participants(_read(file), file.name or "")
+        rows, errors = read_participants(read_upload(file), file.name or "")
     except ValueError as exc:
         raise InvalidInput(str(exc), field="file") from exc
     if errors:
@@ -466,7 +463,7 @@ def publish(request: HttpRequest, year: int, body: PublishIn):  # type: ignore[n
 
 
 def _submission(request: HttpRequest, submission_id: int) -> Submission:
-    _admin(request)
+    require_admin(request)
     sub = Submission.objects.select_related("cycle").filter(pk=submission_id).first()
     if sub is None:
         raise not_found("Pengajuan", str(submission_id))
@@ -513,132 +510,3 @@ def correct(request: HttpRequest, submission_id: int, body: CorrectionIn):  # ty
 
 
 # --- people -----------------------------------------------------------------------------------------------
-
-class MembershipOut(Schema):
-    id: int
-    role: str
-    region: str | None
-    unit: int | None
-    experience: str
-    active: bool
-
-
-class UserOut(Schema):
-    id: int
-    email: str
-    name: str
-    is_active: bool
-    has_password: bool
-    memberships: list[MembershipOut]
-
-
-def _user_out(u: Any) -> dict[str, Any]:
-    return {"id": u.pk, "email": u.email, "name": u.get_full_name(), "is_active": u.is_active,
-            "has_password": u.has_usable_password(),
-            "memberships": [{"id": m.pk, "role": m.role, "region": m.region_id, "unit": m.unit_id,
-                             "experience": m.experience, "active": m.active} for m in u.memberships.all()]}
-
-
-def _may_see(actor: Any, user: Any) -> bool:
-    if roles.is_national_admin(actor):
-        return True
-    mine = roles.regions_for(actor, "coordinator")
-    return bool(mine) and any(m.region_id in mine for m in user.memberships.all())
-
-
-@router.get("/users", response={200: list[UserOut], **REFUSALS},
-            summary="Pengguna (admin: semua; koordinator: wilayahnya)")
-def list_users(request: HttpRequest, q: str = "", role: str | None = None):  # type: ignore[no-untyped-def]
-    actor = request.user
-    qs = get_user_model().objects.prefetch_related("memberships").order_by("email")
-    if not roles.is_national_admin(actor):
-        mine = roles.regions_for(actor, "coordinator")
-        if not mine:
-            raise NotAllowed("Hanya admin nasional atau koordinator daerah / admins and coordinators only")
-        qs = qs.filter(memberships__region_id__in=mine).distinct()
-    if q:
-        qs = qs.filter(email__icontains=q)
-    if role:
-        qs = qs.filter(memberships__role=role, memberships__active=True).distinct()
-    return [_user_out(u) for u in qs[:1000]]
-
-
-class InviteIn(Schema):
-    email: str = Field(max_length=254)
-    name: str = Field("", max_length=300)
-    role: str
-    region: str | None = Field(None, pattern=r"^\d{2}\.\d{2}$")
-    unit: int | None = Field(None, ge=1, le=2_147_483_647)
-    experience: str = Field("", pattern=r"^(|A|B|AB)$")
-
-
-@router.post("/users/invitations", response={201: UserOut, **REFUSALS},
-             summary="Undang pengguna (email berisi tautan membuat kata sandi)")
-def invite(request: HttpRequest, body: InviteIn):  # type: ignore[no-untyped-def]
-    user = account_actions.do_invite(request.user, body.email, role=body.role, region=body.region, unit=body.unit,
-                                     experience=body.experience, name=body.name)
-    return 201, _user_out(user)
-
-
-class UsersImportOut(Schema):
-    ok: bool
-    rows: int
-    created: int
-    errors: list[dict[str, Any]]
-
-
-@router.post("/users/import", response={200: UsersImportOut, 413: ErrorOut, **REFUSALS},
-             summary="Impor pengguna dari Excel/CSV (semua-atau-tidak, galat per baris)")
-def users_import(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False):  # type: ignore[no-untyped-def]
-    if not (roles.is_national_admin(request.user) or roles.regions_for(request.user, "coordinator")):
-        raise NotAllowed("Hanya admin nasional atau koordinator daerah / admins and coordinators only")
-    try:
-        report = import_users(request.user, _read(file), file.name or "", dry_run=dry_run)
-    except UserImportFailed as exc:
-        if exc.report.forbidden:
-            raise NotAllowed("; ".join(str(e) for e in exc.report.errors if e.forbidden)[:2000],
-                             errors=[e.to_dict() for e in exc.report.errors[:200]]) from exc
-        raise InvalidInput("; ".join(str(e) for e in exc.report.errors[:10]), field="file",
-                           errors=[e.to_dict() for e in exc.report.errors[:200]]) from exc
-    return report.to_dict()
-
-
-class RoleIn(Schema):
-    role: str
-    region: str | None = Field(None, pattern=r"^\d{2}\.\d{2}$")
-    unit: int | None = Field(None, ge=1, le=2_147_483_647)
-    experience: str = Field("", pattern=r"^(|A|B|AB)$")
-
-
-@router.post("/users/{user_id}/memberships", response={201: UserOut, **REFUSALS}, summary="Beri peran")
-def grant(request: HttpRequest, user_id: int, body: RoleIn):  # type: ignore[no-untyped-def]
-    user = get_user_model().objects.filter(pk=user_id).first()
-    if user is None or not (roles.is_national_admin(request.user) or roles.regions_for(request.user, "coordinator")):
-        raise not_found("Pengguna", str(user_id))
-    account_actions.do_grant_role(request.user, user, body.role, region=body.region, unit=body.unit,
-                                  experience=body.experience)
-    return 201, _user_out(user)
-
-
-@router.post("/memberships/{membership_id}/revoke", response={200: UserOut, **REFUSALS}, summary="Cabut peran")
-def revoke(request: HttpRequest, membership_id: int, body: ReasonIn):  # type: ignore[no-untyped-def]
-    m = Membership.objects.select_related("user").filter(pk=membership_id).first()
-    if m is None or not _may_see(request.user, m.user):
-        raise not_found("Keanggotaan", str(membership_id))
-    account_actions.do_revoke_role(request.user, m, body.reason)
-    return _user_out(m.user)
-
-
-class ActiveIn(Schema):
-    active: bool
-    reason: str = Field("", max_length=2000)
-
-
-@router.post("/users/{user_id}/active", response={200: UserOut, **REFUSALS},
-             summary="Nonaktifkan / aktifkan akun (tidak pernah dihapus)")
-def set_active(request: HttpRequest, user_id: int, body: ActiveIn):  # type: ignore[no-untyped-def]
-    _admin(request)
-    user = get_user_model().objects.filter(pk=user_id).first()
-    if user is None:
-        raise not_found("Pengguna", str(user_id))
-    return _user_out(account_actions.do_set_active(request.user, user, body.active, body.reason))

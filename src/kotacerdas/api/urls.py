@@ -49,3 +49,6 @@ api.add_router("", _tokens.router)
 from . import national as _national  # noqa: E402
 
 api.add_router("", _national.router)
+from . import people as _people  # noqa: E402
+
+api.add_router("", _people.router)

@@ -4,7 +4,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpRequest
 
 from kotacerdas.evaluations.models import Cycle, Submission
@@ -48,10 +47,6 @@ def assigned_submissions(user: Any, cycle: Cycle | None) -> list[Submission]:
         if old is None or STAGE_ORDER.index(sub.stage) > STAGE_ORDER.index(old.stage):
             best[sub.region_id] = sub
     return sorted(best.values(), key=lambda s: s.region.name)
-
-
-def name_filter(q: str) -> Q:
-    return Q(region__name__icontains=q) | Q(region__code__startswith=q)
 
 
 T = TypeVar("T")

@@ -1,32 +1,24 @@
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from kotacerdas.evaluations import national as readmodels
 from kotacerdas.evaluations import queries
-from kotacerdas.evaluations.choices import AssessmentStatus, RegionClass, SubmissionStatus
-from kotacerdas.evaluations.models import (
-    Assessment,
-    Assignment,
-    Cycle,
-    Panel,
-    Participation,
-    Result,
-    Submission,
-)
+from kotacerdas.evaluations.choices import RegionClass
+from kotacerdas.evaluations.models import Result
 from kotacerdas.regions.models import Region
 
 from .. import access, charts, pagecache
 from ..templatetags.kc import INDEX_CLASSES
-from .common import current_cycle, name_filter
+from .common import current_cycle
 
 
 def _years(user: Any) -> list[int]:
@@ -43,19 +35,11 @@ def _filtered(request: HttpRequest) -> tuple[dict[str, Any], Any]:
     year = _int(g.get("tahun"))
     if year not in years:
         year = years[0] if years else None
-    province = g.get("provinsi", "") if len(g.get("provinsi", "")) == 2 and g.get("provinsi", "").isdigit() else ""
-    region_class = g.get("kelas", "") if g.get("kelas", "") in RegionClass.values else ""
-    q = g.get("q", "").strip()
-    klass = Participation.objects.filter(cycle=OuterRef("cycle"), region=OuterRef("region")).values("region_class")[:1]
     qs = (queries.visible_results(request.user).filter(cycle__year=year or 0)
           .select_related("region__parent").defer("trace", "region__geometry", "region__parent__geometry")
-          .annotate(region_class=Subquery(klass)).order_by("rank", "-index", "region_id"))
-    if province:
-        qs = qs.filter(region__parent_id=province)
-    if region_class:
-        qs = qs.filter(region_class=region_class)
-    if q:
-        qs = qs.filter(name_filter(q))
+          .order_by("rank", "-index", "region_id"))
+    qs = readmodels.ranking(qs, {k: g.get(k, "") for k in ("provinsi", "kelas", "q")})  # shared with the API
+    province, region_class, q = _filter_key(request)[1:]
     filters = {"years": years, "year": year, "province": province, "region_class": region_class, "q": q,
                "provinces": Region.objects.without_geometry().filter(level="provinsi").order_by("name"),
                "classes": RegionClass.choices}
@@ -97,39 +81,9 @@ def _national_body(request: HttpRequest) -> str:
     cycle = current_cycle()
     ctx = {**filters, "results": results, "hist": hist, "hist_rows": hist_rows, "up": movers[:8],
            "down": [r for r in reversed(movers) if r.improvement < 0][:5], "predicates": sorted(predicates.items()),
-           "panels": _panels(cycle), "cycle": cycle}
+           "panels": readmodels.panel_progress(cycle), "cycle": cycle}
     # Rendered without the request: no context processor, so no CSRF token, user or messages in the body.
     return render_to_string("web/_national_body.html", ctx)
-
-
-def _panels(cycle: Cycle | None) -> list[dict[str, Any]]:
-    if cycle is None:
-        return []
-    panels = list(Panel.objects.filter(cycle=cycle).select_related("lead").prefetch_related("members")
-                  .annotate(n_regions=Count("assignments", filter=Q(assignments__active=True))))
-    assigned: dict[int, list[str]] = defaultdict(list)
-    for panel_id, region_id in Assignment.objects.filter(cycle=cycle, active=True).values_list("panel_id",
-                                                                                              "region_id"):
-        assigned[panel_id].append(region_id)
-    status_of: dict[str, str] = {}
-    for region_id, status, stage in Submission.objects.filter(cycle=cycle).values_list("region_id", "status",
-                                                                                      "stage"):
-        status_of.setdefault(region_id, status)
-        if stage == cycle.stage:
-            status_of[region_id] = status
-    complete = Counter(Assessment.objects.filter(submission__cycle=cycle, status=AssessmentStatus.COMPLETE)
-                       .values_list("submission__region_id", flat=True))
-    done_states = {SubmissionStatus.ASSESSED, SubmissionStatus.FINAL, SubmissionStatus.PUBLISHED}
-    out = []
-    for p in panels:
-        regions = assigned[p.pk]
-        statuses = Counter(status_of.get(r, "") for r in regions)
-        done = sum(statuses[s] for s in done_states)
-        out.append({"panel": p, "members": list(p.members.all()), "regions": len(regions),
-                    "statuses": [(SubmissionStatus(s).label, n) for s, n in sorted(statuses.items()) if s],
-                    "assessments": sum(complete[r] for r in regions), "done": done,
-                    "percent": round(100 * done / len(regions)) if regions else 0})
-    return out
 
 
 def national_map(request: HttpRequest) -> HttpResponse:
@@ -146,24 +100,6 @@ def national_map_data(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"year": _filters["year"], "results": data})
 
 
-def latest_published_cycle() -> Cycle | None:
-    return Cycle.objects.filter(results__is_published=True).distinct().order_by("-year").first()
-
-
-def published(cycle: Cycle) -> Any:
-    return (Result.objects.filter(cycle=cycle, is_published=True).select_related("region__parent")
-            .defer("trace", "region__geometry", "region__parent__geometry").order_by("rank", "region_id"))
-
-
-RANKING_SORTS = {
-    "peringkat": ("rank", "-index", "region_id"), "-peringkat": ("-rank", "index", "region_id"),
-    "indeks": ("index", "region_id"), "-indeks": ("-index", "region_id"),
-    "nama": ("region__name",), "-nama": ("-region__name",),
-    "provinsi": ("region__parent__name", "rank"), "-provinsi": ("-region__parent__name", "rank"),
-    "perubahan": ("improvement", "rank"), "-perubahan": ("-improvement", "rank"),
-}
-
-
 def national_ranking(request: HttpRequest) -> HttpResponse:
     """Every ranked row with paging, sorting, filters (province, kelas, predicate, name) and an Excel
     download of exactly the rows filtered; the map above opens a region on click. Public: published
@@ -172,9 +108,9 @@ def national_ranking(request: HttpRequest) -> HttpResponse:
 
     filters, qs = _filtered(request)
     sort = request.GET.get("urut", "peringkat")
-    if sort not in RANKING_SORTS:
+    if sort not in readmodels.RANKING_SORTS:
         sort = "peringkat"
-    rows = list(qs.order_by(*RANKING_SORTS[sort]))
+    rows = list(qs.order_by(*readmodels.RANKING_SORTS[sort]))
     # Only published predicates (Result.published_predicate: none under provisional bands) are offered.
     predicates = sorted({p for r in rows if (p := r.published_predicate.label)})
     predicate = request.GET.get("predikat", "")

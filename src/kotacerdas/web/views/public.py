@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from kotacerdas.catalogue.choices import ProgrammeStatus
 from kotacerdas.catalogue.models import Pillar, Programme
 from kotacerdas.evaluations.models import Result
+from kotacerdas.evaluations.national import latest_published_cycle, published
 from kotacerdas.evaluations.queries import pack_for
 from kotacerdas.regions.queries import region_with_counts
 from kotacerdas.reports.charts import ChartSpec, Series, to_svg
 
 from ..dashboard import dimension_names
 from ..sections import survey_links
-from .national import latest_published_cycle, published
 
 
 def _progress(region_code: str | None = None) -> list[dict[str, Any]]:
