@@ -1,6 +1,13 @@
 """`kotacerdas serve` keeps its background worker alive: a thread starts `kotacerdas worker` as a child
 process and starts it again whenever it exits (crash, OOM kill, `kill -9`), waiting longer after each quick
-death (1 s, 2 s, 4 s … at most `max_delay`), back to the shortest wait once a worker has lived a minute."""
+death (1 s, 2 s, 4 s … at most `max_delay`), back to the shortest wait once a worker has lived a minute.
+
+Starting the worker and gunicorn forking a web worker must not overlap. `subprocess.Popen` waits on a pipe
+until its child has called exec; the pipe's write end is close-on-exec, but a web worker forked (without
+exec) by gunicorn's arbiter at that moment inherits it and keeps it open for its whole life, so Popen, and
+with it the supervisor, hangs until that web worker exits: a killed worker was then never restarted. A
+fork hook (`os.register_at_fork`) makes every `os.fork()` of this process wait while a worker is being
+started."""
 
 from __future__ import annotations
 
@@ -13,6 +20,19 @@ import time
 from collections.abc import Callable, Sequence
 
 log = logging.getLogger(__name__)
+
+# Held while Popen starts the worker; every os.fork() of this process (gunicorn's web workers) takes it
+# first, so no forked child inherits the half-open pipe Popen is waiting on.
+_SPAWNING = threading.Lock()
+
+
+def _fork_in_child() -> None:
+    # The child got a copy of the lock, held by its forking thread (the only thread it has): free it.
+    if _SPAWNING.locked():
+        _SPAWNING.release()
+
+
+os.register_at_fork(before=_SPAWNING.acquire, after_in_parent=_SPAWNING.release, after_in_child=_fork_in_child)
 
 
 class WorkerSupervisor:
@@ -37,7 +57,8 @@ class WorkerSupervisor:
                 return None
             # The worker stops by itself if this process dies without stopping it (kill -9).
             env = {**os.environ, "KOTACERDAS_WORKER_PARENT": str(os.getpid())}
-            self.process = subprocess.Popen(self.argv, env=env)
+            with _SPAWNING:  # no fork meanwhile (see the module's docstring)
+                self.process = subprocess.Popen(self.argv, env=env)
             self.starts += 1
             return self.process
 
