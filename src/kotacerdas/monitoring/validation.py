@@ -227,6 +227,9 @@ def auto_columns(header: Sequence[Any], taken: set[int] | None = None, skip: set
     return cols
 
 
+_validate = KpiRow.__pydantic_validator__.validate_python  # KpiRow.model_validate without its wrapper
+
+
 class RowValidator:
     """Checks rows one by one against ``schemas.KpiRow`` and spools the clean ones; it is also the
     schema's validation context (``schemas.RowContext``): the lookup and the caches of parsed cells."""
@@ -298,7 +301,8 @@ class RowValidator:
             out.add(row_error(row, f"kolom {self.width + 1}", "extra_cells", f"{n} sel, {self.width} judul"))
             clean = False
         try:
-            got = KpiRow.model_validate({**dict(zip(CANONICAL, raw, strict=True)), "permitted": True}, context=self)
+            got = _validate({"programme": raw[0], "kpi": raw[1], "period": raw[2], "region": raw[3], "value": raw[4],
+                             "target": raw[5], "permitted": True}, context=self)
         except ValidationError as exc:
             for e in exc.errors(include_url=False, include_input=False):
                 field = str(e["loc"][0])
