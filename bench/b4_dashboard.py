@@ -6,8 +6,9 @@ if benchmark 1 did not run, it is seeded here).  50 virtual users (loadgen.py: k
 0.5-1.5 s think time) as the national admin.
   pages     each user alternates /wilayah/16.07/dasbor/ and /nasional/
   baseline  the same 50 users on /healthz (a database round trip), same server, same think time
-  + writes  (issue #20) the same pages while coordinators write: 4 of every 5 users read them as the national
-            admin, 1 of 5 is a coordinator (dashboard, self-assessment screen, autosave: a write)
+  + writes  (issue #20) the same pages while coordinators write, users dealt in sixes: 4 read the two pages as
+            the national admin, 1 is a coordinator (dashboard, self-assessment screen, autosave: a write), 1
+            asks /healthz, the baseline of this run measured in the same seconds
   journeys  (issue #9) 50 users for 60 s in both modes over the main journeys, dealt to five personas:
             the public (portal, region page, survey form, catalogue search/filter, programme page, map
             page, map GeoJSON and data), the national admin (dashboard, ranking with filters), the
@@ -227,7 +228,10 @@ def run(mode: str) -> dict[str, Any]:
     # Issue #20: the same pages while coordinators write. 50 users: 4 of every 5 read the two pages as the
     # national admin, 1 of every 5 is a coordinator (dashboard, self-assessment screen, autosave: a write).
     readers = Persona("reader", PAGES, headers=f"Cookie: {cookie}\r\n")
-    writes_mix = [readers, readers, readers, readers, coordinator]
+    # Its own baseline inside the same run (1 user in 6 only asks /healthz): the ratio then compares times
+    # measured in the same seconds, whatever else the machine was doing.
+    probe = Persona("healthz", BASELINE, headers=f"Cookie: {cookie}\r\n")
+    writes_mix = [readers, readers, readers, readers, coordinator, probe]
     port = _free_port()
     exe = Path(sys.executable).with_name("kotacerdas")
     # All virtual citizens come from 127.0.0.1: lift the per-IP survey limit (20/hour) for this server only.
@@ -313,14 +317,19 @@ def summarise(out: dict[str, Any]) -> dict[str, Any]:
     m = out["writes_mix"]
     for path in PAGES:
         s = m["paths"].get(path, {})
+        in_run = m["paths"].get(BASELINE[0], {}).get("p95") or base_p95
         rows.append(["pages + writes", path, str(s.get("n", 0)), str(s.get("errors", 0)), fmt_s(s.get("p50")),
                       fmt_s(s.get("p95")), fmt_s(s.get("p99")), f"{s.get('kb', 0):.0f} KB",
-                      f"{s['p95'] / base_p95:.1f}×" if s.get("p95") else "–"])
-    writes = {k: v for k, v in m["paths"].items() if k not in PAGES}
+                      f"{s['p95'] / in_run:.1f}× (same-run /healthz)" if s.get("p95") else "–"])
+    writes = {k: v for k, v in m["paths"].items() if k not in PAGES and k not in BASELINE}
+    s = m["paths"].get(BASELINE[0], {})
+    rows.append(["pages + writes", BASELINE[0] + " (same run)", str(s.get("n", 0)), str(s.get("errors", 0)),
+                 fmt_s(s.get("p50")), fmt_s(s.get("p95")), fmt_s(s.get("p99")), f"{s.get('kb', 0):.0f} KB", "1.0×"])
     for path, s in sorted(writes.items()):
         rows.append(["pages + writes", path.replace("|", "\\|"), str(s.get("n", 0)), str(s.get("errors", 0)),
                      fmt_s(s.get("p50")), fmt_s(s.get("p95")), fmt_s(s.get("p99")), f"{s.get('kb', 0):.0f} KB", "–"])
     mixed_p95 = max(m["paths"][x]["p95"] for x in PAGES if x in m["paths"])
+    mixed_base = m["paths"].get(BASELINE[0], {}).get("p95") or base_p95
     saved = sum(s.get("n", 0) - s.get("errors", 0) for k, s in m["paths"].items() if "autosave" in k)
     jrows = []
     for path, s in sorted(j["paths"].items()):
@@ -337,8 +346,9 @@ def summarise(out: dict[str, Any]) -> dict[str, Any]:
                     "header": ["path", "requests", "errors", "p50", "p95", "p99", "size"], "rows": jrows}],
         "notes": [f"Throughput: baseline {b['rps']:.1f} req/s, pages {p['rps']:.1f} req/s; statuses "
                   f"{p['statuses']}",
-                  f"Pages + writes (issue #20): {USERS} users, 4 of 5 reading the two pages, 1 of 5 a coordinator "
-                  f"(dashboard, self-assessment screen, autosave with its optimistic-lock version); "
+                  f"Pages + writes (issue #20): {USERS} users dealt in sixes: 4 read the two pages, 1 is a coordinator "
+                  f"(dashboard, self-assessment screen, autosave with its optimistic-lock version), 1 asks /healthz "
+                  f"(the baseline measured in the same seconds); "
                   f"{m['rps']:.1f} req/s, statuses {m['statuses']}, {saved} autosaves stored",
                   f"Journeys: {j['requests']} requests, {j['rps']:.1f} req/s, statuses {j['statuses']} "
                   f"(299 = an autosave answered 200 without saving, 298 = a 200 where a redirect was expected; "
@@ -349,8 +359,8 @@ def summarise(out: dict[str, Any]) -> dict[str, Any]:
             {"what": "worst page p95 ÷ /healthz p95 (same server, same load)", "value": page_p95 / base_p95,
              "target": "≤ 3", "ok": page_p95 / base_p95 <= 3},
             {"what": "errors under load (pages)", "value": p["errors"], "target": "0", "ok": p["errors"] == 0},
-            {"what": "with coordinators writing: worst page p95 ÷ /healthz p95", "value": mixed_p95 / base_p95,
-             "target": "≤ 3", "ok": mixed_p95 / base_p95 <= 3},
+            {"what": "with coordinators writing: worst page p95 ÷ /healthz p95 of the same run",
+             "value": mixed_p95 / mixed_base, "target": "≤ 3", "ok": mixed_p95 / mixed_base <= 3},
             {"what": "with coordinators writing: errors (pages and autosaves)", "value": m["errors"], "target": "0",
              "ok": m["errors"] == 0},
             {"what": "with coordinators writing: autosaves stored", "value": saved, "target": "> 0", "ok": saved > 0},
