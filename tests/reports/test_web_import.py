@@ -112,3 +112,12 @@ def test_it_offers_the_import_only_to_those_who_may_import(actors, settings) -> 
     job_url = _upload(citra, "programmes", "program.csv", CSV.encode())["Location"]
     assert bupati.get(job_url).status_code == 404  # somebody else's upload
     assert citra.get(job_url).status_code == 200
+
+
+def test_it_tells_what_the_worksheet_offers_in_both_languages(actors, settings) -> None:  # type: ignore[no-untyped-def]
+    client = actors.client(actors.citra)
+    page = client.get("/wilayah/16.07/laporan/").content.decode()
+    assert "skor dimensi dan indeks sementara ikut berubah saat Tingkat diisi" in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/wilayah/16.07/laporan/").content.decode()
+    assert "the running index change as levels are typed in" in page
