@@ -41,7 +41,9 @@ def test_it_exports_the_expected_sheets(kominfo):
     assert {"Pillars", "Subdimensions", "ActionPlan", "SurveyItems", "RiskLikelihood"} <= set(wb.sheetnames)
     header = [c.value for c in wb["Nodes"][1]]
     assert header[:3] == ["code", "parent", "kind"]
-    assert header[-5:] == ["level_0", "level_1", "level_2", "level_3", "level_4"]
+    levels = ["level_0", "level_1", "level_2", "level_3", "level_4"]
+    # The English descriptors follow the Indonesian ones (only for a pack that has some).
+    assert header[-10:] == [*levels, *(c.replace("level_", "level_en_") for c in levels)]
     rows = {r[0]: r for r in wb["Nodes"].iter_rows(min_row=2, values_only=True)}
     assert rows["output.kebijakan.masterplan"][1] == "output.kebijakan"
     assert rows["output.kebijakan.masterplan"][6] == 60

@@ -68,6 +68,7 @@ LIST_SHEETS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("RiskLikelihood", "quick_win.risk_likelihood", ("value", "label", "label_en")),
 )
 _LEVEL_COL = re.compile(r"^level_(-?\d+)$")
+_LEVEL_EN_COL = re.compile(r"^level_en_(-?\d+)$")  # English descriptors (optional), beside level_N
 _MULTI_SEP = "\n"  # lists (evidence, quick-win codes) live in one cell, one item per line
 
 
@@ -108,10 +109,13 @@ def pack_to_workbook(pack: Pack) -> Workbook:
 
     nodes = wb.create_sheet("Nodes")
     levels = list(range(pack.scale_min, pack.scale_max + 1))
-    _header(nodes, (*NODE_COLUMNS, *(f"level_{v}" for v in levels)))
+    english = any(n.levels_en for n in pack.walk())
+    en_columns = [f"level_en_{v}" for v in levels] if english else []
+    _header(nodes, (*NODE_COLUMNS, *(f"level_{v}" for v in levels), *en_columns))
 
     def add(node: Node, parent: str | None) -> None:
         texts = dict(node.levels)
+        texts_en = dict(node.levels_en)
         put_row(
             nodes,
             [
@@ -127,6 +131,7 @@ def pack_to_workbook(pack: Pack) -> Workbook:
                 node.subdimension,
                 _MULTI_SEP.join(node.evidence) or None,
                 *(texts.get(v) for v in levels),
+                *((texts_en.get(v) for v in levels) if english else ()),
             ]
         )
         for child in node.children:
@@ -189,7 +194,7 @@ class ExcelLocator:
             return ("Nodes", None)
         return ("Nodes", rows[min(occurrence, len(rows) - 1)])
 
-    def level(self, code: str, level: str, occurrence: int = 0) -> Where:
+    def level(self, code: str, level: str, occurrence: int = 0, table: str = "levels") -> Where:
         return self.node(code, None, occurrence)
 
     def table(self, name: str, key: str | None = None, index: int | None = None) -> Where:
@@ -273,6 +278,11 @@ def workbook_to_raw(wb: Workbook) -> tuple[dict[str, Any], ExcelLocator, list[Pa
         }
         if kind == "indicator" or levels:
             node["levels"] = levels
+        levels_en = {
+            m.group(1): row[col] for col in row if (m := _LEVEL_EN_COL.match(col)) and row[col] is not None
+        }
+        if levels_en:
+            node["levels_en"] = levels_en
         parent = row.get("parent")
         if code not in built:
             built[code] = node

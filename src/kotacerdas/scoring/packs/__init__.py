@@ -31,6 +31,16 @@ about *when* to use a pack, not part of *how* it scores, so they are left out of
 or correcting them does not make results already computed with the pack look as if they had been
 computed with another one.
 
+Translations
+------------
+Names carry an optional ``name_en``; an indicator may carry a ``[….levels_en]`` table beside its
+``levels`` with English descriptors for any subset of the same levels (each a non-empty string; a
+level that has no Indonesian descriptor is refused).  Readers who chose English see the translation
+where there is one and the Indonesian text otherwise (``Node.display_name`` / ``Node.level_text``).
+``levels_en`` is left out of the digest at any depth (``model._UNDIGESTED_NESTED``): adding or
+correcting a translation does not change the method, so results keep their digest.  (``name_en`` was
+part of the digest before this rule and stays in it, so digests already stored do not change.)
+
 Modules
 -------
 ``model`` (the dataclasses, errors, digest), ``dump`` (pack back to data/TOML), ``locate`` (TOML line of a

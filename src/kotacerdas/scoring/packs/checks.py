@@ -47,6 +47,7 @@ _NODE_KEYS = {
     "subdimension",
     "evidence",
     "levels",
+    "levels_en",
     "groups",
     "indicators",
     "repeat",

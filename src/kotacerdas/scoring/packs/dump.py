@@ -28,6 +28,8 @@ def _node_to_raw(node: Node, parent_weighted: bool) -> dict[str, Any]:
         raw["evidence"] = list(node.evidence)
     if node.levels:
         raw["levels"] = {str(k): v for k, v in node.levels}
+    if node.levels_en:
+        raw["levels_en"] = {str(k): v for k, v in node.levels_en}
     if node.repeat is not None:
         raw["repeat"] = {"over": node.repeat.over, "divide_by": node.repeat.divide_by,
                          "at_least": node.repeat.at_least}

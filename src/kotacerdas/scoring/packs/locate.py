@@ -17,7 +17,7 @@ class Locator(Protocol):
 
     def node(self, code: str, key: str | None = None, occurrence: int = 0) -> Where: ...
 
-    def level(self, code: str, level: str, occurrence: int = 0) -> Where: ...
+    def level(self, code: str, level: str, occurrence: int = 0, table: str = "levels") -> Where: ...
 
     def table(self, name: str, key: str | None = None, index: int | None = None) -> Where: ...
 
@@ -103,14 +103,15 @@ class TomlLocator:
                 return b
         return None
 
-    def level(self, code: str, level: str, occurrence: int = 0) -> Where:
+    def level(self, code: str, level: str, occurrence: int = 0, table: str = "levels") -> Where:
+        # ``table`` is "levels" or "levels_en" (the English descriptors beside them).
         i = self._node_block(code, occurrence)
         if i is None:
             return (None, None)
-        sub = self._sub_block(i, "levels")
+        sub = self._sub_block(i, table)
         if sub is not None:
             return (None, sub.keys.get(level, sub.line))
-        return self.node(code, "levels", occurrence)
+        return self.node(code, table, occurrence)
 
     def table(self, name: str, key: str | None = None, index: int | None = None) -> Where:
         matches = [b for b in self.blocks if b.header == name]
@@ -145,7 +146,7 @@ class NullLocator:
     def node(self, code: str, key: str | None = None, occurrence: int = 0) -> Where:
         return (None, None)
 
-    def level(self, code: str, level: str, occurrence: int = 0) -> Where:
+    def level(self, code: str, level: str, occurrence: int = 0, table: str = "levels") -> Where:
         return (None, None)
 
     def table(self, name: str, key: str | None = None, index: int | None = None) -> Where:

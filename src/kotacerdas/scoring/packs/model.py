@@ -26,6 +26,9 @@ BAND_STATUSES = ("provisional", "official", "reconstructed")
 KINDS = ("dimension", "group", "indicator", "count")
 # Keys of pack_to_raw() that say when a pack applies, not how it scores: not part of the digest.
 _UNDIGESTED = ("valid_from", "valid_to")
+# Keys at any depth that only translate text shown to readers (English level descriptors): not part of
+# the digest either, so adding or correcting a translation never makes a pack look like another method.
+_UNDIGESTED_NESTED = ("levels_en",)
 YEAR_MIN, YEAR_MAX = 1990, 2100
 
 _CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -114,6 +117,7 @@ class Node:
     subdimension: str | None = None
     evidence: tuple[str, ...] = ()
     levels: tuple[tuple[int, str], ...] = ()
+    levels_en: tuple[tuple[int, str], ...] = ()  # English descriptors, a subset of ``levels``' keys
     children: tuple[Node, ...] = ()
     repeat: Repeat | None = None  # a group scored once per instance (one per innovation)
     count: CountRule | None = None  # a "count" node: a score for the number of instances
@@ -134,8 +138,23 @@ class Node:
     def indicators(self) -> Iterator[Node]:
         return (n for n in self.walk() if n.is_indicator)
 
-    def level_text(self, level: int) -> str | None:
+    def level_text(self, level: int, *, english: bool = False) -> str | None:
+        """The descriptor of ``level``; with ``english`` its translation when the pack has one, else the
+        Indonesian text."""
+        if english:
+            text = dict(self.levels_en).get(level)
+            if text:
+                return text
         return dict(self.levels).get(level)
+
+    def display_name(self, *, english: bool = False) -> str:
+        """``name_en`` when ``english`` and the pack has it, else the Indonesian ``name``."""
+        return self.name_en if english and self.name_en else self.name
+
+    def level_rows(self, *, english: bool = False) -> list[tuple[int, str]]:
+        """``(level, descriptor)`` in the reader's language, each falling back to Indonesian."""
+        en = dict(self.levels_en) if english else {}
+        return [(lv, en.get(lv) or text) for lv, text in self.levels]
 
 
 @dataclass(frozen=True)
@@ -228,7 +247,8 @@ class Pack:
     digest: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
-        raw = {k: v for k, v in pack_to_raw(self).items() if k not in _UNDIGESTED}
+        raw = _strip(
+            {k: v for k, v in pack_to_raw(self).items() if k not in _UNDIGESTED}, _UNDIGESTED_NESTED)
         canonical = json.dumps(_canonical(raw), sort_keys=True, ensure_ascii=False)
         object.__setattr__(self, "digest", hashlib.sha256(canonical.encode("utf-8")).hexdigest())
 
@@ -330,6 +350,15 @@ class Pack:
             if band.contains(value, last=i == len(self.bands) - 1):
                 return band
         return None
+
+
+def _strip(obj: Any, keys: Sequence[str]) -> Any:
+    """``obj`` without the dict entries named ``keys``, at any depth."""
+    if isinstance(obj, dict):
+        return {k: _strip(v, keys) for k, v in obj.items() if k not in keys}
+    if isinstance(obj, list | tuple):
+        return [_strip(v, keys) for v in obj]
+    return obj
 
 
 def _canonical(obj: Any) -> Any:

@@ -147,6 +147,7 @@ class _TreeBuilder(_Checks):
             self.issue(at("evidence"), path, "evidence must be a list of strings")
             evidence = []
         levels = self.build_levels(d.get("levels"), code, occurrence, is_indicator)
+        levels_en = self.build_levels_en(d.get("levels_en"), code, occurrence, is_indicator, levels)
 
         pillar = d.get("pillar")
         sub = d.get("subdimension")
@@ -170,6 +171,7 @@ class _TreeBuilder(_Checks):
             subdimension=sub if isinstance(sub, str) else None,
             evidence=tuple(evidence),
             levels=levels,
+            levels_en=levels_en,
             children=tuple(children),
             repeat=repeat,
             count=count,
@@ -256,6 +258,39 @@ class _TreeBuilder(_Checks):
         missing = [str(v) for v in range(lo, hi + 1) if v not in out]
         if missing:
             self.issue(where, f"{code}.levels", f"missing descriptor for level(s) {', '.join(missing)}")
+        return tuple(sorted(out.items()))
+
+    def build_levels_en(
+        self, raw: Any, code: str, occurrence: int, is_indicator: bool, levels: tuple[tuple[int, str], ...]
+    ) -> tuple[tuple[int, str], ...]:
+        """English descriptors: optional, any subset of the levels, each a non-empty string."""
+        if raw is None:
+            return ()
+        where = self.loc.node(code, "levels_en", occurrence)
+        path = f"{code}.levels_en"
+        if not is_indicator:
+            self.issue(where, code, "only indicators carry level descriptors (levels_en)")
+            return ()
+        if not isinstance(raw, Mapping):
+            self.issue(where, code, 'levels_en must be a table {level = "English descriptor"}')
+            return ()
+        known = {lv for lv, _ in levels}
+        out: dict[int, str] = {}
+        for key, text in raw.items():
+            lwhere = self.loc.level(code, str(key), occurrence, "levels_en")
+            try:
+                level = int(str(key))
+            except ValueError:
+                self.issue(lwhere, path, f"level {key!r} is not an integer")
+                continue
+            if level not in known:
+                shown = ", ".join(str(v) for v in sorted(known)) or "none"
+                self.issue(lwhere, path, f"level {level} has no Indonesian descriptor in 'levels' ({shown})")
+                continue
+            if not isinstance(text, str) or not text.strip():
+                self.issue(lwhere, path, f"English descriptor for level {level} must be a non-empty string")
+                continue
+            out[level] = text
         return tuple(sorted(out.items()))
 
     def check_weights(self, children: Sequence[Node], expected: Decimal, parent: str, path: str) -> None:
