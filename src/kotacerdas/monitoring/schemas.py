@@ -7,7 +7,8 @@ that passed (``info.data``): the KPI is looked up in the row's programme, the pe
 against the KPI's frequency, the area against the KPI's finest level, the numbers against its unit.
 Every field is checked even when an earlier one failed, so a row reports all its problems at once.
 A rule refuses a cell by raising ``PydanticCustomError(code, "{detail}", {"detail": ...})`` with a
-code of ``validation.MESSAGES``; the detail is appended to that code's message.
+code of ``validation.MESSAGES``; the detail is appended to that code's message. The schema follows the
+shared pattern of ``core.rows`` (a ``RowSchema``, lookups in the validation context).
 
 The world the rules check against (the region's programmes, KPIs and areas, the allowed periods) and
 the caches of parsed cells come in the validation context: the ``RowValidator`` itself
@@ -22,9 +23,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple, Protocol, cast
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from kotacerdas.core.rows import RowSchema
 from kotacerdas.core.sheets import cell_text
 
 from .choices import COUNT_UNITS, Frequency, KpiUnit
@@ -98,10 +100,14 @@ def _context(info: ValidationInfo) -> RowContext:
     return cast(RowContext, info.context)
 
 
-class KpiRow(BaseModel):
-    """One KPI value row. Input: the raw cells by column (``None`` for an empty or absent cell)."""
+class KpiRow(RowSchema):
+    """One KPI value row. Input: the raw cells by column (``None`` for an empty or absent cell).
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    Unlike the other importers' schemas (``core.rows``), each refusal carries its own code besides its
+    message: the KPI report (and the API) gives (row, column, code, message), and the fast path must
+    reproduce exactly the codes of this schema."""
+
+    model_config = ConfigDict(frozen=True)
 
     programme: int | None = Field(None, description="programme id, from its code or title (or the upload's)")
     kpi: Any = Field(None, description="the KpiInfo, from its code or name within the programme")
