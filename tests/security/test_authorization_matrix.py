@@ -50,6 +50,8 @@ EXPECT: dict[str, set[str]] = {
     # IID self-assessment: the region's members (arif lives there) and the admin; no panel is assigned to
     # the IID cycle, so the Smart City panel's assessors see nothing of it
     "web:iid": {"alice", "arif", "citra", "oki", "eka"},
+    # what-if (nothing saved): the region's coordinator and its bupati only
+    "web:whatif": {"citra", "eka"},
 }
 # POST-only endpoints: the gate in front of the action. Denied roles must be stopped before the action
 # (login redirect / 403 / 404); allowed roles reach the action, whose own rules are tested below.
