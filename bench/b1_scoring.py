@@ -1,7 +1,7 @@
 """Benchmark 1 -- national scoring: AssessmentScore rows on PostgreSQL -> stored Result rows and ranks.
 
 Legs, all over the same cycle in the same database, interleaved:
-  batch   evaluations.actions.recompute_cycle: one query, scoring.batch (numpy, exact), one upsert
+  batch   evaluations.recompute.recompute_cycle: one query, scoring.batch (numpy, exact), one upsert
   duckdb  the same read (read_cycle_rows) and the same writer (store_cycle_scores); the scoring in
           between is one hand-written DuckDB SQL query over the rows as an Arrow table
   naive   the per-region ORM loop the project had before (queries per region, engine.score with its
@@ -260,7 +260,7 @@ def _duckdb_query(pack: Any) -> tuple[str, Any, list[str], list[str]]:
 def legs(cycle: Any, admin: Any) -> dict[str, Any]:
     from django.db import transaction
 
-    from kotacerdas.evaluations import actions
+    from kotacerdas.evaluations import actions, ranking, recompute
     from kotacerdas.evaluations.choices import SubmissionStatus as S
     from kotacerdas.evaluations.models import Submission
     from kotacerdas.evaluations.queries import cycle_pack
@@ -268,13 +268,13 @@ def legs(cycle: Any, admin: Any) -> dict[str, Any]:
     pack = cycle_pack(cycle)
 
     def batch_leg() -> int:
-        return actions.recompute_cycle(admin, cycle)
+        return recompute.recompute_cycle(admin, cycle)
 
     def duckdb_leg() -> int:
         with transaction.atomic():
-            rows = actions.read_cycle_rows(cycle)
+            rows = recompute.read_cycle_rows(cycle)
             scores = duckdb_scores(pack, rows)
-            return actions.store_cycle_scores(admin, cycle, rows, scores, [[] for _ in scores])
+            return recompute.store_cycle_scores(admin, cycle, rows, scores, [[] for _ in scores])
 
     def naive_leg() -> int:
         # The project's do_recompute before the batch path (kept here as the baseline).
@@ -284,7 +284,7 @@ def legs(cycle: Any, admin: Any) -> dict[str, Any]:
                     .select_related("cycle"):
                 actions.compute_result(admin, sub)
                 count += 1
-            actions.rank_cycle(cycle)
+            ranking.rank_cycle(cycle)
             return count
 
     return {"batch": batch_leg, "duckdb": duckdb_leg, "naive": naive_leg}
@@ -300,7 +300,7 @@ def snapshot(cycle: Any) -> dict[str, tuple[Any, ...]]:
 
 
 def run(mode: str) -> dict[str, Any]:
-    from kotacerdas.evaluations import actions
+    from kotacerdas.evaluations import recompute
     from kotacerdas.evaluations.queries import cycle_pack
 
     admin, assessors = _users()
@@ -327,12 +327,12 @@ def run(mode: str) -> dict[str, Any]:
         checks.append({"size": n, "batch_vs_naive_rows_differing": diff_batch,
                        "duckdb_vs_exact_rows_differing": diff_duck, "regions": len(base)})
 
-        rows = actions.read_cycle_rows(cycle)
+        rows = recompute.read_cycle_rows(cycle)
         compute = interleaved({
-            "batch scoring only": lambda rows=rows, cycle=cycle: actions.score_cycle_rows(cycle, rows),
+            "batch scoring only": lambda rows=rows, cycle=cycle: recompute.score_cycle_rows(cycle, rows),
             "duckdb SQL only": lambda rows=rows, pack=pack: duckdb_scores(pack, rows),
         }, ROUNDS[mode][n] + 2, f"{n}")
-        read = interleaved({"read rows (shared)": lambda cycle=cycle: actions.read_cycle_rows(cycle)},
+        read = interleaved({"read rows (shared)": lambda cycle=cycle: recompute.read_cycle_rows(cycle)},
                            ROUNDS[mode][n], f"{n}")
         for t in [*res.values(), *compute.values(), *read.values()]:
             t.extra["regions"] = n

@@ -49,8 +49,8 @@ def _free_port() -> int:
 
 def national_dataset() -> dict[str, Any]:
     """The 514-region cycle of benchmark 1, or a fresh one when that benchmark did not run."""
-    from kotacerdas.evaluations.actions import recompute_cycle
     from kotacerdas.evaluations.models import Cycle, Result
+    from kotacerdas.evaluations.recompute import recompute_cycle
 
     from . import b1_scoring as b1
 

@@ -3,6 +3,7 @@ already attached, and no second copy of the bytes is ever stored (no `_XXXX` fil
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 from pathlib import Path
 
@@ -77,7 +78,7 @@ def test_it_backfills_the_hash_of_files_stored_before_it_was_recorded(world, act
     migration.backfill(apps, None)
     ev.refresh_from_db()
     link.refresh_from_db()
-    assert ev.sha256 == actions.hashlib.sha256(PDF).hexdigest() and link.sha256 == ""
+    assert ev.sha256 == hashlib.sha256(PDF).hexdigest() and link.sha256 == ""
     assert Evidence.objects.filter(pk__in=[ev.pk, link.pk]).count() == 2  # nothing deleted
     with pytest.raises(DuplicateEvidence):
         actions.do_add_evidence_file(actors.citra, world.sub, world.indicators[0], PDF, "baru.pdf")

@@ -8,7 +8,7 @@ import pytest
 
 from kotacerdas.accounts.models import AuditEvent
 from kotacerdas.core.errors import NotAllowed
-from kotacerdas.evaluations import actions, queries
+from kotacerdas.evaluations import actions, queries, recompute
 from kotacerdas.evaluations.models import Result
 from kotacerdas.scoring import batch, engine
 
@@ -109,7 +109,7 @@ def test_the_national_read_gets_more_work_mem_for_its_own_transaction_only(on_po
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(spy):
-        rows = actions.read_cycle_rows(world.cycle)
+        rows = recompute.read_cycle_rows(world.cycle)
     assert len(rows.regions) == 1
     assert seen == ["128MB"] and default != "128MB"
     assert [s for s in statements if "work_mem" in s and "SHOW" not in s] == ["SET LOCAL work_mem = '128MB'"]

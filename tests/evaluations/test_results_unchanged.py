@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from kotacerdas.evaluations import actions, queries
+from kotacerdas.evaluations import queries, recompute
 from kotacerdas.evaluations.models import Cycle, Result
 from kotacerdas.scoring import engine
 
@@ -74,7 +74,7 @@ def test_it_rescores_every_traced_demo_result_with_the_engine_to_the_same_number
 
 def test_it_recomputes_the_demo_cycles_in_batch_to_the_same_numbers(actors) -> None:
     for cycle in Cycle.objects.filter(is_demo=True):
-        actions.recompute_cycle(actors.alice, cycle)
+        recompute.recompute_cycle(actors.alice, cycle)
     pairs = _comparable()
     assert pairs
     for r, before in pairs:

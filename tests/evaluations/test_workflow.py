@@ -16,7 +16,7 @@ from kotacerdas.core.errors import (
     NotAllowed,
     StaleEdit,
 )
-from kotacerdas.evaluations import actions, queries
+from kotacerdas.evaluations import actions, queries, ranking
 from kotacerdas.evaluations.choices import SubmissionStatus as S
 from kotacerdas.evaluations.models import Answer, Evidence, Result, Submission
 from kotacerdas.scoring import engine
@@ -211,7 +211,7 @@ def test_it_never_hard_deletes(world, actors) -> None:
 
 
 def test_it_ranks_with_ties() -> None:
-    ranks = actions.competition_ranks({"a": Decimal("3.1"), "b": Decimal("2.9"), "c": Decimal("3.1"),
+    ranks = ranking.competition_ranks({"a": Decimal("3.1"), "b": Decimal("2.9"), "c": Decimal("3.1"),
                                        "d": Decimal("2.5")})
     assert ranks == {"a": 1, "c": 1, "b": 3, "d": 4}
 

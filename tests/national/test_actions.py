@@ -14,7 +14,7 @@ from kotacerdas.accounts import actions as people
 from kotacerdas.accounts.imports import UserImportFailed, import_users
 from kotacerdas.accounts.models import AuditEvent, Membership
 from kotacerdas.core.errors import InvalidInput, InvalidTransition, NotAllowed
-from kotacerdas.evaluations import actions
+from kotacerdas.evaluations import actions, queries
 from kotacerdas.evaluations.choices import Stage
 from kotacerdas.evaluations.models import Assignment, Participation, Submission
 from tests.base import _user, _with_totp
@@ -40,7 +40,7 @@ def test_it_adds_participants_all_or_nothing_with_a_default_kelas(actors) -> Non
     assert actions.do_add_participants(actors.alice, cycle, {"16.07": "", "16.06": "", "16.10": "A"}) == 3
     assert actions.do_add_participants(actors.alice, cycle, {"16.07": ""}) == 0  # already in: unchanged
     classes = dict(Participation.objects.filter(cycle=cycle).values_list("region_id", "region_class"))
-    previous = actions._previous_indices(cycle, ["16.07", "16.06"])
+    previous = queries.previous_indices(cycle, ["16.07", "16.06"])
     for code in ("16.07", "16.06"):
         assert classes[code] == ("A" if previous.get(code, Decimal(0)) >= Decimal("2.50") else "B")
     assert classes["16.10"] == "A"

@@ -15,7 +15,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from kotacerdas.evaluations import actions
+from kotacerdas.core.errors import InvalidInput, NotAllowed
+from kotacerdas.evaluations import actions, queries
 from kotacerdas.evaluations import rules as perms
 
 pytestmark = pytest.mark.django_db
@@ -201,7 +202,7 @@ def test_it_never_shows_unpublished_results_to_the_public(matrix, actors) -> Non
 
     # an unpublished result of the 2030 test cycle
 
-    pack = actions.queries.cycle_pack(matrix.sub.cycle)
+    pack = queries.cycle_pack(matrix.sub.cycle)
     actions.store_result(actors.alice, matrix.sub.cycle, "16.07", engine.score(pack, answers={}), pack)
     public = Client().get("/api/v1/results", {"year": 2030}).json()
     assert public["count"] == 0
@@ -421,7 +422,7 @@ def test_it_keeps_a_unit_operator_to_own_unit_in_every_evidence_action(matrix, a
         lambda: actions.do_save_answer(actors.oki, matrix.sub, CODE, 2),
     ]
     for attempt in refused:
-        with pytest.raises(actions.NotAllowed):
+        with pytest.raises(NotAllowed):
             attempt()
     foreign.refresh_from_db()
     unowned.refresh_from_db()
@@ -439,7 +440,7 @@ def test_it_refuses_a_programme_of_another_region_as_evidence_target(matrix, act
     elsewhere.pk, elsewhere.region_id = None, "16.06"
     elsewhere.owner = Unit.objects.create(region_id="16.06", name="Disdukcapil Muba")
     elsewhere.save()
-    with pytest.raises(actions.InvalidInput):
+    with pytest.raises(InvalidInput):
         actions.do_add_evidence_link(actors.citra, matrix.sub, CODE, "https://x.contoh.go.id", programme=elsewhere)
 
 

@@ -116,7 +116,7 @@ def test_it_round_trips_an_action_plan_with_formula_like_text(actors) -> None:
 
 
 def test_it_round_trips_the_evaluation_worksheet(actors) -> None:
-    from kotacerdas.evaluations import actions
+    from kotacerdas.evaluations import actions, queries
     from kotacerdas.evaluations.models import Answer, Submission
     from kotacerdas.reports import xlsx
 
@@ -124,7 +124,7 @@ def test_it_round_trips_the_evaluation_worksheet(actors) -> None:
            .select_related("cycle").order_by("-cycle__year").first())
     if sub is None:
         pytest.skip("no editable submission of Banyuasin in the demo")
-    pack = actions.queries.cycle_pack(sub.cycle)
+    pack = queries.cycle_pack(sub.cycle)
     codes = [n.code for n in pack.indicators()][:len(EVIL)]
     from django.utils import timezone
 

@@ -8,7 +8,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 
 from kotacerdas.core import dataversion
-from kotacerdas.evaluations import actions, queries
+from kotacerdas.evaluations import actions, queries, recompute
 from kotacerdas.evaluations.models import Cycle, Participation
 from kotacerdas.regions.models import Region
 from kotacerdas.web import pagecache
@@ -70,7 +70,7 @@ def test_the_bulk_recompute_bumps_the_national_version_in_its_transaction() -> N
     cycle = Cycle.objects.filter(year=2024).first()
     assert cycle is not None
     national = dataversion.read()
-    actions.recompute_cycle(demo_user(ADMIN), cycle)  # writes its audit rows in bulk, not via record_event
+    recompute.recompute_cycle(demo_user(ADMIN), cycle)  # writes its audit rows in bulk, not via record_event
     assert dataversion.read() != national
 
 

@@ -40,6 +40,17 @@ def record_event(
     return event
 
 
+def record_events(rows: list[dict[str, Any]]) -> None:
+    """Many audit events at once, as plain rows (AuditEvent fields by attname: at, actor_id, action, ...),
+    for the bulk writers (a national recompute, participants and assignments in bulk): COPY on PostgreSQL
+    (core.bulk). They bypass ``record_event``, so the data versions are bumped here, in the same
+    transaction."""
+    from kotacerdas.core import bulk
+
+    dataversion.touch_many((row["action"], row.get("region_code", "")) for row in rows)
+    bulk.insert(AuditEvent, rows)
+
+
 def _hash_token(raw: str) -> str:
     import hashlib
 

@@ -26,7 +26,7 @@ from kotacerdas.regions.models import Region
 from kotacerdas.scoring import engine
 from kotacerdas.scoring.packs import Pack
 
-from . import actions, queries
+from . import actions, queries, ranking
 from .choices import Stage, SubmissionStatus
 from .models import Answer, Cycle, Panel, Participation, Result, Submission
 
@@ -110,7 +110,7 @@ def _history(admin: Any, out: IO[Any]) -> None:
             actions.store_result(admin, cycle, code, outcome, pack, previous=previous.get(code), is_demo=True,
                                  provenance=provenance)
         Result.objects.filter(cycle=cycle).update(is_published=True, frozen_at=now)
-        actions.rank_cycle(cycle)
+        ranking.rank_cycle(cycle)
         Cycle.objects.filter(pk=cycle.pk).update(published_at=now)
         previous = {r.region_id: Decimal(r.index) for r in Result.objects.filter(cycle=cycle)}
         bya = Result.objects.get(cycle=cycle, region_id=BANYUASIN)

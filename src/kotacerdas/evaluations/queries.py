@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -30,6 +31,7 @@ from .models import (
     Result,
     Submission,
 )
+from .ranking import competition_ranks
 
 
 def demo_rows() -> tuple[bool, set[str]]:
@@ -406,8 +408,6 @@ def assessor_load(cycle: Cycle) -> list[dict[str, Any]]:
 def publication_preview(cycle: Cycle) -> list[dict[str, Any]]:
     """The national ranking as the public would see it once the cycle's final results are published:
     the results already published plus those waiting as final, ranked together."""
-    from .actions import competition_ranks
-
     final_regions = set(Submission.objects.filter(cycle=cycle, status=SubmissionStatus.FINAL)
                         .values_list("region_id", flat=True))
     results = [r for r in Result.objects.filter(cycle=cycle).select_related("region__parent")
@@ -458,3 +458,20 @@ def iid_score(submission: Submission) -> engine.ScoreResult:
     repeated = pack.repeated_codes()
     return engine.score(pack, answers={k: v for k, v in answers.items() if k not in repeated},
                         instances=instances)
+
+
+def participation_provenance(cycle: Cycle) -> dict[str, str]:
+    """Region -> provenance of its participation, for the participations that are not plain entered data."""
+    return dict(Participation.objects.filter(cycle=cycle).exclude(provenance=Provenance.ENTERED)
+                .values_list("region_id", "provenance"))
+
+
+def previous_indices(cycle: Cycle, regions: Iterable[str]) -> dict[str, Decimal]:
+    """Each region's latest published index before this cycle's year (queries.previous_index, in bulk)."""
+    out: dict[str, Decimal] = {}
+    wanted = set(regions)
+    for region, index in (Result.objects.filter(is_published=True, cycle__year__lt=cycle.year)
+                          .order_by("region_id", "-cycle__year", "-pk").values_list("region_id", "index")):
+        if region in wanted and region not in out:
+            out[region] = Decimal(index)
+    return out
