@@ -122,3 +122,23 @@ def test_a_pack_without_translations_exports_no_english_columns():
     buf.seek(0)
     header = [c.value for c in load_workbook(buf)["Nodes"][1]]
     assert "level_4" in header and not any(str(h).startswith("level_en_") for h in header)
+
+
+def test_the_reader_language_helper_falls_back_to_indonesian():
+    from kotacerdas.core import packtext
+
+    pack = load_pack(_with_en('[dimensions.indicators.levels_en]\n0 = "zero"\n'))
+    a1, a2 = pack.node("a.1"), pack.node("a.2")
+    assert packtext.name(a1, "en") == a1.name  # mini.toml has no name_en: the Indonesian name
+    kominfo = get_pack("kominfo-2021")
+    node = kominfo.node("baseline.peningkatan_indeks")
+    assert packtext.name(node, "en") == "Improvement over the previous evaluation"
+    assert packtext.name(node, "id") == node.name and packtext.name(node, "en-gb") == node.name_en
+    assert packtext.level_text(node, 4, "en").startswith("The index rose by 0.25 or more")
+    assert packtext.level_text(node, 4, "id").startswith("Indeks naik 0,25 atau lebih")
+    assert packtext.level_rows(a1, "en")[:2] == [(0, "zero"), (1, "satu")]
+    assert packtext.level_rows(a2, "en") == list(a2.levels)
+    assert packtext.names(kominfo, "en")["quick_win.manajemen_risiko"] == "Risk management"
+    band = kominfo.bands[0]
+    assert packtext.name(band, "id") == band.label
+    assert packtext.name(band, "en") == (band.label_en or band.label)

@@ -80,6 +80,7 @@ class PackOut(Schema):
     code: str
     version: str
     name: str
+    name_en: str | None = Field(default=None, description="nama dalam bahasa Inggris (jika paket memilikinya)")
     status: str = Field(description="mis. reconstructed, provisional, official")
     bands_status: str
     valid_years: str = Field(description="tahun evaluasi yang memakai metode ini, mis. 2021–2025 (kosong: semua)")
@@ -88,7 +89,7 @@ class PackOut(Schema):
 @router.get("/packs", response={200: list[PackOut], **REFUSALS}, summary="Paket rubrik yang dimuat (dengan statusnya)")
 def list_packs(request: HttpRequest):  # type: ignore[no-untyped-def]
     require_admin(request)
-    return [{"code": p.code, "version": p.version, "name": p.name, "status": p.status,
+    return [{"code": p.code, "version": p.version, "name": p.name, "name_en": p.name_en, "status": p.status,
              "bands_status": p.bands_status, "valid_years": p.validity_text} for p in available_packs()]
 
 

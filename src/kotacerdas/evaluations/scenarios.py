@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from kotacerdas.core import packtext
 from kotacerdas.scoring.engine import ScoreResult, ScoringError, score
 from kotacerdas.scoring.packs import Pack
 from kotacerdas.scoring.predicates import PublishedPredicate, published_predicate
@@ -153,8 +154,10 @@ def scenario(submission: Submission, requested: Mapping[str, Any], *, english: b
     result = score(pack, sheet, previous=previous)
     path = cheapest_path(pack, sheet, target, previous=previous)
 
+    language = "en" if english else "id"
+
     def name(node: Any) -> str:
-        return str(node.name_en) if english and node.name_en else str(node.name)
+        return packtext.name(node, language)
 
     scale = tuple(range(pack.scale_min, pack.scale_max + 1))
     groups = [(name(dim), [IndicatorRow(ind.code, name(ind), saved.get(ind.code), levels[ind.code], scale)

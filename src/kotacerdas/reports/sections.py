@@ -32,6 +32,7 @@ from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from kotacerdas.catalogue.models import Programme
+from kotacerdas.core import packtext
 from kotacerdas.core.provenance import region_label
 from kotacerdas.evaluations import queries
 from kotacerdas.evaluations.models import Cycle, Evidence, Feedback, Result, Submission
@@ -87,9 +88,7 @@ class ReportData:
 
     def name(self, obj: Any) -> str:
         """The English name of a pack item when the report is in English and the pack has one."""
-        if self.language == "en":
-            return str(getattr(obj, "name_en", None) or getattr(obj, "label_en", None) or obj.name)
-        return str(obj.name)
+        return packtext.name(obj, self.language)
 
 
 @dataclass
@@ -229,7 +228,7 @@ def _indicator_rows(data: ReportData, node: Node) -> list[dict[str, Any]]:
     rows = []
     for ind in node.indicators():
         level = levels.get(ind.code)
-        text = ind.level_text(int(round(level))) if level is not None else None
+        text = packtext.level_text(ind, int(round(level)), data.language) if level is not None else None
         rows.append({"code": ind.code, "name": data.name(ind), "level": level, "descriptor": text or ""})
     return rows
 

@@ -7,11 +7,12 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import Count
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kotacerdas.catalogue.choices import ProgrammeStatus
 from kotacerdas.catalogue.models import Pillar, Programme
+from kotacerdas.core import packtext
 from kotacerdas.evaluations import queries, transitions
 from kotacerdas.evaluations import rules as eval_rules
 from kotacerdas.evaluations.queries import result_trace
@@ -22,15 +23,15 @@ from .sections import Section, SectionContext, register
 
 
 def _en() -> bool:
-    return (get_language() or "id").startswith("en")
+    return packtext.is_english()
 
 
 def dimension_names(pack: Any) -> dict[str, str]:
-    return {d.code: (d.name_en if _en() and d.name_en else d.name) for d in pack.dimensions}
+    return {d.code: packtext.name(d) for d in pack.dimensions}
 
 
 def pillar_names(pack: Any) -> dict[str, str]:
-    return {p.code: p.name for p in pack.pillars}
+    return {p.code: packtext.name(p) for p in pack.pillars}
 
 
 def short(name: str) -> str:

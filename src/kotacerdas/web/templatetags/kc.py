@@ -8,6 +8,7 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 
+from kotacerdas.core import packtext
 from kotacerdas.lib import formatting
 
 register = template.Library()
@@ -15,6 +16,18 @@ register = template.Library()
 
 def _lang() -> str:
     return get_language() or "id"
+
+
+@register.filter
+def pack_name(obj: Any) -> str:
+    """A rubric item's name in the reader's language (``name_en`` in English when the pack has it)."""
+    return packtext.name(obj)
+
+
+@register.filter
+def level_rows(node: Any) -> list[tuple[int, str]]:
+    """``(level, descriptor)`` of an indicator in the reader's language, falling back to Indonesian."""
+    return packtext.level_rows(node) if node is not None else []
 
 
 @register.filter

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kotacerdas.catalogue.models import Programme
+from kotacerdas.core import packtext
 from kotacerdas.core.errors import ActionError, StaleEdit
 from kotacerdas.evaluations import actions, queries
 from kotacerdas.evaluations import rules as perms
@@ -145,7 +146,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "completeness": queries.completeness(sub),
         "programmes": _programmes(sub), "scale": range(pack.scale_min, pack.scale_max + 1),
         "is_assessor": perms.is_assigned_assessor.test(request.user, sub) or access.is_admin(request.user),
-        "dim_counts": [{"anchor": b["anchor"], "name": b["dim"].name, "answered": b["answered"], "total": b["total"]}
+        "dim_counts": [{"anchor": b["anchor"], "name": packtext.name(b["dim"]), "answered": b["answered"], "total": b["total"]}
                        for b in layout],
         **_checks_ctx(request, sub, pack), **_edit_flags(request, sub), **_meeting_ctx(sub),
     }
@@ -174,7 +175,7 @@ def _suggestions(sub: Submission, pack: Any, code: str = "") -> dict[str, Any]:
 def _checks_ctx(request: HttpRequest, sub: Submission, pack: Any) -> dict[str, Any]:
     """The pre-submit checks with indicator names (linked to their card) instead of bare codes."""
     checks = queries.pre_submit_checks(sub)
-    names = {n.code: n.name for n in pack.indicators()}
+    names = packtext.names(pack)
     linked = {"missing_answers", "missing_evidence"}
     rows = []
     for c in checks:
@@ -190,7 +191,7 @@ def _dim_counts(sub: Submission, pack: Any) -> list[dict[str, Any]]:
     out = []
     for dim in pack.dimensions:
         codes = [n.code for n in dim.indicators()]
-        out.append({"anchor": anchor(dim.code), "name": dim.name, "answered": sum(1 for c in codes if c in answered),
+        out.append({"anchor": anchor(dim.code), "name": packtext.name(dim), "answered": sum(1 for c in codes if c in answered),
                     "total": len(codes)})
     return out
 

@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kotacerdas.core import packtext
 from kotacerdas.core.errors import ActionError
 from kotacerdas.evaluations import actions, queries
 from kotacerdas.evaluations import rules as perms
@@ -24,7 +24,7 @@ from kotacerdas.scoring.predicates import published_predicate
 
 
 def _en() -> bool:
-    return (get_language() or "id").startswith("en")
+    return packtext.is_english()
 
 
 def predicate_label(pack: Pack, index: Any) -> str:
@@ -52,7 +52,7 @@ def _rows(pack: Pack, nodes: list[Node], levels: dict[str, int], prefix: str) ->
                         "options": list(node.levels), "weight": node.weight})
         elif not node.is_count and node.repeat is None:
             if node.kind != "dimension":
-                out.append({"header": node.name})
+                out.append({"header": packtext.name(node)})
             out.extend(_rows(pack, list(node.children), levels, prefix))
     return out
 
@@ -119,7 +119,7 @@ def _render(request: HttpRequest, region: Any, cycle: Any, submission: Any, pack
                  result.instances.get(queries.INNOVATION, {}).items()} if groups else {}
     for item in innovation_rows:
         item["score"] = per_score.get(item["programme"].code)
-    dims = [{"code": d.code, "name": d.name_en if _en() and d.name_en else d.name,
+    dims = [{"code": d.code, "name": packtext.name(d),
              "value": result.dimensions.get(d.code)} for d in pack.dimensions]
     can_edit = perms.can_edit_answers.test(request.user, submission)
     predicate = predicate_label(pack, result.index)
