@@ -32,6 +32,7 @@ def test_it_runs_a_whole_cycle_through_the_api() -> None:
     packs = ok(admin.get("/api/v1/packs"))
     kominfo = next(p for p in packs if p["code"] == "kominfo-2021")
     assert kominfo["status"] == "reconstructed"
+    assert kominfo["name_en"] == get_pack("kominfo-2021", kominfo["version"]).name_en  # the English name, too
     cycle = ok(admin.post("/api/v1/cycles", {
         "year": YEAR, "pack_code": "kominfo-2021", "pack_version": kominfo["version"],
         "self_assessment_deadline": "2099-01-01T00:00:00+07:00", "assessment_starts": "2020-01-01T00:00:00+07:00",
