@@ -88,7 +88,7 @@ def test_the_progress_screen_and_the_api_filter_alike(db: Any, params: dict[str,
 def test_the_ranking_page_and_the_api_filter_alike(db: Any, web: dict[str, str], api: dict[str, str]) -> None:
     """The national ranking (a read model in evaluations.national) is narrowed by one FilterSet for the web
     ranking, the national dashboard, the map and GET /api/v1/ranking."""
-    year = 2023
+    year = "2023"
     page = client_for(None).get("/nasional/peringkat/", {"tahun": year, "urut": "peringkat", **web})
     assert page.status_code == 200
     shown = re.findall(r'<th scope="row"[^>]*><a href="/publik/([0-9.]+)/"', page.content.decode())
