@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 from pathlib import Path
 
 from kotacerdas.evaluations import actions
@@ -29,3 +30,16 @@ def test_every_public_action_of_every_module_is_offered_by_the_package() -> None
                 defined.add(name)
                 assert getattr(actions, name) is getattr(module, name)
     assert len(defined) > 25 and defined <= set(actions.__all__)
+
+
+def test_every_relative_import_in_the_package_resolves_even_inside_functions() -> None:
+    # Imports inside functions run only when the function does: check them all now.
+    missing = []
+    for path in PACKAGE.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                name = importlib.util.resolve_name("." * node.level + (node.module or ""),
+                                                   "kotacerdas.evaluations.actions")
+                if importlib.util.find_spec(name) is None:
+                    missing.append(f"{path.name}:{node.lineno} {name}")
+    assert missing == []

@@ -102,7 +102,7 @@ def do_save_iid(actor: Any, submission: Submission, answers: Mapping[str, int | 
     own indicators (SPD), ``innovations`` programme code -> indicator -> level for each innovation (a
     catalogue programme of the region flagged as one).  All or nothing; returns the number of levels
     that changed, recorded in one audit event."""
-    from .models import InnovationAnswer
+    from ..models import InnovationAnswer
 
     require(perms.can_edit_answers, actor, submission, _("Hanya koordinator daerah yang mengisi jawaban"))
     _check_editable(submission)
