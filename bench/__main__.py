@@ -153,8 +153,8 @@ def render(mode: str, info: dict[str, str], results: dict[int, dict[str, Any]], 
 
 def _split_generated(text: str) -> tuple[list[str], dict[int, str]]:
     """The verdict rows and the per-benchmark sections of a generated RESULTS.md part."""
-    verdicts = [line for line in text.splitlines() if line.startswith("| ") and line[2:3].isdigit()
-                and line.split("|")[1].strip().isdigit() and "### " not in line]
+    head = text.split("\n## ", 1)[0].split("\n### ", 1)[0]  # the verdict table comes before any heading
+    verdicts = [line for line in head.splitlines() if line.startswith("| ") and line.split("|")[1].strip().isdigit()]
     sections: dict[int, str] = {}
     parts = text.split("\n### ")
     for part in parts[1:]:
