@@ -4,12 +4,21 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from django.core import mail
+from django.core.cache import caches
 from django.test import Client
 
 from tests.base import PASSWORD, TEST_TOTP_SECRET, _user
 
 pytestmark = pytest.mark.django_db
 SECRET = TEST_TOTP_SECRET
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with no login counters and no used TOTP codes: allauth keeps both in the cache,
+    which a test's rolled-back transaction does not undo, and the test actors are made anew with the same
+    ids on SQLite, so a code one test used would be refused to the next within the same 30-second step."""
+    caches["default"].clear()
 
 
 def _code(secret: str = SECRET) -> str:

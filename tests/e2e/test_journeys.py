@@ -107,7 +107,7 @@ def test_it_shows_the_executive_the_dashboard(page) -> None:
     assert "Indeks terkini" in page.content()
     page.locator("#bagian-dimensions [data-chart] svg").first.wait_for()
     page.locator("#bagian-summary details.formula summary").first.click()
-    assert "0.10×" in page.locator("#bagian-summary details.formula").first.inner_text()
+    assert "0,10×" in page.locator("#bagian-summary details.formula").first.inner_text()  # Indonesian notation
     screenshot(page, "executive-dashboard")
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
