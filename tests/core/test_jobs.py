@@ -126,3 +126,101 @@ def test_it_retries_once_after_a_worker_is_killed_and_writes_once(tmp_path: Path
                       "print(AuditEvent.objects.filter(action='test.job_write').count())")
     assert writes == "1", "the killed attempt's write was rolled back; the retry wrote exactly once"
     assert job_id
+
+
+def test_a_refused_job_commits_its_report_and_audit_with_the_failed_status() -> None:
+    from kotacerdas.accounts.models import AuditEvent
+
+    job = enqueue("tests.core.jobfns.refuse_with_report")
+    job = run_job(job.pk, worker="t")
+    assert job.status == JobStatus.FAILED and job.error == "1 galat"
+    assert job.result == {"errors": [{"row": 4, "column": "target"}]}
+    assert AuditEvent.objects.filter(action="test.job_refused", object_id=str(job.pk)).count() == 1
+
+
+def test_a_job_failing_inside_its_final_transaction_leaves_nothing_behind() -> None:
+    from kotacerdas.accounts.models import AuditEvent
+
+    job = run_job(enqueue("tests.core.jobfns.write_then_explode").pk, worker="t")
+    assert job.status == JobStatus.FAILED and "baris 9" in job.error
+    assert not AuditEvent.objects.filter(action="test.job_half").exists()
+
+
+def test_a_job_taken_over_by_another_worker_rolls_its_writes_back() -> None:
+    from kotacerdas.accounts.models import AuditEvent
+    from kotacerdas.core.jobs import LeaseLost, finishing
+
+    job = enqueue("tests.core.jobfns.count_to", {"n": 1})
+    mine = claim("a")
+    assert mine is not None and mine.pk == job.pk
+    Job.objects.filter(pk=job.pk).update(attempts=2, worker="b")  # b took over after a's lease ran out
+    with pytest.raises(LeaseLost):
+        with finishing(mine):
+            AuditEvent.objects.create(action="test.job_late", object_type="job", object_id=str(job.pk))
+    assert not AuditEvent.objects.filter(action="test.job_late").exists()
+    assert Job.objects.get(pk=job.pk).status == JobStatus.RUNNING
+
+
+def test_a_running_job_of_a_live_local_worker_is_not_shown_as_abandoned(settings) -> None:
+    """On SQLite the worker cannot beat while its job's final transaction holds the write lock; its process
+    on this host still tells that it is alive."""
+    import datetime as dt
+    import socket
+
+    from django.utils import timezone
+
+    settings.JOBS_EAGER = False
+    long_ago = timezone.now() - dt.timedelta(minutes=10)
+    job = Job.objects.create(kind="tests.core.jobfns.count_to", params={"n": 1}, status=JobStatus.RUNNING,
+                             attempts=1, lease_until=long_ago, heartbeat_at=long_ago, progress=4, total=10,
+                             worker=f"{socket.gethostname()}:{os.getpid()}")
+    shown = live_progress(job)
+    assert shown["status"] == JobStatus.RUNNING and not shown["stalled"] and shown["percent"] == 40
+    assert claim("other") is None  # nobody takes a live worker's job
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait(timeout=60)
+    job.worker = f"{socket.gethostname()}:{dead.pid}"
+    job.save(update_fields=["worker"])
+    shown = live_progress(job)
+    assert shown["stalled"] and shown["status"] == JobStatus.QUEUED
+
+
+@pytest.mark.django_db(transaction=False)
+def test_progress_is_in_the_database_while_the_job_runs(tmp_path: Path, job_env) -> None:
+    """Another process reads the job's progress, message and heartbeat from the job's row while the worker
+    is still inside the job (the row, not a per-host cache: any web node on any host sees the same)."""
+    env = job_env
+    assert _kc(env, "migrate", "-v0").returncode == 0
+    marker = tmp_path / "marker"
+    marker.mkdir()
+    _py(env, f"from kotacerdas.core.jobs import enqueue; print(enqueue('tests.core.jobfns.progress_then_wait', "
+             f"{{'marker': '{marker}'}}).pk)")
+    worker = subprocess.Popen([sys.executable, "-m", "kotacerdas.cli", "worker", "--poll", "0.1"],
+                              env=env, cwd=ROOT)
+    reader = env
+    try:
+        deadline = time.monotonic() + 60
+        while not (marker / "started").exists():
+            assert time.monotonic() < deadline, "worker never started the job"
+            assert worker.poll() is None, "worker died early"
+            time.sleep(0.05)
+        code = ("from kotacerdas.core.jobs import live_progress; from kotacerdas.core.models import Job; "
+                "j=Job.objects.get(); p=live_progress(j); print(j.status, j.progress, j.total, p['percent'], "
+                "j.heartbeat_at is not None, '|' + p['message'])")
+        assert _py(reader, code) == "running 3 10 30 True |baris 3 dari 10"
+        (marker / "go").touch()
+        deadline = time.monotonic() + 60
+        while _py(reader, "from kotacerdas.core.models import Job; print(Job.objects.get().status)") != "done":
+            assert time.monotonic() < deadline, "the job never finished"
+            time.sleep(0.2)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def test_a_job_function_not_in_steps_runs_whole_in_one_transaction() -> None:
+    from kotacerdas.accounts.models import AuditEvent
+
+    job = run_job(enqueue("tests.core.jobfns.write_then_explode_whole").pk, worker="t")
+    assert job.status == JobStatus.FAILED and "baris 11" in job.error
+    assert not AuditEvent.objects.filter(action="test.job_whole").exists()

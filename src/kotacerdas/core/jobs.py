@@ -1,15 +1,25 @@
 """Background jobs on the database: works the same on SQLite and PostgreSQL, no broker to install.
 
-`enqueue("dotted.path.to.function", params)` stores a Job; `kotacerdas worker` (started by `kotacerdas
-serve`) claims jobs with a lease, runs `function(job, **params)` and stores its return value. The function
-reports progress with `job_progress(job, done, total)`. A killed worker's lease runs out and another worker
-retries the job once; the function's writes and the `done` status are committed in one transaction, so a
-retry never writes a result twice.
+One table, `core.Job`, holds every background job's status, progress, lease and heartbeat; a report, an
+action-plan upload or a KPI file keeps only its own data and points at its Job. There is one status enum,
+`core.models.JobStatus`. Kept rather than django-tasks because the database backend of django-tasks has no
+progress, lease or retry-after-a-killed-worker, which the import and report screens need, and this module
+is small.
 
-Every worker writes a heartbeat row (`WorkerBeat`) to the database, so any web process on any host can tell
-whether a worker is running (`/healthz`, `worker_health()`), and a job whose worker is gone is shown to people
-as waiting (or failed, when no attempt is left) instead of "running" (`live_progress`). `kotacerdas serve`
-restarts a worker that dies (`core.supervisor`).
+`enqueue("dotted.path.to.function", params)` stores a Job; `kotacerdas worker` (started by `kotacerdas
+serve`) claims jobs with a lease and runs `function(job, **params)` outside any transaction, so that its
+progress (`job_progress`) is written to the Job row as it goes and any web process on any host sees it.
+The function puts its writes in `with finishing(job, ...)`: one transaction in which its effect and the
+job's final status (done, or failed with a report) commit together. A worker killed before that commit
+leaves nothing behind; its lease runs out and another worker retries the job once, so a retry never writes
+a result twice.
+
+Every worker writes a heartbeat row (`WorkerBeat`) and, while a job runs, the job's own `heartbeat_at` and
+lease from a thread with its own connection. Any web process can so tell whether a worker is running
+(`/healthz`, `worker_health()`), and a job whose worker is gone is shown as waiting (or failed, when no
+attempt is left) instead of "running" (`live_progress`). On SQLite the final transaction holds the only
+write lock, so beats wait until it ends; SQLite has one host, and there the worker's process id tells
+whether it is alive. `kotacerdas serve` restarts a worker that dies (`core.supervisor`).
 """
 
 from __future__ import annotations
@@ -23,11 +33,10 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from contextlib import contextmanager, nullcontext
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -36,6 +45,7 @@ from django.utils.translation import gettext as _
 from .models import Job, JobStatus, WorkerBeat
 
 log = logging.getLogger(__name__)
+JobFunc = TypeVar("JobFunc", bound=Callable[..., Any])
 LEASE = dt.timedelta(seconds=int(os.environ.get("KOTACERDAS_JOB_LEASE", "60")))
 # A worker beats every BEAT seconds; one silent for WORKER_STALE is taken for gone.
 BEAT = float(os.environ.get("KOTACERDAS_WORKER_BEAT", "5"))
@@ -59,27 +69,69 @@ def enqueue(kind: str, params: dict[str, Any] | None = None, *, user: Any = None
     return job
 
 
-def _key(job_id: int) -> str:
-    return f"kotacerdas:job:{job_id}"
+# Progress is written at most this often (seconds) while the job runs outside its final transaction.
+PROGRESS_EVERY = float(os.environ.get("KOTACERDAS_JOB_PROGRESS_EVERY", "0.5"))
+
+
+class LeaseLost(Exception):
+    """Another worker took the job over after this one's lease ran out: this attempt's writes roll back."""
 
 
 def job_progress(job: Job, done: int, total: int | None = None, message: str = "") -> None:
-    """Record progress and a heartbeat in the shared cache, not the database: the job's work runs in
-    one transaction (all-or-nothing), and SQLite allows no second writer meanwhile."""
+    """Record progress: on the Job row at once (throttled), which renews the lease and the heartbeat too.
+    Inside the job's final transaction (`finishing`) nothing is written there (it would be invisible until
+    the commit, and would lock the row); the worker's beat thread writes the values from its own connection
+    instead."""
     job.progress = done
     if total is not None:
         job.total = total
     if message:
         job.message = message[:300]
-    cache.set(_key(job.pk), {"progress": job.progress, "total": job.total, "message": job.message,
-                             "heartbeat": time.time()}, timeout=24 * 3600)
+    if getattr(job, "_final", False):
+        return
+    now = time.monotonic()
+    last = getattr(job, "_written", 0.0)
+    if now - last < PROGRESS_EVERY and done not in (0, job.total) and not message:
+        return
+    job._written = now  # type: ignore[attr-defined]
+    _store_progress(job)
+
+
+def _store_progress(job: Job, *, worker: str | None = None) -> int:
+    now = timezone.now()
+    rows = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING)
+    if worker is not None:
+        rows = rows.filter(worker=worker)
+    return rows.update(progress=job.progress, total=job.total, message=job.message, heartbeat_at=now,
+                       lease_until=now + LEASE)
+
+
+@contextmanager
+def finishing(job: Job, status: str = JobStatus.DONE, result: dict[str, Any] | None = None,
+              error: str = "") -> Iterator[dict[str, Any]]:
+    """The job's final transaction: the writes made in the block and the job's final status commit
+    together, or not at all. Yields the result dict, which the block may still fill. Raises LeaseLost (and
+    rolls the block's writes back) when another worker has taken the job over meanwhile."""
+    outcome: dict[str, Any] = dict(result or {})
+    job._final = True  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            yield outcome
+            done = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts).update(
+                status=status, result=outcome, error=error[:4000], finished_at=timezone.now(), total=job.total,
+                progress=(job.total or job.progress) if status == JobStatus.DONE else job.progress,
+                message=job.message, heartbeat_at=timezone.now())
+            if not done:
+                raise LeaseLost(f"job {job.pk}")
+    finally:
+        job._final = False  # type: ignore[attr-defined]
+    job.status, job.result, job.error = status, outcome, error[:4000]
 
 
 def live_progress(job: Job) -> dict[str, Any]:
-    """What a progress bar shows: the live values while running, the stored ones afterwards. A job marked
-    running whose lease has run out and whose worker is gone is not running: it shows as waiting for the
-    next worker ("queued", `stalled`), or as failed when it has no attempt left. A queued job while no
-    worker is alive says so (`no_worker`)."""
+    """What a progress bar shows. A job marked running whose lease has run out and whose worker is gone is
+    not running: it shows as waiting for the next worker ("queued", `stalled`), or as failed when it has no
+    attempt left. A queued job while no worker is alive says so (`no_worker`)."""
     data = {"status": job.status, "progress": job.progress, "total": job.total, "message": job.message,
             "percent": job.percent, "error": job.error, "result": job.result, "stalled": False,
             "no_worker": False}
@@ -93,23 +145,30 @@ def live_progress(job: Job) -> dict[str, Any]:
         return data
     if job.status == JobStatus.QUEUED and not getattr(settings, "JOBS_EAGER", False) and not live_workers().exists():
         data.update(no_worker=True, message=_("Tidak ada pekerja latar yang berjalan; pekerjaan menunggu"))
-        return data
-    if job.status == JobStatus.RUNNING:
-        live = cache.get(_key(job.pk)) or {}
-        for k in ("progress", "total", "message"):
-            if live.get(k) not in (None, ""):
-                data[k] = live[k]
-        total = data["total"] or 0
-        data["percent"] = min(99, round(100 * data["progress"] / total)) if total else 0
     return data
 
 
-def _alive(job: Job) -> bool:
-    """The job's own progress heartbeat (cache) or its worker's heartbeat (database) is recent."""
-    beat = (cache.get(_key(job.pk)) or {}).get("heartbeat")
-    if beat is not None and time.time() - beat < LEASE.total_seconds():
+def _local_process_alive(worker: str) -> bool:
+    """A worker named ``host:pid`` on this host whose process still exists (SQLite's one host: the beats
+    cannot be written while a job's final transaction holds the database's write lock)."""
+    host, _sep, pid = worker.rpartition(":")
+    if host != socket.gethostname()[:80 - len(pid) - 1] or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
         return True
-    return bool(job.worker) and worker_alive(job.worker)
+    return True
+
+
+def _alive(job: Job) -> bool:
+    """The job's own heartbeat or its worker's heartbeat (both in the database) is recent, or its worker's
+    process is still there on this host."""
+    if job.heartbeat_at is not None and timezone.now() - job.heartbeat_at < LEASE:
+        return True
+    return bool(job.worker) and (worker_alive(job.worker) or _local_process_alive(job.worker))
 
 
 def _abandoned(job: Job) -> bool:
@@ -136,10 +195,10 @@ def beat(name: str, job_id: int | None = None, *, stopped: bool = False) -> None
 
 
 @contextmanager
-def _beating(name: str, job_id: int) -> Iterator[None]:
-    """While a job runs: beat and extend the job's lease every BEAT seconds from a thread with its own
-    connection. It never waits long for a lock (on SQLite the job's transaction holds the write lock
-    until it ends: the beat is skipped and the job's progress heartbeat stands in)."""
+def _beating(name: str, job: Job) -> Iterator[None]:
+    """While a job runs: beat, extend the job's lease and write its latest progress every BEAT seconds from
+    a thread with its own connection. It never waits long for a lock (on SQLite the job's final transaction
+    holds the write lock until it ends: the beat is skipped then)."""
     stop = threading.Event()
 
     def loop() -> None:
@@ -151,15 +210,14 @@ def _beating(name: str, job_id: int) -> Iterator[None]:
                             cur.execute("PRAGMA busy_timeout = 200")
                         elif connection.vendor == "postgresql":
                             cur.execute("SET lock_timeout = '1s'")
-                    beat(name, job_id)
-                    Job.objects.filter(pk=job_id, status=JobStatus.RUNNING, worker=name).update(
-                        lease_until=timezone.now() + LEASE)
+                    beat(name, job.pk)
+                    _store_progress(job, worker=name)
                 except DatabaseError:
                     pass
         finally:
             connection.close()
 
-    thread = threading.Thread(target=loop, name=f"beat-{job_id}", daemon=True)
+    thread = threading.Thread(target=loop, name=f"beat-{job.pk}", daemon=True)
     thread.start()
     try:
         yield
@@ -199,7 +257,7 @@ def claim(worker: str) -> Job | None:
             continue  # long job, still beating
         taken = Job.objects.filter(pk=job.pk, attempts=job.attempts, status=job.status).update(
             status=JobStatus.RUNNING, attempts=F("attempts") + 1, lease_until=now + LEASE, worker=worker,
-            started_at=now)
+            started_at=now, heartbeat_at=now)
         if taken:
             return Job.objects.get(pk=job.pk)
     # Jobs whose worker died on the last attempt are failed, with the reason, instead of hanging.
@@ -211,30 +269,47 @@ def claim(worker: str) -> Job | None:
     return None
 
 
-def run_job(job_id: int, worker: str = "") -> Job:
+def in_steps(func: JobFunc) -> JobFunc:
+    """Marks a job function that runs outside any transaction and puts its writes (and its final status) in
+    `finishing` itself, so that its progress is visible while it checks or renders. Without the mark the
+    whole function runs inside `finishing` (all-or-nothing; progress then shows only where the worker's
+    beat thread can write it, i.e. not on SQLite)."""
+    func.job_in_steps = True  # type: ignore[attr-defined]
+    return func
+
+
+def run_job(job_id: int, worker: str = "", *, beating: bool = False) -> Job:
+    """Run one job. A function marked `in_steps` runs outside any transaction (progress visible as it goes)
+    and makes its writes with its final status in `finishing`; if it returns without calling `finishing` it
+    wrote nothing of its own, and the job is marked done with the returned value. Any other function runs
+    whole inside `finishing`. With `beating`, a thread beats for the worker and writes the job's progress
+    meanwhile (`kotacerdas worker`)."""
     job = Job.objects.get(pk=job_id)
     if job.status == JobStatus.QUEUED:
         Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, attempts=F("attempts") + 1,
                                             lease_until=timezone.now() + LEASE, worker=worker,
-                                            started_at=timezone.now())
+                                            started_at=timezone.now(), heartbeat_at=timezone.now())
         job.refresh_from_db()
+    if job.finished:
+        return job
     func = _resolve(job.kind)
-    job_progress(job, 0)
     try:
-        with transaction.atomic():
-            result = func(job, **job.params) or {}
-            done = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts).update(
-                status=JobStatus.DONE, result=result, finished_at=timezone.now(), total=job.total,
-                progress=job.total or job.progress, message=job.message)
-            if not done:
-                # another worker took over after our lease ran out: roll our writes back
-                raise RuntimeError("lease lost")
+        with _beating(worker, job) if beating else nullcontext():
+            job_progress(job, 0)
+            if getattr(func, "job_in_steps", False):
+                result = func(job, **job.params) or {}
+                if job.status == JobStatus.RUNNING:
+                    with finishing(job, JobStatus.DONE, result):
+                        pass
+            else:
+                with finishing(job) as outcome:
+                    outcome.update(func(job, **job.params) or {})
+    except LeaseLost:
+        log.warning("job %s: another worker took it over; this attempt's writes were rolled back", job.pk)
     except Exception as exc:  # the job's own failure is data for the user, not a worker crash
-        if str(exc) != "lease lost":
-            Job.objects.filter(pk=job.pk).update(
-                status=JobStatus.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:4000],
-                finished_at=timezone.now())
-            log.warning("job %s failed: %s", job.pk, traceback.format_exc())
+        Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts).update(
+            status=JobStatus.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:4000], finished_at=timezone.now())
+        log.warning("job %s failed: %s", job.pk, traceback.format_exc())
     job.refresh_from_db()
     return job
 
@@ -261,7 +336,11 @@ def work(*, once: bool = False, poll: float = 1.0, max_jobs: int | None = None) 
                 return count
             if not connection.in_atomic_block:  # a long-lived worker must not keep a dead connection
                 close_old_connections()
-            job = claim(name)
+            try:
+                job = claim(name)
+            except DatabaseError as exc:  # SQLite busy with another process's long write: try again
+                log.warning("worker %s could not claim a job: %s", name, exc)
+                job = None
             if job is None:
                 if once:
                     return count
@@ -271,8 +350,7 @@ def work(*, once: bool = False, poll: float = 1.0, max_jobs: int | None = None) 
                 time.sleep(poll)
                 continue
             _try_beat(name, job.pk)
-            with _beating(name, job.pk):
-                run_job(job.pk, worker=name)
+            run_job(job.pk, worker=name, beating=True)
             _try_beat(name)
             last_beat = time.monotonic()
             count += 1

@@ -16,9 +16,11 @@ class JobStatus(models.TextChoices):
 
 
 class Job(NoDeleteModel):
-    """A piece of long work (an import, a report, a recomputation) run by `kotacerdas worker` outside the
-    request, with progress for the progress bar. A worker that dies loses its lease; the job is then
-    retried once by another worker. The job's effect and its `done` status commit together."""
+    """A piece of long work (a report, an import, a recomputation) run by `kotacerdas worker` outside the
+    request: the one table that holds every background job's status, progress, lease and heartbeat. The
+    records a job works on (a report file, an uploaded workbook, a KPI file) point at their Job and keep only
+    their own data. A worker that dies loses its lease; the job is then retried once by another worker. The
+    job's effect and its final status commit together (`core.jobs.finishing`)."""
 
     kind = models.CharField(_("jenis"), max_length=120, db_index=True)
     params = models.JSONField(_("parameter"), default=dict, blank=True)
@@ -32,6 +34,7 @@ class Job(NoDeleteModel):
     attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
     max_attempts = models.PositiveSmallIntegerField(_("percobaan maksimum"), default=2)
     lease_until = models.DateTimeField(_("sewa hingga"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("detak terakhir"), null=True, blank=True)
     worker = models.CharField(_("pekerja"), max_length=80, blank=True)
     region_code = models.CharField(_("kode wilayah"), max_length=13, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("dibuat oleh"), null=True, blank=True,
@@ -50,17 +53,21 @@ class Job(NoDeleteModel):
 
     @property
     def percent(self) -> int:
-        if self.status == JobStatus.DONE:
+        if self.status in (JobStatus.DONE, JobStatus.FAILED):
             return 100
         return min(99, round(100 * self.progress / self.total)) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
 
 
 
 class WorkerBeat(NoDeleteModel):
     """The heartbeat of one `kotacerdas worker` process, in the database so that every web process on
     every host sees it (`/healthz`, job status). Updated every few seconds while idle and, from a
-    separate thread, while a job runs (on SQLite the job's transaction holds the write lock, so beats
-    wait until it ends; the job's own progress heartbeat covers that time on the one host SQLite has)."""
+    separate thread, while a job runs (on SQLite a job's final transaction holds the write lock, so beats
+    wait until it ends; on the one host SQLite has, the worker's process id stands in meanwhile)."""
 
     name = models.CharField(_("pekerja"), max_length=80, unique=True)
     started_at = models.DateTimeField(_("mulai"), default=timezone.now)
