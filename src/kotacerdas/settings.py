@@ -257,12 +257,12 @@ if envbool("PRODUCTION"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 def _caches(url: str) -> dict[str, dict[str, object]]:
-    """Embedded (no CACHE_URL): a file cache shared by the processes of this one host (rate limits, job
-    progress, the demo state) and rendered pages in each gunicorn worker's memory (web.pagecache: keyed by
+    """Embedded (no CACHE_URL): a file cache shared by the processes of this one host (rate limits, login
+    throttling, the demo state) and rendered pages in each gunicorn worker's memory (web.pagecache: keyed by
     a data version read from the database on every request, so nothing needs sharing).
 
     CACHE_URL=redis://host:6379/1 (or rediss://, unix://): both in one Redis shared by every web node
-    and worker -- login throttling, the survey rate limit and job progress then count across hosts, and
+    and worker -- login throttling and the survey rate limit then count across hosts, and
     every node builds a page body once per data version."""
     if not url:
         return {
