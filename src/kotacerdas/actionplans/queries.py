@@ -52,27 +52,11 @@ def category_labels(cycle: Cycle) -> dict[str, str]:
     return {c.code: (c.name_en if en and c.name_en else c.name) for c in categories(cycle)}
 
 
-def plan_items(region_code: str, cycle: Cycle, *, category: str | None = None, status: str | None = None,
-               owner: int | None = None, pillar: str | None = None, overdue: bool = False,
-               q: str | None = None, today: dt.date | None = None) -> QuerySet[ActionItem]:
-    qs = (ActionItem.objects.active().filter(region_id=region_code, cycle=cycle)
-          .select_related("owner", "pillar", "programme", "programme__pillar", "recommendation")
-          .order_by("code"))
-    if category:
-        qs = qs.filter(category=category)
-    if status:
-        qs = qs.filter(status=status)
-    if owner:
-        qs = qs.filter(owner_id=owner)
-    if pillar:
-        from django.db.models import Q
-
-        qs = qs.filter(Q(pillar_id=pillar) | Q(pillar__isnull=True, programme__pillar_id=pillar))
-    if overdue:
-        qs = qs.filter(due_on__lt=today or timezone.localdate()).exclude(status=ActionStatus.DONE)
-    if q:
-        qs = qs.filter(title__icontains=q)
-    return qs
+def plan_items(region_code: str, cycle: Cycle) -> QuerySet[ActionItem]:
+    """The region's active items of `cycle`, by code; the plan page narrows them with actionplans.filters."""
+    return (ActionItem.objects.active().filter(region_id=region_code, cycle=cycle)
+            .select_related("owner", "pillar", "programme", "programme__pillar", "recommendation")
+            .order_by("code"))
 
 
 @dataclass

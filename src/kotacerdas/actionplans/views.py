@@ -19,6 +19,7 @@ from kotacerdas.evaluations.models import Cycle
 from kotacerdas.regions.models import Region
 
 from . import actions, excel, jobs, queries
+from . import filters as item_filters
 from . import rules as perms
 from .choices import ActionStatus
 from .forms import ImportForm, ItemForm
@@ -48,12 +49,9 @@ def _plan_url(region: Region, cycle: Cycle) -> str:
 def plan(request: HttpRequest, code: str) -> HttpResponse:
     region, cycle, years = _region_cycle(request, code)
     g = request.GET
-    owner = g.get("unit")
-    filters = {"category": g.get("kategori") or None, "status": g.get("status") or None,
-               "owner": int(owner) if owner and owner.isdigit() else None, "pillar": g.get("pilar") or None,
-               "overdue": g.get("terlambat") == "1", "q": g.get("q") or None}
     all_items = list(queries.plan_items(region.code, cycle))
-    items = list(queries.plan_items(region.code, cycle, **filters))  # type: ignore[arg-type]
+    items = list(item_filters.items(queries.plan_items(region.code, cycle), g))  # actionplans.filters
+    filters = item_filters.chosen(g)
     job = None
     if g.get("impor", "").isdigit():
         job = ImportJob.objects.defer("content").filter(pk=int(g["impor"]), region=region).first()

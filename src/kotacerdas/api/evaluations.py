@@ -9,6 +9,7 @@ from pydantic import Field
 
 from kotacerdas.catalogue.models import Programme
 from kotacerdas.evaluations import actions, queries
+from kotacerdas.evaluations import filters as result_filters
 from kotacerdas.evaluations import national as readmodels
 from kotacerdas.evaluations import rules as perms
 from kotacerdas.evaluations import transitions as T
@@ -89,12 +90,7 @@ class ResultFilter(Schema):
 @paginate(Page)
 def list_results(request: HttpRequest, filters: Query[ResultFilter]):  # type: ignore[no-untyped-def]
     qs = queries.visible_results(request.user).defer("trace").order_by("cycle__year", "rank", "region_id")
-    if filters.region:
-        qs = qs.filter(region_id=filters.region)
-    if filters.year:
-        qs = qs.filter(cycle__year=filters.year)
-    if filters.province:
-        qs = qs.filter(region__parent_id=filters.province)
+    qs = result_filters.results(qs, filters.model_dump(exclude_none=True))  # evaluations.filters.ResultFilterSet
     return [_result(r) for r in qs]
 
 
@@ -178,10 +174,7 @@ class SubmissionRow(Schema):
             summary="Pengajuan yang boleh Anda lihat")
 def list_submissions(request: HttpRequest, year: int | None = None, region: str | None = None):  # type: ignore[no-untyped-def]
     qs = Submission.objects.select_related("cycle").order_by("-cycle__year", "region_id", "stage")
-    if year:
-        qs = qs.filter(cycle__year=year)
-    if region:
-        qs = qs.filter(region_id=region)
+    qs = result_filters.submissions(qs, {"year": year or "", "region": region or ""})  # evaluations.filters
     return [{"id": s.id, "region": s.region_id, "year": s.cycle.year, "stage": s.stage, "status": s.status}
             for s in qs[:2000] if perms.can_view_submission.test(request.user, s)]
 

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from kotacerdas.catalogue.models import Programme
 from kotacerdas.monitoring import actions, queries
+from kotacerdas.monitoring import filters as value_filters
 from kotacerdas.monitoring import rules as perms
 from kotacerdas.monitoring.choices import (
     Aggregation,
@@ -242,7 +243,7 @@ def list_values(request: HttpRequest, kpi_id: int, params: Query[ValueQuery]):  
     kpi = _kpi(request, kpi_id)
     return [{"period": v.period, "area": v.area_id, "value": float(v.value),
              "target": float(v.target) if v.target is not None else None, "source": v.source,
-             "updated_at": v.updated_at} for v in queries.kpi_values(kpi, year=params.year, area=params.area)]
+             "updated_at": v.updated_at} for v in value_filters.kpi_values(queries.kpi_values(kpi), params.model_dump(exclude_none=True))]
 
 
 class ValueIn(Schema):

@@ -9,13 +9,14 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
-from ninja import File, Router, Schema
+from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from kotacerdas.accounts import roles
 from kotacerdas.core.errors import InvalidInput, NotAllowed
 from kotacerdas.evaluations import actions, queries
+from kotacerdas.evaluations import filters as participant_filters
 from kotacerdas.evaluations.choices import RegionClass, Stage
 from kotacerdas.evaluations.filters import progress_rows
 from kotacerdas.evaluations.models import Cycle, Meeting, Panel, Participation, Submission
@@ -194,14 +195,22 @@ class AddedOut(Schema):
     participants: int
 
 
+class ParticipantFilter(Schema):
+    q: str = Field("", max_length=200, description="Nama wilayah atau awal kodenya / region name or code prefix")
+    province: str | None = Field(None, pattern=r"^\d{2}$", description="Kode provinsi, mis. 16 / province code")
+
+
 @router.get("/cycles/{year}/participants", response={200: list[ParticipantOut], **REFUSALS},
             summary="Peserta siklus")
-def list_participants(request: HttpRequest, year: int):  # type: ignore[no-untyped-def]
+def list_participants(request: HttpRequest, year: int,  # type: ignore[no-untyped-def]
+                      filters: Query[ParticipantFilter]):
     cycle = _cycle(request, year, request.GET.get("pack"))
+    # The same FilterSet as the cycle screen /nasional/kelola/siklus/<id>/ (evaluations.filters).
+    parts = participant_filters.participants(
+        Participation.objects.filter(cycle=cycle).select_related("region").defer("region__geometry")
+        .order_by("region_id"), {"q": filters.q, "province": filters.province or ""})
     return [{"region": p.region_id, "name": p.region.name, "province": p.region_id.split(".")[0],
-             "region_class": p.region_class}
-            for p in Participation.objects.filter(cycle=cycle).select_related("region")
-            .defer("region__geometry").order_by("region_id")]
+             "region_class": p.region_class} for p in parts]
 
 
 @router.post("/cycles/{year}/participants", response={200: AddedOut, **REFUSALS},

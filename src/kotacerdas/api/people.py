@@ -6,12 +6,14 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from kotacerdas.accounts import actions as account_actions
+from kotacerdas.accounts import filters as people_filters
 from kotacerdas.accounts import roles
+from kotacerdas.accounts.choices import Role
 from kotacerdas.accounts.imports import UserImportFailed, import_users
 from kotacerdas.accounts.models import Membership
 from kotacerdas.core.errors import InvalidInput, NotAllowed
@@ -56,9 +58,14 @@ def _may_see(actor: Any, user: Any) -> bool:
     return bool(mine) and any(m.region_id in mine for m in user.memberships.all())
 
 
+class UserFilter(Schema):
+    q: str = Field("", max_length=254, description="Cari pada email atau nama / search email or name")
+    role: Role | None = Field(None, description="Hanya yang memegang peran ini (aktif) / holding this role now")
+
+
 @router.get("/users", response={200: list[UserOut], **REFUSALS},
             summary="Pengguna (admin: semua; koordinator: wilayahnya)")
-def list_users(request: HttpRequest, q: str = "", role: str | None = None):  # type: ignore[no-untyped-def]
+def list_users(request: HttpRequest, filters: Query[UserFilter]):  # type: ignore[no-untyped-def]
     actor = request.user
     qs = get_user_model().objects.prefetch_related("memberships").order_by("email")
     if not roles.is_national_admin(actor):
@@ -66,10 +73,8 @@ def list_users(request: HttpRequest, q: str = "", role: str | None = None):  # t
         if not mine:
             raise NotAllowed("Hanya admin nasional atau koordinator daerah / admins and coordinators only")
         qs = qs.filter(memberships__region_id__in=mine).distinct()
-    if q:
-        qs = qs.filter(email__icontains=q)
-    if role:
-        qs = qs.filter(memberships__role=role, memberships__active=True).distinct()
+    # The same FilterSet as the national people screen /nasional/kelola/orang/ (accounts.filters).
+    qs = people_filters.users(qs, {"q": filters.q, "role": filters.role.value if filters.role else ""})
     return [_user_out(u) for u in qs[:1000]]
 
 

@@ -7,6 +7,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from kotacerdas.accounts import roles
+from kotacerdas.catalogue import filters as unit_filters
 from kotacerdas.catalogue.choices import UnitKind
 from kotacerdas.catalogue.models import Programme, Unit
 from kotacerdas.evaluations import queries
@@ -44,11 +45,7 @@ def list_units(request: HttpRequest, filters: Query[UnitFilter]):  # type: ignor
 
     qs = Unit.objects.active().annotate(
         programme_count=Count("programmes", filter=Q(programmes__archived_at__isnull=True))).order_by("region_id", "name")
-    if filters.region:
-        qs = qs.filter(region_id=filters.region)
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    return qs
+    return unit_filters.units(qs, filters.model_dump(mode="json", exclude_none=True))  # catalogue.filters.UnitFilterSet
 
 
 @router.get("/regions/{code}/programmes/{programme}", response={200: ProgrammeOut, 404: ErrorOut},

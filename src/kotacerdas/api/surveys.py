@@ -7,6 +7,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from kotacerdas.evaluations.models import Cycle
+from kotacerdas.surveys import filters as survey_filters
 from kotacerdas.surveys import queries
 from kotacerdas.surveys import rules as perms
 from kotacerdas.surveys.choices import SurveyStatus
@@ -68,10 +69,7 @@ def _survey(request: HttpRequest, s: Survey) -> dict[str, Any]:
             summary="Survei dampak: status, tautan formulir dan jumlah responden per pilar")
 def list_surveys(request: HttpRequest, filters: Query[SurveyFilter]):  # type: ignore[no-untyped-def]
     qs = queries.visible_surveys(request.user).order_by("-cycle__year", "region_id")
-    if filters.region:
-        qs = qs.filter(region_id=filters.region)
-    if filters.year:
-        qs = qs.filter(cycle__year=filters.year)
+    qs = survey_filters.surveys(qs, filters.model_dump(exclude_none=True))  # surveys.filters.SurveyFilterSet
     return [_survey(request, s) for s in qs[:600]]
 
 

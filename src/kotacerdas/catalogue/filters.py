@@ -1,5 +1,6 @@
 """The programme list's filters as one django-filter FilterSet, shared by the web list
-(`/wilayah/<code>/program/`) and `GET /api/v1/programmes`: the same parameters narrow the same query."""
+(`/wilayah/<code>/program/`) and `GET /api/v1/programmes`: the same parameters narrow the same query.
+The unit list of `GET /api/v1/units` is narrowed here too."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Any
 import django_filters as df
 from django.db.models import QuerySet
 
-from .choices import ProgrammeStatus
+from kotacerdas.core.filtering import narrowed
+
+from .choices import ProgrammeStatus, UnitKind
 from .models import Pillar, Programme, SubDimension, Unit
 
 
@@ -54,3 +57,19 @@ def programmes(queryset: QuerySet[Programme], data: dict[str, Any]) -> QuerySet[
     if not fs.is_valid():
         fs = ProgrammeFilterSet({k: v for k, v in data.items() if k not in fs.errors}, queryset=queryset)
     return fs.qs
+
+
+class UnitFilterSet(df.FilterSet):
+    """Units by region (its code) and kind."""
+
+    region = df.CharFilter(field_name="region_id")
+    kind = df.ChoiceFilter(choices=UnitKind.choices)
+
+    class Meta:
+        model = Unit
+        fields: list[str] = []
+
+
+def units(queryset: QuerySet[Unit], data: dict[str, Any]) -> QuerySet[Unit]:
+    """`queryset` narrowed by region and kind; a value that does not fit is an error (InvalidInput)."""
+    return narrowed(UnitFilterSet, queryset, data, strict=True)

@@ -1,5 +1,6 @@
 """List filters of the evaluation lists as django-filter FilterSets, shared by the web screens and the API
-(the same parameters narrow the same query in both)."""
+(the same parameters narrow the same query in both): a cycle's participants (the cycle and schedule screens,
+`GET /api/v1/cycles/{year}/participants`), its progress, and the results (`GET /api/v1/results`)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from typing import Any
 import django_filters as df
 from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
+from kotacerdas.core.filtering import narrowed
+from kotacerdas.regions.filters import RegionFilterSet
+
 from .choices import STAGE_ORDER
-from .models import Assignment, Participation, Submission
+from .models import Assignment, Participation, Result, Submission
 from .queries import PROGRESS_GROUPS, progress
 
 
@@ -56,3 +60,53 @@ def progress_rows(cycle: Any, params: Any) -> tuple[list[dict[str, Any]], Progre
     """The progress rows of `cycle` narrowed by the request's parameters (web or API)."""
     fs = ProgressFilterSet(params, queryset=Participation.objects.filter(cycle=cycle))
     return progress(cycle, participations=fs.qs), fs
+
+
+class ParticipationFilterSet(RegionFilterSet):
+    """A cycle's participants by their region: free text (name or code start) and province
+    (`provinsi` on the web, `province` in the API)."""
+
+    region_path = "region__"
+
+    class Meta:
+        model = Participation
+        fields: list[str] = []
+
+
+def participants(queryset: QuerySet[Participation], params: Any) -> QuerySet[Participation]:
+    """`queryset` narrowed by the request's parameters (q, provinsi/province)."""
+    return narrowed(ParticipationFilterSet, queryset, params)
+
+
+class ResultFilterSet(df.FilterSet):
+    """Results by region (its code), year and province (two digits)."""
+
+    region = df.CharFilter(field_name="region_id")
+    year = df.NumberFilter(field_name="cycle__year")
+    province = df.CharFilter(field_name="region__parent_id")
+
+    class Meta:
+        model = Result
+        fields: list[str] = []
+
+
+def results(queryset: QuerySet[Result], params: Any) -> QuerySet[Result]:
+    """`queryset` narrowed by region, year and province. The caller has checked the values (the API's
+    schema answers 422 first); one that still does not fit is an error, never a silently wider list."""
+    return narrowed(ResultFilterSet, queryset, params, strict=True)
+
+
+class SubmissionFilterSet(df.FilterSet):
+    """Submissions by year and region (its code)."""
+
+    year = df.NumberFilter(field_name="cycle__year")
+    region = df.CharFilter(field_name="region_id")
+
+    class Meta:
+        model = Submission
+        fields: list[str] = []
+
+
+def submissions(queryset: QuerySet[Submission], params: Any) -> QuerySet[Submission]:
+    """`queryset` narrowed by year and region; a value that does not fit is an error (InvalidInput)."""
+    return narrowed(SubmissionFilterSet, queryset, params, strict=True)

@@ -277,13 +277,9 @@ def kpi_series(programme: Programme | int | str, *, periods: int = 24) -> list[K
     return out
 
 
-def kpi_values(kpi: Kpi, *, year: int | None = None, area: str | None = None) -> QuerySet[KpiValue]:
-    qs = KpiValue.objects.filter(kpi=kpi).select_related("area").order_by("period", "area_id")
-    if year:
-        qs = qs.filter(period__gte=dt.date(year, 1, 1), period__lt=dt.date(year + 1, 1, 1))
-    if area:
-        qs = qs.filter(area_id=area)
-    return qs
+def kpi_values(kpi: Kpi) -> QuerySet[KpiValue]:
+    """The KPI's values by period and area; GET /api/v1/kpis/{id}/values narrows them (monitoring.filters)."""
+    return KpiValue.objects.filter(kpi=kpi).select_related("area").order_by("period", "area_id")
 
 
 # --- improvement evidence (scoring) -----------------------------------------------------------------

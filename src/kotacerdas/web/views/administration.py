@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,17 +18,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kotacerdas.accounts import actions as people
+from kotacerdas.accounts import filters as people_filters
 from kotacerdas.accounts.choices import Role
 from kotacerdas.accounts.imports import UserImportFailed, import_users
 from kotacerdas.accounts.models import Membership
 from kotacerdas.catalogue.models import Unit
 from kotacerdas.core.errors import ActionError, InvalidInput
 from kotacerdas.evaluations import actions, queries
+from kotacerdas.evaluations import filters as participant_filters
 from kotacerdas.evaluations import transitions as T
 from kotacerdas.evaluations.choices import RegionClass, Stage, TimeZone
 from kotacerdas.evaluations.filters import progress_rows
 from kotacerdas.evaluations.models import Cycle, Meeting, Panel, Participation, Submission
 from kotacerdas.evaluations.participants import read_participants
+from kotacerdas.regions import filters as region_filters
 from kotacerdas.regions.models import Region
 from kotacerdas.scoring.packs import available_packs
 
@@ -181,11 +183,9 @@ def admin_people(request: HttpRequest) -> HttpResponse:
         return redirect(request.get_full_path())
     q = request.GET.get("q", "").strip()
     role = request.GET.get("peran", "")
-    qs = User.objects.prefetch_related("memberships__region", "memberships__unit").order_by("email")
-    if q:
-        qs = qs.filter(Q(email__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q))
-    if role in Role.values:
-        qs = qs.filter(memberships__role=role, memberships__active=True).distinct()
+    # The same FilterSet as GET /api/v1/users (accounts.filters); an unknown role is ignored.
+    qs = people_filters.users(User.objects.prefetch_related("memberships__region", "memberships__unit")
+                              .order_by("email"), {"q": q, "peran": role})
     page = Paginator(qs, 50).get_page(request.GET.get("hal"))
     return _page(request, "web/admin/people.html", {
         "page": page, "q": q, "role": role, "roles": Role.choices,
@@ -226,17 +226,15 @@ def admin_cycle(request: HttpRequest, pk: int) -> HttpResponse:
             perform(request, call, lambda n: _("%(n)s peserta ditambahkan") % {"n": n})
         return redirect(request.get_full_path())
     q = request.GET.get("q", "").strip()
-    province = request.GET.get("provinsi", "")
-    parts = Participation.objects.filter(cycle=cycle).select_related("region__parent").defer(
-        "region__geometry", "region__parent__geometry").order_by("region_id")
-    candidates = Region.objects.without_geometry().filter(level="kabkota").exclude(
-        participations__cycle=cycle).select_related("parent").order_by("code")
-    if q:
-        parts = parts.filter(Q(region__name__icontains=q) | Q(region__code__startswith=q))
-        candidates = candidates.filter(Q(name__icontains=q) | Q(code__startswith=q))
-    if province:
-        parts = parts.filter(region__parent_id=province)
-        candidates = candidates.filter(parent_id=province)
+    province = request.GET.get("provinsi", "").strip()
+    params = {"q": q, "provinsi": province}
+    # The same filters as GET /api/v1/cycles/{year}/participants (evaluations.filters, regions.filters).
+    parts = participant_filters.participants(
+        Participation.objects.filter(cycle=cycle).select_related("region__parent").defer(
+            "region__geometry", "region__parent__geometry").order_by("region_id"), params)
+    candidates = region_filters.regions(
+        Region.objects.without_geometry().filter(level="kabkota").exclude(participations__cycle=cycle)
+        .select_related("parent").order_by("code"), params)
     to, locks = queries.stage_locks(cycle)
     calendar = [(_("Dibuka"), cycle.opens_on), (_("Batas penilaian mandiri"), cycle.self_assessment_deadline),
                 (_("Tahap I"), cycle.tahap_1_on), (_("Tahap II"), cycle.tahap_2_on),
@@ -331,11 +329,10 @@ def admin_schedule(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"region": m.region.name, "when": meeting_when(m)})
         return redirect(request.get_full_path())
     meetings = {m.region_id: m for m in Meeting.objects.filter(cycle=cycle)}
-    parts = Participation.objects.filter(cycle=cycle).select_related("region").defer("region__geometry") \
-        .order_by("region_id")
     q = request.GET.get("q", "").strip()
-    if q:
-        parts = parts.filter(Q(region__name__icontains=q) | Q(region__code__startswith=q))
+    parts = participant_filters.participants(  # the participants' FilterSet, as on the cycle screen
+        Participation.objects.filter(cycle=cycle).select_related("region").defer("region__geometry")
+        .order_by("region_id"), {"q": q})
     page = Paginator(parts, 50).get_page(request.GET.get("hal"))
     rows = [{"part": pt, "meeting": meetings.get(pt.region_id),
              "when": meeting_when(meetings[pt.region_id]) if pt.region_id in meetings else ""} for pt in page]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from kotacerdas.catalogue.choices import ProgrammeStatus
 from kotacerdas.catalogue.models import Pillar, Programme
 from kotacerdas.evaluations.models import Result
-from kotacerdas.evaluations.national import latest_published_cycle, published
+from kotacerdas.evaluations.national import latest_published_cycle, published, ranking
 from kotacerdas.evaluations.queries import pack_for
 from kotacerdas.regions.queries import region_with_counts
 from kotacerdas.reports.charts import ChartSpec, Series, to_svg
@@ -56,8 +56,9 @@ def _progress(region_code: str | None = None) -> list[dict[str, Any]]:
 def portal(request: HttpRequest) -> HttpResponse:
     cycle = latest_published_cycle()
     results = list(published(cycle)) if cycle else []
-    q = request.GET.get("q", "").strip().lower()
-    shown = [r for r in results if q in r.region.name.lower() or r.region_id.startswith(q)] if q else results[:15]
+    q = request.GET.get("q", "").strip()
+    # Searched by the ranking's FilterSet (name contains / code starts with), as on the national ranking.
+    shown = list(ranking(published(cycle), {"q": q})) if q and cycle else results[:15]
     return render(request, "web/portal.html", {
         "cycle": cycle, "results": shown, "count": len(results), "q": request.GET.get("q", ""),
         "progress": _progress(), "survey_links": survey_links(),
