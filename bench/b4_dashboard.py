@@ -22,16 +22,12 @@ All runs bounded in time and requests; loopback only.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 from typing import Any
 
-from bench.common import bench_main, fmt_s
+from bench.common import bench_main, fmt_s, served
 from bench.loadgen import Persona, Req, run_journeys, run_load
 
 SECONDS = {"quick": 30, "full": 90}
@@ -39,12 +35,6 @@ JOURNEY_SECONDS = 60  # issue #9: 60 s in both modes
 USERS = 50
 PAGES = ["/wilayah/16.07/dasbor/", "/nasional/"]
 BASELINE = ["/healthz"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def national_dataset() -> dict[str, Any]:
@@ -232,27 +222,10 @@ def run(mode: str) -> dict[str, Any]:
     # measured in the same seconds, whatever else the machine was doing.
     probe = Persona("healthz", BASELINE, headers=f"Cookie: {cookie}\r\n")
     writes_mix = [readers, readers, readers, readers, coordinator, probe]
-    port = _free_port()
-    exe = Path(sys.executable).with_name("kotacerdas")
     # All virtual citizens come from 127.0.0.1: lift the per-IP survey limit (20/hour) for this server only.
     env = {**os.environ, "DB_CONN_MAX_AGE": "60", "SURVEY_RATE_LIMIT": "1000000"}
-    # The server's log goes to a file (a pipe nobody reads would block it once full); its tracebacks are
-    # printed when a request failed.
-    server_log = Path(os.environ.get("KOTACERDAS_HOME", "/tmp")) / f"bench-server-{port}.log"
-    server_log.parent.mkdir(parents=True, exist_ok=True)
-    log_file = server_log.open("wb")
-    server = subprocess.Popen([str(exe), "serve", "--port", str(port), "--no-worker"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=log_file)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):  # bounded wait for gunicorn to answer
-            try:
-                if _get(base + "/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            raise RuntimeError("gunicorn did not start")
+    with served("bench-server", env) as server:
+        port, base = server.port, server.base
         sizes = {}
         for path in PAGES:  # warm every worker's caches and check the pages render for the admin
             for _ in range(4):
@@ -288,16 +261,9 @@ def run(mode: str) -> dict[str, Any]:
         # every survey POST that was answered with the redirect to the thank-you page stored one response
         posted = sum(v.get("n", 0) for k, v in journey["paths"].items() if "citizen answers" in k)
         journey["survey_posts_ok"], journey["survey_rows_written"] = posted, _survey_responses() - responses_before
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log_file.close()
     if pages["errors"] or journey["errors"]:
-        text = server_log.read_text(errors="replace")
-        print(f"server log ({server_log}), last traceback:\n" + text[text.rfind("Traceback"):][-6000:], file=sys.stderr)
+        text = server.log.read_text(errors="replace")
+        print(f"server log ({server.log}), last traceback:\n" + text[text.rfind("Traceback"):][-6000:], file=sys.stderr)
     return {"dataset": data, "sizes": sizes, "baseline": baseline, "pages": pages, "baseline_after": baseline2,
             "journeys": journey, "journey_info": journey_info, "writes_mix": mixed,
             "personas": {p.name: len(p.steps) for p in personas}, **limits}

@@ -20,15 +20,12 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
-from bench.b4_dashboard import _free_port, session_cookie
-from bench.common import bench_main
+from bench.b4_dashboard import session_cookie
+from bench.common import bench_main, served
 
 CHROMIUM = os.environ.get("KOTACERDAS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -123,25 +120,9 @@ def run(mode: str) -> dict[str, Any]:
     if not Path(CHROMIUM).exists():
         raise RuntimeError(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     pages = _pages()
-    port = _free_port()
-    exe = Path(sys.executable).with_name("kotacerdas")
-    log_path = Path(os.environ.get("KOTACERDAS_HOME", "/tmp")) / f"bench-phone-{port}.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = log_path.open("wb")
-    server = subprocess.Popen([str(exe), "serve", "--port", str(port), "--no-worker"], env=dict(os.environ),
-                              stdout=subprocess.DEVNULL, stderr=log)
-    base = f"http://127.0.0.1:{port}"
     out: dict[str, Any] = {"repeats": REPEATS[mode], "pages": []}
-    try:
-        for _ in range(240):  # bounded wait for gunicorn
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=5) as r:  # noqa: S310 -- loopback
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            raise RuntimeError("gunicorn did not start")
+    with served("bench-phone", startup=120) as server:
+        base = server.base
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             try:
@@ -159,13 +140,6 @@ def run(mode: str) -> dict[str, Any]:
                         "requests": runs[0]["requests"], "biggest": runs[0]["biggest"]})
             finally:
                 browser.close()
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
     return out
 
 

@@ -7,10 +7,12 @@ import json
 import os
 import platform
 import resource
+import socket
 import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -234,6 +236,63 @@ def kotacerdas(*args: str, env: Mapping[str, str]) -> None:
     exe = Path(sys.executable).with_name("kotacerdas")
     subprocess.run([str(exe), *args], env={**os.environ, **env}, check=True, cwd=ROOT,
                    stdout=subprocess.DEVNULL)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on at 127.0.0.1 right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A running `kotacerdas serve`: its base URL, port and the file its log goes to."""
+
+    base: str
+    port: int
+    log: Path
+
+
+@contextmanager
+def served(log_name: str, env: Mapping[str, str] | None = None, startup: float = 60.0) -> Iterator[Server]:
+    """`kotacerdas serve --no-worker` (gunicorn as shipped, no job worker) on a free loopback port, for
+    the length of the ``with`` block; stopped (terminated, killed after 20 s) on the way out, however the
+    block ends.
+
+    ``env`` replaces the process environment of the server (default: this process's). Its log (stderr)
+    goes to ``$KOTACERDAS_HOME/<log_name>-<port>.log``: a pipe nobody reads would block the server once
+    full, and a benchmark prints the file's last traceback when a request failed. Waits (bounded by
+    ``startup`` seconds) for /healthz to answer 200; RuntimeError when it never does."""
+    port = free_port()
+    exe = Path(sys.executable).with_name("kotacerdas")
+    log_path = Path(os.environ.get("KOTACERDAS_HOME", "/tmp")) / f"{log_name}-{port}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    base = f"http://127.0.0.1:{port}"
+    with log_path.open("wb") as log:
+        server = subprocess.Popen([str(exe), "serve", "--port", str(port), "--no-worker"],
+                                  env=dict(os.environ if env is None else env), stdout=subprocess.DEVNULL,
+                                  stderr=log)
+        try:
+            deadline = time.monotonic() + startup
+            while True:  # bounded wait for gunicorn to answer
+                try:
+                    with urllib.request.urlopen(base + "/healthz", timeout=5) as r:  # noqa: S310 -- loopback
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start")
+                time.sleep(0.5)
+            yield Server(base, port, log_path)
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
 
 
 def fmt_s(seconds: float | None) -> str:

@@ -171,3 +171,34 @@ def test_it_polls_while_a_job_is_still_running(actors, banyuasin, cycle) -> None
     r = actors.client(actors.citra).get(f"/wilayah/16.07/rencana-aksi/impor/{job.pk}/")
     body = r.content.decode()
     assert 'hx-get="/wilayah/16.07/rencana-aksi/impor/' in body and 'value="31"' in body
+
+
+def _row_of(content: bytes, code: str) -> int:
+    ws = load_workbook(io.BytesIO(content))["Rencana Aksi"]
+    return next(n for n, row in enumerate(ws.iter_rows(min_row=2), start=2) if row[0].value == code)
+
+
+def test_a_number_typed_as_text_that_reads_two_ways_is_refused_naming_row_and_column(
+        actors, banyuasin, cycle) -> None:
+    before = snapshot()
+    content = _set(_export(banyuasin, cycle), "RA-2024-012", "Target angka", "3.650")
+    plan = excel.build_plan(actors.citra, banyuasin, cycle, content)
+    assert [(e.row, e.column) for e in plan.errors] == [(_row_of(content, "RA-2024-012"), "Target angka")]
+    assert "'3.650' ambigu" in plan.errors[0].message and "3650" in plan.errors[0].message
+    job = _import(actors.citra, banyuasin, cycle, content)
+    assert job.status == JobStatus.FAILED and snapshot() == before
+    # Told the file's notation, the importer reads it: 3.650 is three thousand six hundred and fifty in Indonesian.
+    plan = excel.build_plan(actors.citra, banyuasin, cycle, content, decimal=",")
+    assert plan.errors == []
+    assert next(r for r in plan.rows if r.code == "RA-2024-012").values["target_value"] == 3650
+
+
+@pytest.mark.parametrize(("text", "expected"), [("3,65", "3.65"), ("3.650,5", "3650.50"),
+                                                ("1.234.567", "1234567.00"), ("12.5", "12.50")])
+def test_a_number_typed_as_text_that_reads_one_way_is_imported(actors, banyuasin, cycle, text, expected) -> None:
+    from decimal import Decimal
+
+    content = _set(_export(banyuasin, cycle), "RA-2024-012", "Target angka", text)
+    plan = excel.build_plan(actors.citra, banyuasin, cycle, content)
+    assert plan.errors == []
+    assert next(r for r in plan.rows if r.code == "RA-2024-012").values["target_value"] == Decimal(expected)

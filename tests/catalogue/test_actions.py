@@ -216,3 +216,33 @@ def test_it_saves_admin_edits_through_the_actions(actors, client) -> None:
     p.refresh_from_db()
     assert p.archived_at is not None
     assert AuditEvent.objects.filter(action="catalogue.archive_programme", object_id=str(p.pk)).exists()
+
+
+def test_a_start_year_that_reads_two_ways_is_refused_naming_row_and_column(actors, tmp_path: Path) -> None:
+    """"2.024" is 2024 in Indonesian notation, 2.024 in English: refused unless the file's notation is known."""
+    from kotacerdas.reports.importers import IMPORTERS
+    from kotacerdas.reports.xlsx import ImportFailed
+
+    path = tmp_path / "program.csv"
+    path.write_text(CSV_HEAD + 'lapor-banjir,Lapor Banjir,BPBD,society.sistem_keamanan,sosial,"2.024",running,'
+                    "tidak,ya\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as failed:
+        _import(actors.citra, path, dry_run=True)
+    assert [(e.row, e.column) for e in failed.value.report.errors] == [(2, "F")]
+    assert "'2.024' ambigu" in failed.value.report.errors[0].message
+    report = IMPORTERS["programmes"].run(actors.citra, path, Region.objects.get(code="16.07"), None, True,
+                                        decimal=",")
+    assert report.errors == [] and report.changes[0]["code"] == "lapor-banjir"
+
+
+@pytest.mark.parametrize("year", ["2024.5", "abc"])
+def test_a_start_year_that_is_no_whole_number_is_refused(actors, tmp_path: Path, year: str) -> None:
+    from kotacerdas.reports.xlsx import ImportFailed
+
+    path = tmp_path / "program.csv"
+    path.write_text(CSV_HEAD + f"lapor-banjir,Lapor Banjir,BPBD,society.sistem_keamanan,sosial,{year},running,"
+                    "tidak,ya\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as failed:
+        _import(actors.citra, path, dry_run=True)
+    assert [(e.row, e.column, e.message) for e in failed.value.report.errors] == [
+        (2, "F", f"Tahun mulai {year!r} bukan angka")]

@@ -108,3 +108,19 @@ def test_it_names_the_pack_sheet_for_a_bad_policy(mini):
 def test_it_refuses_a_file_that_is_not_a_workbook():
     with pytest.raises(PackError, match="not a readable .xlsx"):
         import_pack_xlsx(io.BytesIO(b"not a zip"))
+
+
+def test_the_workbook_offers_exactly_the_keys_the_pack_builder_accepts(mini):
+    """The Pack sheet's keys and the Nodes sheet's columns come from the builder's own key lists, so a key
+    the TOML accepts cannot be missing from the workbook (nor the other way round)."""
+    from kotacerdas.scoring.packs import NODE_SCALAR_KEYS, PACK_SCALAR_KEYS
+    from kotacerdas.scoring.packs.checks import _NODE_KEYS, _TOP_KEYS
+    from kotacerdas.scoring.xlsx import NODE_COLUMNS, PACK_KEYS
+
+    assert set(PACK_SCALAR_KEYS) <= _TOP_KEYS and set(NODE_SCALAR_KEYS) <= _NODE_KEYS
+    assert {key.split(".")[0] for key in PACK_KEYS} <= _TOP_KEYS
+    assert [key for key in PACK_KEYS if "." not in key] == list(PACK_SCALAR_KEYS)
+    assert set(NODE_COLUMNS) - {"parent", "kind"} == set(NODE_SCALAR_KEYS)
+    header = [c.value for c in load_workbook(_xlsx(mini))["Nodes"][1]]
+    assert header[:len(NODE_COLUMNS)] == ["code", "parent", "kind", "name", "name_en", "description", "weight",
+                                          "rule", "pillar", "subdimension", "evidence"]

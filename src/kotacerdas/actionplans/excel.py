@@ -236,8 +236,10 @@ def _read_rows(content: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[R
 
 
 def build_plan(actor: Any, region: Region, cycle: Cycle, content: bytes,
-               on_progress: Callable[[int, int], None] | None = None) -> ImportPlan:
-    """Read and check every row; nothing is written. `on_progress(done, total)` is called as rows are checked."""
+               on_progress: Callable[[int, int], None] | None = None, *, decimal: str = "") -> ImportPlan:
+    """Read and check every row; nothing is written. `on_progress(done, total)` is called as rows are checked.
+    ``decimal``: how the file writes numbers as text ("," Indonesian, "." English), when the uploader
+    said so; otherwise a number typed as text that reads two ways ("3.650") is refused, never guessed."""
     plan = ImportPlan()
     raw_rows, errors, info = _read_rows(content)
     plan.errors.extend(errors)
@@ -256,15 +258,15 @@ def build_plan(actor: Any, region: Region, cycle: Cycle, content: bytes,
     if on_progress:
         on_progress(0, total)
     for done, (r, cells) in enumerate(raw_rows, start=1):
-        _check_row(actor, r, cells, look, plan, seen, is_coordinator)
+        _check_row(actor, r, cells, look, plan, seen, is_coordinator, decimal)
         if on_progress:
             on_progress(done, total)
     return plan
 
 
 def _check_row(actor: Any, r: int, cells: Mapping[str, Any], look: Lookups, plan: ImportPlan,
-               seen: dict[str, int], is_coordinator: bool) -> None:
-    checked, problems = check_row(PlanRow, cells, {"lookups": look})
+               seen: dict[str, int], is_coordinator: bool, decimal: str = "") -> None:
+    checked, problems = check_row(PlanRow, cells, {"lookups": look, "decimal": decimal})
     errs = [RowError(r, HEADERS.get(p.field, p.field), p.message, cell_text(cells.get(p.field))) for p in problems]
     code = cell_text(cells.get("code"))
     if code:

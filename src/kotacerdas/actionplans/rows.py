@@ -164,8 +164,8 @@ class PlanRow(RowSchema):
 
     @field_validator("percent", mode="before")
     @classmethod
-    def _percent(cls, value: Any) -> Decimal | None:
-        number = to_decimal(value)
+    def _percent(cls, value: Any, info: ValidationInfo) -> Decimal | None:
+        number = to_decimal(value, (info.context or {}).get("decimal", ""))
         if number is not None and not 0 <= number <= 100:
             raise fail(_("Capaian (%%) harus di antara 0 dan 100, bukan %(value)s") % {"value": cell_text(value)})
         return number

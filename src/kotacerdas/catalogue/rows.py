@@ -14,12 +14,15 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pydantic import ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from kotacerdas.core import fieldguard
 from kotacerdas.core.errors import InvalidInput
-from kotacerdas.core.rows import Problem, RowSchema, Text, fail
+from kotacerdas.core.rows import Problem, RowSchema, Text, choice, fail, to_decimal
 from kotacerdas.core.sheets import cell_text
+from kotacerdas.lib import numbers
 from kotacerdas.regions.models import Region
 
 from .choices import ProgrammeStatus, Sector
@@ -107,32 +110,25 @@ class ProgrammeRow(RowSchema):
             raise fail(_("Sub-dimensi %(code)r tidak dikenal") % {"code": text})
         return sub
 
-    @field_validator("sector", mode="before")
-    @classmethod
-    def _sector(cls, value: Any) -> str:
-        sector = cell_text(value) or Sector.PEMERINTAHAN
-        if sector not in Sector.values:
-            raise fail(_("Sektor %(value)r tidak dikenal (%(choices)s)")
-                       % {"value": sector, "choices": ", ".join(Sector.values)})
-        return sector
-
-    @field_validator("status", mode="before")
-    @classmethod
-    def _status(cls, value: Any) -> str:
-        status = cell_text(value) or ProgrammeStatus.RUNNING
-        if status not in ProgrammeStatus.values:
-            raise fail(_("Status %(value)r tidak dikenal (%(choices)s)")
-                       % {"value": status, "choices": ", ".join(ProgrammeStatus.values)})
-        return status
+    _sector = choice("sector", codes=Sector.values, blank=Sector.PEMERINTAHAN,
+                     refusal=gettext_lazy("Sektor %(value)r tidak dikenal (%(choices)s)"))
+    _status = choice("status", codes=ProgrammeStatus.values, blank=ProgrammeStatus.RUNNING,
+                     refusal=gettext_lazy("Status %(value)r tidak dikenal (%(choices)s)"))
 
     @field_validator("start_year", mode="before")
     @classmethod
-    def _start_year(cls, value: Any) -> int:
+    def _start_year(cls, value: Any, info: ValidationInfo) -> int:
         text = cell_text(value)
+        decimal = (info.context or {}).get("decimal", "")
         try:
-            year = int(float(text))
-        except (ValueError, OverflowError):  # 'abc', 'inf'
-            raise fail(_("Tahun mulai %(value)r bukan angka") % {"value": text}) from None
+            number = to_decimal(value, decimal)
+        except PydanticCustomError:
+            if not decimal and numbers.is_ambiguous(text.replace(" ", "")):
+                raise  # "2.024": 2024 or 2.024? Say so, never guess.
+            number = None
+        if number is None or number != number.to_integral_value():  # 'abc', 'inf', '2024.5'
+            raise fail(_("Tahun mulai %(value)r bukan angka") % {"value": text})
+        year = int(number)
         if not 1990 <= year <= timezone.now().year + 5:
             raise fail(_("Tahun mulai %(year)s tidak masuk akal") % {"year": year})
         return year

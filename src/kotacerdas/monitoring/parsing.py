@@ -21,25 +21,18 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from kotacerdas.core.sheets import cell_text
+from kotacerdas.lib import numbers
 
 from .choices import AreaLevel, Frequency
 
 MAX_DIGITS_BEFORE_POINT = 16  # DecimalField(max_digits=20, decimal_places=4)
 
-# How a file writes its numbers, chosen by the uploader (pre-set on the form by ``detect_decimal``):
-DECIMAL_COMMA = ","  # Indonesian: 1.234.567,5 — "." groups thousands
-DECIMAL_POINT = "."  # English: 1,234,567.5 — "," groups thousands
-DECIMALS = (DECIMAL_COMMA, DECIMAL_POINT)
+# How a file writes its numbers, chosen by the uploader (pre-set on the form by ``detect_decimal``). The
+# notation rules themselves live in kotacerdas.lib.numbers, shared with the other importers.
+DECIMAL_COMMA = numbers.DECIMAL_COMMA  # Indonesian: 1.234.567,5 — "." groups thousands
+DECIMAL_POINT = numbers.DECIMAL_POINT  # English: 1,234,567.5 — "," groups thousands
+DECIMALS = numbers.DECIMALS
 
-_NUM_RE = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
-# One separator followed by exactly three digits after a leading group of 1-3 digits ("3.650", "12,500"):
-# a thousands group in one notation, a decimal fraction in the other. "0.500" is not ambiguous (no
-# thousands group starts with 0), nor is "1234.567" (a group has at most three digits).
-_AMBIGUOUS = re.compile(r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$")
-_PLAIN = {DECIMAL_COMMA: re.compile(r"^[+-]?\d+(?:,\d+)?$"), DECIMAL_POINT: re.compile(r"^[+-]?\d+(?:\.\d+)?$")}
-_GROUPED = {DECIMAL_COMMA: re.compile(r"^[+-]?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?$"),
-            DECIMAL_POINT: re.compile(r"^[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$")}
-_THOUSANDS = {DECIMAL_COMMA: ".", DECIMAL_POINT: ","}
 # The error code for text that is no number in the chosen notation.
 BAD_NUMBER = {"": "bad_number", DECIMAL_COMMA: "bad_number_comma", DECIMAL_POINT: "bad_number_point"}
 
@@ -78,16 +71,16 @@ def parse_number(raw: Any, decimal: str = "") -> Decimal | str:
         if len(s) > 64:
             return BAD_NUMBER[decimal]
         if not decimal:
-            if _AMBIGUOUS.match(s):
+            if numbers.is_ambiguous(s):
                 return "ambiguous_number"
-            if not _NUM_RE.match(s):
-                return "ambiguous_number" if _GROUPED[DECIMAL_COMMA].match(s) or _GROUPED[DECIMAL_POINT].match(s) \
-                    else "bad_number"
-            value = Decimal(s.replace(",", "."))
-        elif _PLAIN[decimal].match(s) or _GROUPED[decimal].match(s):
-            value = Decimal(s.replace(_THOUSANDS[decimal], "").replace(",", "."))
+            read = numbers.read_one_separator(s)
+            if read is None:
+                return "ambiguous_number" if numbers.is_grouped(s) else "bad_number"
         else:
-            return BAD_NUMBER[decimal]
+            read = numbers.read_in(s, decimal)
+            if read is None:
+                return BAD_NUMBER[decimal]
+        value = read
     else:
         return BAD_NUMBER[decimal]
     if value.adjusted() >= MAX_DIGITS_BEFORE_POINT:
@@ -105,12 +98,7 @@ def decimal_hint(raw: Any) -> str:
     if not isinstance(raw, str):
         return ""
     s = _number_text(raw)
-    if len(s) > 64 or s.isdigit():
-        return ""
-    if _AMBIGUOUS.match(s):
-        return "ambiguous"
-    readable = [d for d in DECIMALS if _PLAIN[d].match(s) or _GROUPED[d].match(s)]
-    return readable[0] if len(readable) == 1 else ""
+    return "" if len(s) > 64 else numbers.notation_hint(s)
 
 
 @dataclass

@@ -93,11 +93,12 @@ def export_programmes(region: Region) -> bytes:
     return _to_bytes(wb)
 
 
-def _check_programmes(path: Path, region: Region, report: ImportReport
+def _check_programmes(path: Path, region: Region, report: ImportReport, decimal: str = ""
                       ) -> tuple[str, dict[str, str], list[tuple[int, str, dict[str, Any]]]]:
     """Read the file and check every row (:class:`~kotacerdas.catalogue.rows.ProgrammeRow`): the sheet's
     name, the column letter of each field and the clean rows ``(row, code, values)``. Raises
-    ImportFailed with every problem of every row when any row is wrong."""
+    ImportFailed with every problem of every row when any row is wrong. ``decimal``: how the file writes
+    numbers as text ("," or "."), when known; otherwise a number that reads two ways is refused."""
     from openpyxl.utils import get_column_letter
 
     try:
@@ -117,7 +118,7 @@ def _check_programmes(path: Path, region: Region, report: ImportReport
     seen: set[str] = set()
     for n, cells in table.records(index):
         report.rows += 1
-        row, problems = check_row(ProgrammeRow, cells, {"lookups": look})
+        row, problems = check_row(ProgrammeRow, cells, {"lookups": look, "decimal": decimal})
         code = cell_text(cells.get("code"))
         if code and code in seen:
             problems.insert(0, Problem("code", _("Kode %(code)r ganda dalam berkas") % {"code": code}))
@@ -132,7 +133,7 @@ def _check_programmes(path: Path, region: Region, report: ImportReport
 
 
 def _import_programmes(actor: Any, path: Path, region: Region, cycle: Cycle | None,
-                       dry_run: bool) -> ImportReport:
+                       dry_run: bool, decimal: str = "") -> ImportReport:
     """Validate every row, then create or update each programme through the catalogue's actions (their
     permission checks and audit events apply: an operator may import rows of their own unit only).
     All or nothing; an unchanged row — archived or not — is left alone and keeps its version."""
@@ -142,7 +143,7 @@ def _import_programmes(actor: Any, path: Path, region: Region, cycle: Cycle | No
     if not can_add_programme.test(actor, region):
         raise NotAllowed(_("Hanya admin nasional, koordinator wilayah atau operator unit yang mengimpor katalog"))
     report = ImportReport()
-    sheet, column, clean = _check_programmes(path, region, report)
+    sheet, column, clean = _check_programmes(path, region, report, decimal)
     existing = {p.code: p for p in Programme.objects.filter(region=region).prefetch_related("kecamatan")}
     unit_names = {u.pk: str(u) for u in Unit.objects.filter(region=region)}
 

@@ -20,22 +20,20 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kotacerdas.lib.cells import append as put_row
 from kotacerdas.lib.cells import neutralise_workbook, uncell
 
-from .packs import Node, Pack, PackError, PackIssue, Where, build_pack, pack_to_raw
+from .packs import (
+    NODE_SCALAR_KEYS,
+    PACK_SCALAR_KEYS,
+    Node,
+    Pack,
+    PackError,
+    PackIssue,
+    Where,
+    build_pack,
+    pack_to_raw,
+)
 
 PACK_KEYS = (
-    "code",
-    "name",
-    "name_en",
-    "version",
-    "status",
-    "source",
-    "description",
-    "missing_policy",
-    "assessor_aggregation",
-    "weight_basis",
-    "bands_status",
-    "valid_from",
-    "valid_to",
+    *PACK_SCALAR_KEYS,
     "scale.min",
     "scale.max",
     "rounding.decimals",
@@ -45,19 +43,8 @@ PACK_KEYS = (
     "survey.scale_max",
     "quick_win.indicators",
 )
-NODE_COLUMNS = (
-    "code",
-    "parent",
-    "kind",
-    "name",
-    "name_en",
-    "description",
-    "weight",
-    "rule",
-    "pillar",
-    "subdimension",
-    "evidence",
-)
+# The node's code, where it hangs and what it is, then its single values (as in the TOML).
+NODE_COLUMNS = ("code", "parent", "kind", *(k for k in NODE_SCALAR_KEYS if k != "code"))
 # sheet name, raw key path, columns
 LIST_SHEETS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Bands", "bands", ("label", "label_en", "min", "max")),
@@ -268,7 +255,9 @@ def workbook_to_raw(wb: Workbook) -> tuple[dict[str, Any], ExcelLocator, list[Pa
             )
             continue
         node: dict[str, Any] = {"code": code}
-        for col in ("name", "name_en", "description", "weight", "rule", "pillar", "subdimension"):
+        for col in NODE_SCALAR_KEYS:
+            if col in ("code", "evidence"):  # the code is read above, evidence is a list (below)
+                continue
             if row.get(col) is not None:
                 node[col] = row[col]
         if row.get("evidence") is not None:

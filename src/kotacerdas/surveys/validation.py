@@ -19,9 +19,10 @@ from typing import Annotated, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pydantic import BeforeValidator, ValidationInfo, field_validator
 
-from kotacerdas.core.rows import Problem, RowSchema, Text, fail, to_date
+from kotacerdas.core.rows import Problem, RowSchema, Text, choice, fail, to_date
 from kotacerdas.core.sheets import cell_text
 
 from . import queries
@@ -148,21 +149,9 @@ class PaperRow(RowSchema):
             raise fail(_("Kecamatan tidak dikenal di %(region)s") % {"region": look.survey.region.name})
         return code
 
-    @field_validator("age_band", mode="before")
-    @classmethod
-    def _age_band(cls, value: Any, info: ValidationInfo) -> str:
-        age = _lookups(info).ages.get(cell_text(value).casefold())
-        if age is None:
-            raise fail(_("Kelompok umur tidak dikenal (17-24, 25-34, 35-44, 45-54, 55+)"))
-        return age
-
-    @field_validator("gender", mode="before")
-    @classmethod
-    def _gender(cls, value: Any, info: ValidationInfo) -> str:
-        gender = _lookups(info).genders.get(cell_text(value).casefold())
-        if gender is None:
-            raise fail(_("Jenis kelamin: L, P atau X"))
-        return gender
+    _age_band = choice("age_band", lookup="ages", casefold=True,
+                       refusal=gettext_lazy("Kelompok umur tidak dikenal (17-24, 25-34, 35-44, 45-54, 55+)"))
+    _gender = choice("gender", lookup="genders", casefold=True, refusal=gettext_lazy("Jenis kelamin: L, P atau X"))
 
     @field_validator("service", mode="before")
     @classmethod

@@ -49,6 +49,7 @@ problem), ``checks`` / ``tree`` / ``validate`` (the validator, reporting every p
 the public interface.
 """
 
+from .checks import NODE_SCALAR_KEYS, PACK_SCALAR_KEYS
 from .dump import dump_pack, pack_to_raw
 from .load import PACKS_DIR, available_packs, get_pack, load_pack
 from .locate import Locator, NullLocator, TomlLocator, Where
@@ -83,9 +84,9 @@ from .model import (
 from .validate import build_pack
 
 __all__ = [
-    "AGGREGATIONS", "BAND_STATUSES", "DIVIDE_BY", "INDEX_AGGREGATIONS", "KINDS", "PACKS_DIR", "POLICIES",
-    "ROUNDING_MODES", "RULES", "STATUSES", "WEIGHT_BASES", "YEAR_MAX", "YEAR_MIN", "Band", "Category",
-    "CountRule", "LikelihoodLevel", "Locator", "Node", "NullLocator", "Pack", "PackError", "PackIssue",
-    "PackNotFound", "Pillar", "Repeat", "SubDimension", "SurveyItem", "TomlLocator", "Where", "available_packs",
-    "build_pack", "dump_pack", "get_pack", "load_pack", "node_bounds", "pack_to_raw",
+    "AGGREGATIONS", "BAND_STATUSES", "DIVIDE_BY", "INDEX_AGGREGATIONS", "KINDS", "NODE_SCALAR_KEYS", "PACKS_DIR",
+    "PACK_SCALAR_KEYS", "POLICIES", "ROUNDING_MODES", "RULES", "STATUSES", "WEIGHT_BASES", "YEAR_MAX", "YEAR_MIN",
+    "Band", "Category", "CountRule", "LikelihoodLevel", "Locator", "Node", "NullLocator", "Pack", "PackError",
+    "PackIssue", "PackNotFound", "Pillar", "Repeat", "SubDimension", "SurveyItem", "TomlLocator", "Where",
+    "available_packs", "build_pack", "dump_pack", "get_pack", "load_pack", "node_bounds", "pack_to_raw",
 ]

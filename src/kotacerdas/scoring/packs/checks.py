@@ -11,7 +11,7 @@ from typing import Any
 from .locate import Locator, Where
 from .model import Node, PackIssue
 
-_TOP_KEYS = {
+PACK_SCALAR_KEYS: tuple[str, ...] = (
     "code",
     "name",
     "name_en",
@@ -25,6 +25,23 @@ _TOP_KEYS = {
     "bands_status",
     "valid_from",
     "valid_to",
+)
+"""The pack's top-level single values, in the order the workbook's Pack sheet lists them."""
+NODE_SCALAR_KEYS: tuple[str, ...] = (
+    "code",
+    "name",
+    "name_en",
+    "description",
+    "weight",
+    "rule",
+    "pillar",
+    "subdimension",
+    "evidence",
+)
+"""A node's single values (``evidence`` a list of names), in the order of the workbook's Nodes columns."""
+
+_TOP_KEYS = {
+    *PACK_SCALAR_KEYS,
     "scale",
     "rounding",
     "pillars",
@@ -37,15 +54,7 @@ _TOP_KEYS = {
     "dimensions",
 }
 _NODE_KEYS = {
-    "code",
-    "name",
-    "name_en",
-    "description",
-    "weight",
-    "rule",
-    "pillar",
-    "subdimension",
-    "evidence",
+    *NODE_SCALAR_KEYS,
     "levels",
     "levels_en",
     "groups",
@@ -53,7 +62,6 @@ _NODE_KEYS = {
     "repeat",
     "count",
 }
-
 
 
 class _Checks:
