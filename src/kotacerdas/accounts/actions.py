@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models, transaction
@@ -11,6 +11,11 @@ from django.utils.translation import gettext as _
 from kotacerdas.core import dataversion
 
 from .models import AuditEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from .models import ApiToken, Membership
 
 
 def record_event(
@@ -57,7 +62,7 @@ def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def do_create_token(actor: Any, user: Any, name: str, scopes: list[str] | None = None) -> tuple[Any, str]:
+def do_create_token(actor: User, user: User, name: str, scopes: list[str] | None = None) -> tuple[ApiToken, str]:
     """Create a token for `user`; returns (token, raw key). The raw key is shown once and never stored."""
     import secrets
 
@@ -82,7 +87,7 @@ def do_create_token(actor: Any, user: Any, name: str, scopes: list[str] | None =
     return token, raw
 
 
-def do_revoke_token(actor: Any, token: Any, reason: str = "") -> Any:
+def do_revoke_token(actor: User, token: ApiToken, reason: str = "") -> ApiToken:
     from django.utils import timezone
 
     from . import roles
@@ -117,7 +122,7 @@ COORDINATOR_MAY_GRANT = ("operator", "executive")
 EXPERIENCE = ("", "A", "B", "AB")
 
 
-def may_grant(actor: Any, role: str, region_code: str | None) -> bool:
+def may_grant(actor: User, role: str, region_code: str | None) -> bool:
     """National admins give any role anywhere; a regional coordinator gives the operator and executive
     roles of their own region; nobody else gives roles."""
     from . import roles
@@ -167,7 +172,7 @@ def check_membership(role: str, region: Any = None, unit: Any = None, experience
     return code, unit_obj
 
 
-def _refuse_unless_may_grant(actor: Any, role: str, region_code: str | None) -> None:
+def _refuse_unless_may_grant(actor: User, role: str, region_code: str | None) -> None:
     from kotacerdas.core.errors import NotAllowed
 
     if not may_grant(actor, role, region_code):
@@ -175,7 +180,7 @@ def _refuse_unless_may_grant(actor: Any, role: str, region_code: str | None) -> 
                            "operator unit dan pimpinan daerah wilayahnya sendiri"))
 
 
-def invitation_url(user: Any) -> str:
+def invitation_url(user: User) -> str:
     """A set-password link for ``user`` through allauth's password-reset-from-key page (the same token
     as its password reset mail)."""
     from allauth.account.forms import default_token_generator
@@ -188,7 +193,7 @@ def invitation_url(user: Any) -> str:
     return settings.SITE_ROOT.rstrip("/") + path
 
 
-def send_invitation(user: Any, inviter: Any, role: str) -> int:
+def send_invitation(user: User, inviter: User, role: str) -> int:
     from django.conf import settings
     from django.core.mail import send_mail
 
@@ -204,8 +209,8 @@ def send_invitation(user: Any, inviter: Any, role: str) -> int:
 
 
 @transaction.atomic
-def do_invite(actor: Any, email: str, *, role: str, region: Any = None, unit: Any = None, experience: str = "",
-              name: str = "", send: bool = True) -> Any:
+def do_invite(actor: User, email: str, *, role: str, region: Any = None, unit: Any = None, experience: str = "",
+              name: str = "", send: bool = True) -> User:
     """Create an account without a password for ``email`` with one role, and mail a link to set the
     password. A national admin invites anyone; a coordinator the operators and executive of their region."""
     from django.contrib.auth import get_user_model
@@ -240,8 +245,8 @@ def do_invite(actor: Any, email: str, *, role: str, region: Any = None, unit: An
 
 
 @transaction.atomic
-def do_grant_role(actor: Any, user: Any, role: str, *, region: Any = None, unit: Any = None,
-                  experience: str = "") -> Any:
+def do_grant_role(actor: User, user: User, role: str, *, region: Any = None, unit: Any = None,
+                  experience: str = "") -> Membership:
     """Give ``user`` a role (or take it up again if it was taken away); an assessor's kelas experience is
     updated in place."""
     from .models import Membership
@@ -263,7 +268,7 @@ def do_grant_role(actor: Any, user: Any, role: str, *, region: Any = None, unit:
 
 
 @transaction.atomic
-def do_revoke_role(actor: Any, membership: Any, reason: str = "") -> Any:
+def do_revoke_role(actor: User, membership: Membership, reason: str = "") -> Membership:
     """Take a role away (the membership is kept, inactive)."""
     from .models import Membership
 
@@ -277,7 +282,7 @@ def do_revoke_role(actor: Any, membership: Any, reason: str = "") -> Any:
 
 
 @transaction.atomic
-def do_set_active(actor: Any, user: Any, active: bool, reason: str = "") -> Any:
+def do_set_active(actor: User, user: User, active: bool, reason: str = "") -> User:
     """Deactivate (or reactivate) an account: it can no longer sign in or use its tokens. Never deleted.
     National admins only; nobody deactivates themselves."""
     from django.contrib.auth import get_user_model

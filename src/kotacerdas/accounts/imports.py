@@ -10,12 +10,15 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .choices import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 HEADERS = {
     "email": "email", "e-mail": "email", "surel": "email",
@@ -95,7 +98,7 @@ def read_table(data: bytes, filename: str) -> list[list[str]]:
     raise ValueError(_("Unggah berkas .xlsx atau .csv"))
 
 
-def check_rows(actor: Any, table: list[list[str]]) -> tuple[list[dict[str, Any]], UserImportReport]:
+def check_rows(actor: User, table: list[list[str]]) -> tuple[list[dict[str, Any]], UserImportReport]:
     from django.contrib.auth import get_user_model
 
     from kotacerdas.core.errors import ActionError
@@ -152,7 +155,7 @@ def check_rows(actor: Any, table: list[list[str]]) -> tuple[list[dict[str, Any]]
     return out, report
 
 
-def import_users(actor: Any, data: bytes, filename: str, *, dry_run: bool = False) -> UserImportReport:
+def import_users(actor: User, data: bytes, filename: str, *, dry_run: bool = False) -> UserImportReport:
     """Invite everyone in the sheet, or nobody (UserImportFailed with the row errors)."""
     from .actions import do_invite, record_event
 

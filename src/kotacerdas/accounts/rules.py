@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rules
 
 from . import roles
 from .choices import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
 def _region_code(obj: Any) -> str | None:
@@ -29,30 +32,30 @@ def _region_code(obj: Any) -> str | None:
 
 
 @rules.predicate
-def is_national_admin(user: Any) -> bool:
+def is_national_admin(user: AbstractBaseUser | AnonymousUser) -> bool:
     return roles.is_national_admin(user)
 
 
 @rules.predicate
-def is_coordinator_of(user: Any, obj: Any) -> bool:
+def is_coordinator_of(user: AbstractBaseUser | AnonymousUser, obj: Any) -> bool:
     code = _region_code(obj)
     return code is not None and code in roles.regions_for(user, Role.COORDINATOR)
 
 
 @rules.predicate
-def is_executive_of(user: Any, obj: Any) -> bool:
+def is_executive_of(user: AbstractBaseUser | AnonymousUser, obj: Any) -> bool:
     code = _region_code(obj)
     return code is not None and code in roles.regions_for(user, Role.EXECUTIVE)
 
 
 @rules.predicate
-def is_operator_of_region(user: Any, obj: Any) -> bool:
+def is_operator_of_region(user: AbstractBaseUser | AnonymousUser, obj: Any) -> bool:
     code = _region_code(obj)
     return code is not None and code in roles.regions_for(user, Role.OPERATOR)
 
 
 @rules.predicate
-def is_operator_of_unit(user: Any, obj: Any) -> bool:
+def is_operator_of_unit(user: AbstractBaseUser | AnonymousUser, obj: Any) -> bool:
     unit_id = getattr(obj, "owner_id", None) or getattr(obj, "unit_id", None)
     if obj is not None and obj.__class__.__name__ == "Unit":
         unit_id = obj.pk
@@ -60,19 +63,19 @@ def is_operator_of_unit(user: Any, obj: Any) -> bool:
 
 
 @rules.predicate
-def is_member_of_region(user: Any, obj: Any) -> bool:
+def is_member_of_region(user: AbstractBaseUser | AnonymousUser, obj: Any) -> bool:
     code = _region_code(obj)
     return code is not None and code in roles.regions_for(user)
 
 
 @rules.predicate
-def is_assigned_assessor_of_region(user: Any, obj: Any) -> bool:
+def is_assigned_assessor_of_region(user: AbstractBaseUser | AnonymousUser, obj: Any) -> bool:
     code = _region_code(obj) if not isinstance(obj, str) else obj
     return code is not None and code in roles.assigned_regions(user)
 
 
 @rules.predicate
-def is_read_only_role(user: Any) -> bool:
+def is_read_only_role(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Someone whose only roles are executive ones (bupati/wali kota): they read their region, never write."""
     if not getattr(user, "is_authenticated", False) or roles.is_national_admin(user):
         return False
@@ -97,7 +100,7 @@ def owning_unit(obj: Any) -> int | None:
 
 
 @rules.predicate
-def can_write_for_unit(user: Any, obj: Any) -> bool:
+def can_write_for_unit(user: AbstractBaseUser | AnonymousUser, obj: Any) -> bool:
     """THE unit rule for every write by a region's people (evidence files and links, archiving them,
     answers, programmes, KPIs, action items): the region's coordinator may write anything of the region;
     a unit operator only what their own unit owns — an object no unit owns (evidence without a programme,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F, Max
@@ -24,6 +24,9 @@ from . import queries
 from . import rules as perms
 from .choices import ActionStatus, ProgressMode
 from .models import ActionComment, ActionItem
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # The plan itself (what, who, by when, how measured) belongs to the coordinator; the unit reports progress.
 COORDINATOR_FIELDS = (
@@ -98,7 +101,7 @@ def _fk_kwargs(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def do_create_item(actor: Any, region: Region, cycle: Cycle, values: Mapping[str, Any], *, code: str = "",
+def do_create_item(actor: User, region: Region, cycle: Cycle, values: Mapping[str, Any], *, code: str = "",
                    is_demo: bool = False, source: str = "form") -> ActionItem:
     require(perms.can_manage_plan, actor, region, _("Hanya koordinator daerah yang menambah rencana aksi"))
     data = {"progress_mode": ProgressMode.STATUS, "status": ActionStatus.NOT_STARTED, **values}
@@ -120,11 +123,11 @@ def do_create_item(actor: Any, region: Region, cycle: Cycle, values: Mapping[str
     return item
 
 
-def _user(actor: Any) -> Any:
+def _user(actor: User) -> User | None:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def allowed_fields(actor: Any, item: ActionItem) -> tuple[str, ...]:
+def allowed_fields(actor: User, item: ActionItem) -> tuple[str, ...]:
     if perms.can_manage_plan.test(actor, item):
         return COORDINATOR_FIELDS
     if perms.is_item_operator.test(actor, item):
@@ -133,7 +136,7 @@ def allowed_fields(actor: Any, item: ActionItem) -> tuple[str, ...]:
 
 
 @transaction.atomic
-def do_update_item(actor: Any, item: ActionItem, version: int, changes: Mapping[str, Any], *,
+def do_update_item(actor: User, item: ActionItem, version: int, changes: Mapping[str, Any], *,
                    source: str = "form", reason: str = "") -> ActionItem:
     """Change fields of an item the actor saw at `version`. A stale version is refused (optimistic lock),
     so two people editing the same item never overwrite each other silently."""
@@ -177,7 +180,7 @@ def _stale(item: ActionItem, version: int, stored: int | None) -> StaleEdit:
 
 
 @transaction.atomic
-def do_archive_item(actor: Any, item: ActionItem, reason: str = "") -> ActionItem:
+def do_archive_item(actor: User, item: ActionItem, reason: str = "") -> ActionItem:
     require(perms.can_manage_plan, actor, item, _("Hanya koordinator daerah yang mengarsipkan rencana aksi"))
     if item.archived_at is None:
         ActionItem.objects.filter(pk=item.pk).update(archived_at=timezone.now(), version=F("version") + 1)
@@ -187,7 +190,7 @@ def do_archive_item(actor: Any, item: ActionItem, reason: str = "") -> ActionIte
 
 
 @transaction.atomic
-def do_comment(actor: Any, item: ActionItem, text: str) -> ActionComment:
+def do_comment(actor: User, item: ActionItem, text: str) -> ActionComment:
     require(perms.can_comment, actor, item, _("Anda tidak berhak mengomentari rencana aksi wilayah ini"))
     if not getattr(actor, "is_authenticated", False):
         raise NotAllowed(_("Masuk terlebih dahulu"))

@@ -4,7 +4,7 @@ Objects are a Region (plan-wide permissions) or an ActionItem (item permissions)
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rules
 
@@ -18,9 +18,12 @@ from kotacerdas.accounts.rules import (
     is_operator_of_region,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
 
 @rules.predicate
-def is_item_operator(user: Any, obj: Any) -> bool:
+def is_item_operator(user: AbstractBaseUser | AnonymousUser, obj: Any) -> bool:
     owner_id = getattr(obj, "owner_id", None)
     return owner_id is not None and owner_id in roles.units_for(user)
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kotacerdas.accounts.types import AuthenticatedHttpRequest
 from kotacerdas.catalogue.models import Pillar, Unit
 from kotacerdas.core.errors import ActionError, StaleEdit
 from kotacerdas.evaluations.models import Cycle
@@ -123,7 +124,7 @@ def _initial(item: ActionItem) -> dict[str, Any]:
 
 
 @login_required
-def item_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def item_detail(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     item = _item_or_404(request, code, pk)
     allowed = actions.allowed_fields(request.user, item) if item.archived_at is None else ()
     form = ItemForm(initial=_initial(item), region_code=item.region_id, cycle=item.cycle, allowed=allowed)
@@ -166,7 +167,7 @@ def item_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def item_new(request: HttpRequest, code: str) -> HttpResponse:
+def item_new(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     region, cycle, _years = _region_cycle(request, code)
     if not perms.can_manage_plan.test(request.user, region):
         raise PermissionDenied(_("Hanya koordinator daerah yang menambah rencana aksi"))

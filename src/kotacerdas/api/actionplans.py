@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Path, Query, Router, Schema
 from pydantic import Field
 
+from kotacerdas.accounts.types import AuthenticatedHttpRequest
 from kotacerdas.actionplans import actions, queries
 from kotacerdas.actionplans import rules as perms
 from kotacerdas.actionplans.choices import ActionStatus, ProgressMode
@@ -118,7 +119,7 @@ class ProgressIn(Schema):
 
 @router.patch("/action-plans/items/{item_id}", response=ActionItemOut, auth=authenticated,
               summary="Laporkan kemajuan satu kegiatan (status, realisasi, bukti)")
-def patch_item(request: HttpRequest, body: ProgressIn, item_id: int = Path(..., ge=1, le=2**62)):  # type: ignore[no-untyped-def]
+def patch_item(request: AuthenticatedHttpRequest, body: ProgressIn, item_id: int = Path(..., ge=1, le=2**62)):  # type: ignore[no-untyped-def]
     from decimal import Decimal
 
     item = ActionItem.objects.select_related("cycle", "owner").filter(pk=item_id).first()

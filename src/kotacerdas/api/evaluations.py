@@ -7,6 +7,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import Field
 
+from kotacerdas.accounts.types import AuthenticatedHttpRequest
 from kotacerdas.catalogue.models import Programme
 from kotacerdas.evaluations import actions, queries
 from kotacerdas.evaluations import filters as result_filters
@@ -206,7 +207,7 @@ class AnswerIn(Schema):
 
 @router.put("/submissions/{submission_id}/answers/{indicator}", response=AnswerOut, auth=authenticated,
             summary="Isi/ubah jawaban satu indikator")
-def put_answer(request: HttpRequest, submission_id: int, indicator: str, body: AnswerIn):  # type: ignore[no-untyped-def]
+def put_answer(request: AuthenticatedHttpRequest, submission_id: int, indicator: str, body: AnswerIn):  # type: ignore[no-untyped-def]
     sub = _submission_for(request, submission_id)
     programme = None
     if body.programme:
@@ -243,7 +244,7 @@ def _evidence_programme(sub: Submission, code: str | None) -> Programme | None:
 
 @router.post("/submissions/{submission_id}/evidence/{indicator}", response={201: EvidenceOut}, auth=authenticated,
              summary="Unggah berkas bukti dukung (≤ 10 MB; PDF, gambar, dokumen Office)")
-def upload_evidence(request: HttpRequest, submission_id: int, indicator: str, file: File[UploadedFile],  # type: ignore[no-untyped-def]
+def upload_evidence(request: AuthenticatedHttpRequest, submission_id: int, indicator: str, file: File[UploadedFile],  # type: ignore[no-untyped-def]
                     description: Form[str] = "", programme: Form[str] = ""):
     sub = _submission_for(request, submission_id)
     target = _evidence_programme(sub, programme)
@@ -254,7 +255,7 @@ def upload_evidence(request: HttpRequest, submission_id: int, indicator: str, fi
 
 @router.post("/submissions/{submission_id}/links/{indicator}", response={201: EvidenceOut}, auth=authenticated,
              summary="Tambah tautan bukti dukung (aplikasi, video ≤ 3 menit)")
-def add_link(request: HttpRequest, submission_id: int, indicator: str, body: LinkIn):  # type: ignore[no-untyped-def]
+def add_link(request: AuthenticatedHttpRequest, submission_id: int, indicator: str, body: LinkIn):  # type: ignore[no-untyped-def]
     sub = _submission_for(request, submission_id)
     return 201, actions.do_add_evidence_link(request.user, sub, indicator, body.url, kind=body.kind,
                                              duration_seconds=body.duration_seconds, description=body.description,
@@ -334,7 +335,7 @@ class ScoreOut(Schema):
 
 @router.put("/submissions/{submission_id}/scores/{indicator}", response=ScoreOut, auth=authenticated,
             summary="Skor asesor untuk satu indikator")
-def put_score(request: HttpRequest, submission_id: int, indicator: str, body: ScoreIn):  # type: ignore[no-untyped-def]
+def put_score(request: AuthenticatedHttpRequest, submission_id: int, indicator: str, body: ScoreIn):  # type: ignore[no-untyped-def]
     sub = _submission_for(request, submission_id)
     from kotacerdas.evaluations.models import AssessmentScore
 
@@ -365,7 +366,7 @@ class FeedbackOut(Schema):
 
 @router.post("/submissions/{submission_id}/feedback", response={201: FeedbackOut}, auth=authenticated,
              summary="Umpan balik per program: kekuatan, kelemahan, rekomendasi")
-def post_feedback(request: HttpRequest, submission_id: int, body: FeedbackIn):  # type: ignore[no-untyped-def]
+def post_feedback(request: AuthenticatedHttpRequest, submission_id: int, body: FeedbackIn):  # type: ignore[no-untyped-def]
     sub = _submission_for(request, submission_id)
     programme = get_object_or_404(Programme, region_id=sub.region_id, code=body.programme)
     fb = actions.do_feedback(request.user, sub, programme, strengths=body.strengths, weaknesses=body.weaknesses,
@@ -382,7 +383,7 @@ class CompleteOut(Schema):
 
 @router.post("/submissions/{submission_id}/assessment/complete", response={200: CompleteOut, **_REFUSALS},
              auth=authenticated, summary="Tandai penilaian asesor selesai (semua indikator dinilai)")
-def complete_assessment(request: HttpRequest, submission_id: int):  # type: ignore[no-untyped-def]
+def complete_assessment(request: AuthenticatedHttpRequest, submission_id: int):  # type: ignore[no-untyped-def]
     a = actions.do_complete_assessment(request.user, _submission_for(request, submission_id))
     return {"id": a.pk, "status": a.status, "completed_at": a.completed_at}
 
@@ -404,7 +405,7 @@ class ConsensusChangedOut(ChangedOut):
 
 @router.put("/submissions/{submission_id}/consensus", response={200: ConsensusChangedOut, **_REFUSALS},
             auth=authenticated, summary="Skor konsensus panel (ketua panel, dalam jendela penilaian)")
-def put_consensus(request: HttpRequest, submission_id: int, body: ConsensusIn):  # type: ignore[no-untyped-def]
+def put_consensus(request: AuthenticatedHttpRequest, submission_id: int, body: ConsensusIn):  # type: ignore[no-untyped-def]
     sub = _submission_for(request, submission_id)
 
     def current() -> dict[str, Any] | None:

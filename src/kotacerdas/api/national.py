@@ -14,6 +14,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from kotacerdas.accounts import roles
+from kotacerdas.accounts.types import AuthenticatedHttpRequest
 from kotacerdas.core.errors import InvalidInput, NotAllowed
 from kotacerdas.evaluations import actions, queries
 from kotacerdas.evaluations import filters as participant_filters
@@ -154,7 +155,7 @@ def _detail(cycle: Cycle) -> dict[str, Any]:
 
 
 @router.post("/cycles", response={201: CycleDetail, **REFUSALS}, summary="Buka siklus evaluasi")
-def open_cycle(request: HttpRequest, body: CycleIn):  # type: ignore[no-untyped-def]
+def open_cycle(request: AuthenticatedHttpRequest, body: CycleIn):  # type: ignore[no-untyped-def]
     data = body.dict()
     cycle = actions.do_open_cycle(request.user, **data)
     return 201, _detail(cycle)
@@ -172,7 +173,7 @@ class AdvanceIn(Schema):
 
 @router.post("/cycles/{year}/advance", response={200: CycleDetail, **REFUSALS},
              summary="Pindah ke tahap berikutnya (lihat next_stage_locks pada GET siklus)")
-def advance(request: HttpRequest, year: int, body: AdvanceIn):  # type: ignore[no-untyped-def]
+def advance(request: AuthenticatedHttpRequest, year: int, body: AdvanceIn):  # type: ignore[no-untyped-def]
     cycle = actions.do_advance_stage(request.user, _cycle(request, year, request.GET.get("pack")), body.to_stage.value, body.reason)
     return _detail(cycle)
 
@@ -215,7 +216,7 @@ def list_participants(request: HttpRequest, year: int,  # type: ignore[no-untype
 
 @router.post("/cycles/{year}/participants", response={200: AddedOut, **REFUSALS},
              summary="Tambah peserta (semua-atau-tidak)")
-def add_participants(request: HttpRequest, year: int, body: ParticipantsIn):  # type: ignore[no-untyped-def]
+def add_participants(request: AuthenticatedHttpRequest, year: int, body: ParticipantsIn):  # type: ignore[no-untyped-def]
     cycle = _cycle(request, year, request.GET.get("pack"))
     added = actions.do_add_participants(request.user, cycle, body.regions, body.cohort)
     return {"added": added, "participants": cycle.participants.count()}
@@ -223,7 +224,7 @@ def add_participants(request: HttpRequest, year: int, body: ParticipantsIn):  # 
 
 @router.post("/cycles/{year}/participants/upload", response={200: AddedOut, 413: ErrorOut, **REFUSALS},
              summary="Unggah daftar kode Kemendagri (.xlsx/.csv: kode, kelas opsional)")
-def upload_participants(request: HttpRequest, year: int, file: File[UploadedFile]):  # type: ignore[no-untyped-def]
+def upload_participants(request: AuthenticatedHttpRequest, year: int, file: File[UploadedFile]):  # type: ignore[no-untyped-def]
     cycle = _cycle(request, year, request.GET.get("pack"))
     try:
         rows, errors = read_participants(read_upload(file), file.name or "")
@@ -267,7 +268,7 @@ def list_panels(request: HttpRequest, year: int):  # type: ignore[no-untyped-def
 
 
 @router.post("/cycles/{year}/panels", response={201: PanelOut, **REFUSALS}, summary="Bentuk panel")
-def form_panel(request: HttpRequest, year: int, body: PanelIn):  # type: ignore[no-untyped-def]
+def form_panel(request: AuthenticatedHttpRequest, year: int, body: PanelIn):  # type: ignore[no-untyped-def]
     cycle = _cycle(request, year, request.GET.get("pack"))
     panel = actions.do_form_panel(request.user, cycle, name=body.name, region_class=body.region_class,
                                   lead=_user(body.lead), members=[_user(m) for m in body.members])
@@ -286,7 +287,7 @@ class AssignOut(Schema):
 
 @router.post("/cycles/{year}/assignments", response={201: AssignOut, **REFUSALS},
              summary="Tugaskan satu wilayah ke panel")
-def assign(request: HttpRequest, year: int, body: AssignIn):  # type: ignore[no-untyped-def]
+def assign(request: AuthenticatedHttpRequest, year: int, body: AssignIn):  # type: ignore[no-untyped-def]
     cycle = _cycle(request, year, request.GET.get("pack"))
     panel = Panel.objects.filter(cycle=cycle, name=body.panel).first()
     if panel is None:
@@ -308,7 +309,7 @@ class SuggestOut(Schema):
 
 @router.post("/cycles/{year}/assignments/suggest", response={200: SuggestOut, **REFUSALS},
              summary="Usulan penugasan: seimbang antarpanel, sesuai kelas, tanpa konflik kepentingan")
-def suggest(request: HttpRequest, year: int, body: SuggestIn):  # type: ignore[no-untyped-def]
+def suggest(request: AuthenticatedHttpRequest, year: int, body: SuggestIn):  # type: ignore[no-untyped-def]
     cycle = _cycle(request, year, request.GET.get("pack"))
     s = actions.do_apply_suggestion(request.user, cycle) if body.apply else actions.suggest_assignments(cycle)
     return {"applied": body.apply, "assignments": [{"region": r, "panel": p.name} for r, p in s.assignments],
@@ -369,7 +370,7 @@ def list_meetings(request: HttpRequest, year: int):  # type: ignore[no-untyped-d
 
 @router.put("/cycles/{year}/meetings/{region}", response={200: MeetingOut, 428: ErrorOut, **REFUSALS},
             summary="Jadwalkan Tahap II satu wilayah (email + lampiran .ics ke koordinator dan panel)")
-def schedule(request: HttpRequest, year: int, region: str, body: MeetingIn):  # type: ignore[no-untyped-def]
+def schedule(request: AuthenticatedHttpRequest, year: int, region: str, body: MeetingIn):  # type: ignore[no-untyped-def]
     from .versions import versioned_write
 
     cycle = _cycle(request, year, request.GET.get("pack"))
@@ -423,7 +424,7 @@ class CountOut(Schema):
 
 @router.post("/cycles/{year}/reminders", response={200: CountOut, **REFUSALS},
              summary="Kirim pengingat ke wilayah yang belum mengirim")
-def remind(request: HttpRequest, year: int, body: RemindIn):  # type: ignore[no-untyped-def]
+def remind(request: AuthenticatedHttpRequest, year: int, body: RemindIn):  # type: ignore[no-untyped-def]
     return {"count": actions.do_remind(request.user, _cycle(request, year, request.GET.get("pack")), body.regions)}
 
 
@@ -433,7 +434,7 @@ class ReasonIn(Schema):
 
 @router.post("/cycles/{year}/finalise", response={200: CountOut, **REFUSALS},
              summary="Finalkan semua pengajuan yang selesai dinilai")
-def finalise_all(request: HttpRequest, year: int, body: ReasonIn):  # type: ignore[no-untyped-def]
+def finalise_all(request: AuthenticatedHttpRequest, year: int, body: ReasonIn):  # type: ignore[no-untyped-def]
     return {"count": actions.do_finalise_cycle(request.user, _cycle(request, year, request.GET.get("pack")), body.reason)}
 
 
@@ -464,7 +465,7 @@ class PublishIn(Schema):
 
 @router.post("/cycles/{year}/publish", response={200: CountOut, **REFUSALS},
              summary="Terbitkan hasil final (konfirmasi diketik)")
-def publish(request: HttpRequest, year: int, body: PublishIn):  # type: ignore[no-untyped-def]
+def publish(request: AuthenticatedHttpRequest, year: int, body: PublishIn):  # type: ignore[no-untyped-def]
     cycle = _cycle(request, year, request.GET.get("pack"))
     if body.confirm.strip() != queries.publish_phrase(cycle):
         raise InvalidInput(f"Ketik {queries.publish_phrase(cycle)!r} untuk menerbitkan / type it to publish",
@@ -493,7 +494,7 @@ class StatusOut(Schema):
 
 @router.post("/submissions/{submission_id}/reopen", response={200: StatusOut, **REFUSALS},
              summary="Buka kembali satu pengajuan (dengan alasan)")
-def reopen(request: HttpRequest, submission_id: int, body: ReopenIn):  # type: ignore[no-untyped-def]
+def reopen(request: AuthenticatedHttpRequest, submission_id: int, body: ReopenIn):  # type: ignore[no-untyped-def]
     return actions.do_reopen(request.user, _submission(request, submission_id), body.reason, body.deadline)
 
 
@@ -513,7 +514,7 @@ class CorrectionOut(Schema):
 
 @router.post("/submissions/{submission_id}/correction", response={200: CorrectionOut, **REFUSALS},
              summary="Koreksi hasil terbit: versi baru dengan alasan")
-def correct(request: HttpRequest, submission_id: int, body: CorrectionIn):  # type: ignore[no-untyped-def]
+def correct(request: AuthenticatedHttpRequest, submission_id: int, body: CorrectionIn):  # type: ignore[no-untyped-def]
     r = actions.do_correct_result(request.user, _submission(request, submission_id), body.levels, body.reason)
     return {"region": r.region_id, "index": float(r.index), "predicate": r.published_predicate.label, "rank": r.rank,
             "version": r.version, "correction_reason": r.correction_reason}

@@ -2,7 +2,7 @@
 people of their region), invitations, the spreadsheet import of users, granting and revoking roles and
 (de)activating accounts. Every change goes through accounts.actions (permission + audit event)."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
@@ -16,12 +16,16 @@ from kotacerdas.accounts import roles
 from kotacerdas.accounts.choices import Role
 from kotacerdas.accounts.imports import UserImportFailed, import_users
 from kotacerdas.accounts.models import Membership
+from kotacerdas.accounts.types import AuthenticatedHttpRequest
 from kotacerdas.core.errors import InvalidInput, NotAllowed
 
 from .auth import authenticated
 from .errors import not_found
 from .national import REFUSALS, ReasonIn, read_upload, require_admin
 from .schemas import ErrorOut
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 router = Router(tags=["administrasi nasional"], auth=authenticated)
 
@@ -51,7 +55,7 @@ def _user_out(u: Any) -> dict[str, Any]:
                              "experience": m.experience, "active": m.active} for m in u.memberships.all()]}
 
 
-def _may_see(actor: Any, user: Any) -> bool:
+def _may_see(actor: "User", user: "User") -> bool:
     if roles.is_national_admin(actor):
         return True
     mine = roles.regions_for(actor, "coordinator")
@@ -89,7 +93,7 @@ class InviteIn(Schema):
 
 @router.post("/users/invitations", response={201: UserOut, **REFUSALS},
              summary="Undang pengguna (email berisi tautan membuat kata sandi)")
-def invite(request: HttpRequest, body: InviteIn):  # type: ignore[no-untyped-def]
+def invite(request: AuthenticatedHttpRequest, body: InviteIn):  # type: ignore[no-untyped-def]
     user = account_actions.do_invite(request.user, body.email, role=body.role, region=body.region, unit=body.unit,
                                      experience=body.experience, name=body.name)
     return 201, _user_out(user)
@@ -104,7 +108,7 @@ class UsersImportOut(Schema):
 
 @router.post("/users/import", response={200: UsersImportOut, 413: ErrorOut, **REFUSALS},
              summary="Impor pengguna dari Excel/CSV (semua-atau-tidak, galat per baris)")
-def users_import(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False):  # type: ignore[no-untyped-def]
+def users_import(request: AuthenticatedHttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False):  # type: ignore[no-untyped-def]
     if not (roles.is_national_admin(request.user) or roles.regions_for(request.user, "coordinator")):
         raise NotAllowed("Hanya admin nasional atau koordinator daerah / admins and coordinators only")
     try:
@@ -126,7 +130,7 @@ class RoleIn(Schema):
 
 
 @router.post("/users/{user_id}/memberships", response={201: UserOut, **REFUSALS}, summary="Beri peran")
-def grant(request: HttpRequest, user_id: int, body: RoleIn):  # type: ignore[no-untyped-def]
+def grant(request: AuthenticatedHttpRequest, user_id: int, body: RoleIn):  # type: ignore[no-untyped-def]
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None or not (roles.is_national_admin(request.user) or roles.regions_for(request.user, "coordinator")):
         raise not_found("Pengguna", str(user_id))
@@ -136,7 +140,7 @@ def grant(request: HttpRequest, user_id: int, body: RoleIn):  # type: ignore[no-
 
 
 @router.post("/memberships/{membership_id}/revoke", response={200: UserOut, **REFUSALS}, summary="Cabut peran")
-def revoke(request: HttpRequest, membership_id: int, body: ReasonIn):  # type: ignore[no-untyped-def]
+def revoke(request: AuthenticatedHttpRequest, membership_id: int, body: ReasonIn):  # type: ignore[no-untyped-def]
     m = Membership.objects.select_related("user").filter(pk=membership_id).first()
     if m is None or not _may_see(request.user, m.user):
         raise not_found("Keanggotaan", str(membership_id))
@@ -151,7 +155,7 @@ class ActiveIn(Schema):
 
 @router.post("/users/{user_id}/active", response={200: UserOut, **REFUSALS},
              summary="Nonaktifkan / aktifkan akun (tidak pernah dihapus)")
-def set_active(request: HttpRequest, user_id: int, body: ActiveIn):  # type: ignore[no-untyped-def]
+def set_active(request: AuthenticatedHttpRequest, user_id: int, body: ActiveIn):  # type: ignore[no-untyped-def]
     require_admin(request)
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:

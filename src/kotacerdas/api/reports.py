@@ -7,6 +7,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from kotacerdas.accounts import roles
+from kotacerdas.accounts.types import AuthenticatedHttpRequest
 from kotacerdas.evaluations import queries
 from kotacerdas.evaluations import rules as perms
 from kotacerdas.evaluations.models import Cycle, Submission
@@ -176,7 +177,7 @@ class ImportRejectedOut(ErrorOut):
 
 @router.post("/worksheets/{submission_id}", response={200: ImportOut, 404: ErrorOut, 422: ImportRejectedOut},
              auth=authenticated, exclude_none=True, summary="Impor lembar kerja (semua-atau-tidak; galat per lembar/baris/kolom)")
-def import_worksheet(request: HttpRequest, submission_id: int, file: File[UploadedFile],  # type: ignore[no-untyped-def]
+def import_worksheet(request: AuthenticatedHttpRequest, submission_id: int, file: File[UploadedFile],  # type: ignore[no-untyped-def]
                      dry_run: bool = False):
     sub = _submission(request, submission_id)
     if not perms.can_edit_answers.test(request.user, sub):

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from kotacerdas.accounts.actions import do_create_token, do_revoke_token
 from kotacerdas.accounts.models import ApiToken
+from kotacerdas.accounts.types import AuthenticatedHttpRequest
 
 from .auth import authenticated
 from .errors import ApiError, invalid, not_found
@@ -51,7 +52,7 @@ def list_tokens(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.post("/tokens", response={201: TokenCreated, 422: ErrorOut}, summary="Buat token API (kunci tampil sekali)")
-def create_token(request: HttpRequest, body: TokenIn):  # type: ignore[no-untyped-def]
+def create_token(request: AuthenticatedHttpRequest, body: TokenIn):  # type: ignore[no-untyped-def]
     try:
         token, raw = do_create_token(request.user, request.user, body.name.strip(), list(body.scopes))
     except ValueError as exc:
@@ -61,7 +62,7 @@ def create_token(request: HttpRequest, body: TokenIn):  # type: ignore[no-untype
 
 @router.post("/tokens/{token_id}/revoke", response={200: TokenOut, 404: ErrorOut},
              summary="Cabut token (tidak bisa dibatalkan)")
-def revoke_token(request: HttpRequest, token_id: int, body: RevokeIn):  # type: ignore[no-untyped-def]
+def revoke_token(request: AuthenticatedHttpRequest, token_id: int, body: RevokeIn):  # type: ignore[no-untyped-def]
     from kotacerdas.accounts import roles
 
     token = ApiToken.objects.filter(pk=token_id).first()

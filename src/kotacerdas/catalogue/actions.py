@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F
@@ -20,6 +20,9 @@ from kotacerdas.regions.models import Region
 from . import rules as perms
 from .choices import AreaScope, Hosting, ProgrammeStatus, Sector, UnitKind
 from .models import Programme, SubDimension, Unit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Editable fields of a programme, foreign keys by id (owner: Unit pk, pillar/subdimension: code),
 # kecamatan as a sorted list of region codes.
@@ -140,7 +143,7 @@ def _audit_value(value: Any) -> Any:
 
 
 @transaction.atomic
-def do_create_programme(actor: Any, region: Region, code: str, values: Mapping[str, Any], *,
+def do_create_programme(actor: User, region: Region, code: str, values: Mapping[str, Any], *,
                         source: str = "form", is_demo: bool = False) -> Programme:
     """Add a programme to the region's catalogue. Coordinators add for any unit of the region, operators
     only for their own unit."""
@@ -184,7 +187,7 @@ def _stale(programme: Programme, version: int, stored: int | None) -> StaleEdit:
 
 
 @transaction.atomic
-def do_update_programme(actor: Any, programme: Programme, version: int, changes: Mapping[str, Any], *,
+def do_update_programme(actor: User, programme: Programme, version: int, changes: Mapping[str, Any], *,
                         source: str = "form", reason: str = "") -> Programme:
     """Change fields of a programme the actor saw at `version` (optimistic lock). Nothing changes, no
     version is spent and no event is written when the values are the same."""
@@ -227,7 +230,7 @@ def do_update_programme(actor: Any, programme: Programme, version: int, changes:
 
 
 @transaction.atomic
-def do_archive_programme(actor: Any, programme: Programme, reason: str = "", *, source: str = "form") -> Programme:
+def do_archive_programme(actor: User, programme: Programme, reason: str = "", *, source: str = "form") -> Programme:
     """Take a programme out of the catalogue (never deleted: its feedback, evidence and history stay)."""
     require(perms.can_edit_programme, actor, programme,
             _("Anda hanya boleh mengarsipkan program milik unit Anda"))
@@ -240,7 +243,7 @@ def do_archive_programme(actor: Any, programme: Programme, reason: str = "", *, 
 
 
 @transaction.atomic
-def do_restore_programme(actor: Any, programme: Programme, reason: str = "", *, source: str = "form") -> Programme:
+def do_restore_programme(actor: User, programme: Programme, reason: str = "", *, source: str = "form") -> Programme:
     require(perms.can_edit_programme, actor, programme,
             _("Anda hanya boleh memulihkan program milik unit Anda"))
     if programme.archived_at is not None:
@@ -283,7 +286,7 @@ def _check_unit(data: Mapping[str, Any], region_code: str, exclude: int | None =
 
 
 @transaction.atomic
-def do_create_unit(actor: Any, region: Region, values: Mapping[str, Any], *, source: str = "form") -> Unit:
+def do_create_unit(actor: User, region: Region, values: Mapping[str, Any], *, source: str = "form") -> Unit:
     require(perms.can_manage_catalogue, actor, region, _("Hanya koordinator daerah yang menambah unit kerja"))
     data = {"short_name": "", "kind": UnitKind.OPD, **_unit_values(values)}
     _check_unit(data, region.code)
@@ -293,7 +296,7 @@ def do_create_unit(actor: Any, region: Region, values: Mapping[str, Any], *, sou
 
 
 @transaction.atomic
-def do_update_unit(actor: Any, unit: Unit, changes: Mapping[str, Any], *, source: str = "form") -> Unit:
+def do_update_unit(actor: User, unit: Unit, changes: Mapping[str, Any], *, source: str = "form") -> Unit:
     require(perms.can_manage_catalogue, actor, unit, _("Hanya koordinator daerah yang mengubah unit kerja"))
     if unit.archived_at is not None:
         raise InvalidInput(_("Unit %(name)s sudah diarsipkan") % {"name": unit.name})
@@ -314,7 +317,7 @@ def active_programmes_of(units: Iterable[int]) -> int:
 
 
 @transaction.atomic
-def do_archive_unit(actor: Any, unit: Unit, reason: str = "", *, source: str = "form") -> Unit:
+def do_archive_unit(actor: User, unit: Unit, reason: str = "", *, source: str = "form") -> Unit:
     """Archive a unit that owns no active programme (move or archive its programmes first)."""
     require(perms.can_manage_catalogue, actor, unit, _("Hanya koordinator daerah yang mengarsipkan unit kerja"))
     if unit.archived_at is None:

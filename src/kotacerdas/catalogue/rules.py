@@ -5,7 +5,7 @@ manages the programmes of their own unit only; the executive and everyone else r
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rules
 
@@ -13,9 +13,12 @@ from kotacerdas.accounts import roles
 from kotacerdas.accounts.choices import Role
 from kotacerdas.accounts.rules import can_write_for_unit, is_coordinator_of, is_national_admin
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
 
 @rules.predicate
-def has_unit_in_region(user: Any, obj: Any) -> bool:
+def has_unit_in_region(user: AbstractBaseUser | AnonymousUser, obj: Any) -> bool:
     """An operator of some unit of the region (may add programmes of that unit)."""
     from .models import Unit
 

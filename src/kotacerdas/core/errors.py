@@ -3,7 +3,10 @@ so every app (and the API and web layers) can raise and catch these."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
 class ActionError(Exception):
@@ -51,7 +54,7 @@ class DuplicateEvidence(ActionError):
     status = 409
 
 
-def require(predicate: Any, user: Any, obj: Any, message: str) -> None:
+def require(predicate: Any, user: AbstractBaseUser | AnonymousUser, obj: Any, message: str) -> None:
     """Raise `NotAllowed(message)` unless the django-rules `predicate` holds for (user, obj)."""
     if not predicate.test(user, obj):
         raise NotAllowed(message)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +27,9 @@ from . import queries
 from .choices import Stage, SubmissionStatus
 from .models import ConsensusScore, Cycle, Result, Submission
 from .ranking import competition_ranks
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 S = SubmissionStatus
 
@@ -152,7 +155,7 @@ def score_cycle_rows(cycle: Cycle, rows: CycleRows) -> tuple[list[Any], list[lis
     return scores, traces
 
 
-def store_cycle_scores(actor: Any, cycle: Cycle, rows: CycleRows, scores: list[Any],
+def store_cycle_scores(actor: User, cycle: Cycle, rows: CycleRows, scores: list[Any],
                        traces: list[list[dict[str, Any]]]) -> int:
     """Write the results of a recompute with one upsert, rank the cycle (rank_cycle's rules) and write the
     audit events in bulk. ``scores`` need index, index_raw, mean, dimensions, pillars, predicate,
@@ -214,7 +217,7 @@ def store_cycle_scores(actor: Any, cycle: Cycle, rows: CycleRows, scores: list[A
 
 
 @transaction.atomic
-def recompute_cycle(actor: Any, cycle: Cycle) -> int:
+def recompute_cycle(actor: User, cycle: Cycle) -> int:
     """Score every assessed/final submission of ``cycle`` (panel levels: consensus, else the assessors'
     aggregate) and store results and ranks in one transaction. Frozen (published) results stay as they
     are. Returns the number of results written. The caller checks permission (see do_recompute).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rules
 
@@ -15,12 +15,15 @@ from kotacerdas.accounts.rules import (
     is_national_admin,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
 
 def _submission(obj: Any) -> Any:
     return getattr(obj, "submission", obj)
 
 
-def assigned_panel(user: Any, submission: Any) -> Any:
+def assigned_panel(user: AbstractBaseUser | AnonymousUser, submission: Any) -> Any:
     from .models import Assignment
 
     if not getattr(user, "is_authenticated", False) or not roles.has_role(user, Role.ASSESSOR):
@@ -32,44 +35,44 @@ def assigned_panel(user: Any, submission: Any) -> Any:
 
 
 @rules.predicate
-def is_region_coordinator(user: Any, obj: Any) -> bool:
+def is_region_coordinator(user: AbstractBaseUser | AnonymousUser, obj: Any) -> bool:
     sub = _submission(obj)
     return sub is not None and sub.region_id in roles.regions_for(user, Role.COORDINATOR)
 
 
 @rules.predicate
-def is_region_member(user: Any, obj: Any) -> bool:
+def is_region_member(user: AbstractBaseUser | AnonymousUser, obj: Any) -> bool:
     sub = _submission(obj)
     return sub is not None and sub.region_id in roles.regions_for(user)
 
 
 @rules.predicate
-def is_region_operator(user: Any, obj: Any) -> bool:
+def is_region_operator(user: AbstractBaseUser | AnonymousUser, obj: Any) -> bool:
     sub = _submission(obj)
     return sub is not None and sub.region_id in roles.regions_for(user, Role.OPERATOR)
 
 
 @rules.predicate
-def has_conflict_of_interest(user: Any, obj: Any) -> bool:
+def has_conflict_of_interest(user: AbstractBaseUser | AnonymousUser, obj: Any) -> bool:
     sub = _submission(obj)
     return sub is not None and sub.region_id in roles.regions_for(user)
 
 
 @rules.predicate
-def is_assigned_assessor(user: Any, obj: Any) -> bool:
+def is_assigned_assessor(user: AbstractBaseUser | AnonymousUser, obj: Any) -> bool:
     sub = _submission(obj)
     return sub is not None and assigned_panel(user, sub) is not None and not has_conflict_of_interest(user, sub)
 
 
 @rules.predicate
-def is_panel_lead(user: Any, obj: Any) -> bool:
+def is_panel_lead(user: AbstractBaseUser | AnonymousUser, obj: Any) -> bool:
     sub = _submission(obj)
     panel = assigned_panel(user, sub) if sub is not None else None
     return panel is not None and panel.lead_id == user.pk and not has_conflict_of_interest(user, sub)
 
 
 @rules.predicate
-def in_assessment_window(user: Any, obj: Any) -> bool:
+def in_assessment_window(user: AbstractBaseUser | AnonymousUser, obj: Any) -> bool:
     sub = _submission(obj)
     return sub is not None and sub.cycle.assessment_open()
 

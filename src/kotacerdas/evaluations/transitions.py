@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,9 @@ from kotacerdas.accounts.rules import is_national_admin
 
 from . import rules as perms
 from .choices import SubmissionStatus as S
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
 class Action(StrEnum):
@@ -110,13 +113,13 @@ def who(name: str) -> Any:
     return TABLE[name].who
 
 
-def can(user: Any, submission: Any, name: str) -> bool:
+def can(user: AbstractBaseUser | AnonymousUser, submission: Any, name: str) -> bool:
     """May `user` take action `name` on `submission` now, as far as status and role go?"""
     entry = TABLE[name]
     return entry.allowed_from(submission.status) and bool(entry.who.test(user, submission))
 
 
-def available(user: Any, submission: Any) -> list[str]:
+def available(user: AbstractBaseUser | AnonymousUser, submission: Any) -> list[str]:
     """The actions `user` may take on `submission` in its current status, in table order."""
     return [name for name in TABLE if can(user, submission, name)]
 

@@ -14,7 +14,7 @@ import io
 import os
 import random
 import time
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 
@@ -33,6 +33,9 @@ from .choices import (
     KpiUnit,
 )
 from .models import IngestJob, Kpi
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 REGION = "16.07"
 ACTOR = "koordinator@banyuasin.test"
@@ -71,7 +74,7 @@ def _actor() -> Any:
     return get_user_model().objects.get(username=ACTOR)
 
 
-def ensure_kpis(actor: Any, out: IO[Any]) -> int:
+def ensure_kpis(actor: User, out: IO[Any]) -> int:
     created = 0
     progs = {p.code: p for p in Programme.objects.filter(region_id=REGION, code__in=PROGRAMMES)}
     for order, row in enumerate(KPIS):
@@ -119,7 +122,7 @@ def values_csv() -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def load_values(actor: Any, out: IO[Any]) -> IngestJob | None:
+def load_values(actor: User, out: IO[Any]) -> IngestJob | None:
     done = IngestJob.objects.filter(is_demo=True, original_name=VALUES_FILE, status=IngestStatus.SUCCEEDED)
     if done.exists():
         return None

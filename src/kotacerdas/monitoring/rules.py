@@ -7,7 +7,7 @@ reach was published.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rules
 
@@ -18,6 +18,9 @@ from kotacerdas.accounts.rules import (
     is_national_admin,
     is_operator_of_unit,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
 def programme_of(obj: Any) -> Any:
@@ -30,7 +33,7 @@ def programme_of(obj: Any) -> Any:
 
 
 @rules.predicate
-def is_published(user: Any, obj: Any) -> bool:
+def is_published(user: AbstractBaseUser | AnonymousUser, obj: Any) -> bool:
     from .models import ReachPublication
 
     prog = programme_of(obj)
@@ -40,13 +43,13 @@ def is_published(user: Any, obj: Any) -> bool:
 
 
 @rules.predicate
-def manages_programme(user: Any, obj: Any) -> bool:
+def manages_programme(user: AbstractBaseUser | AnonymousUser, obj: Any) -> bool:
     prog = programme_of(obj)
     return prog is not None and bool(can_write_for_unit(user, prog))
 
 
 @rules.predicate
-def sees_region(user: Any, obj: Any) -> bool:
+def sees_region(user: AbstractBaseUser | AnonymousUser, obj: Any) -> bool:
     prog = programme_of(obj)
     return prog is not None and bool(is_member_of_region(user, prog))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -13,6 +13,9 @@ from django.utils.translation import gettext as _
 from kotacerdas.accounts import roles
 from kotacerdas.accounts.actions import record_event
 from kotacerdas.core import provenance
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 REMOVE_ACTION = "demo.remove"
 
@@ -25,7 +28,7 @@ def demo_removed_at() -> Any:
 
 
 @transaction.atomic
-def do_remove_demo(actor: Any = None) -> dict[str, int]:
+def do_remove_demo(actor: User | None = None) -> dict[str, int]:
     """Archive every row the demo loaded, so a pilot installation starts clean; nothing is deleted.
 
     * demo cycles (2021, 2023, 2024) get ``archived_at``: with them every participation, submission,

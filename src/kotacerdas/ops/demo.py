@@ -9,7 +9,7 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -18,6 +18,9 @@ from kotacerdas.accounts.choices import Role
 from kotacerdas.accounts.models import Membership
 from kotacerdas.catalogue.models import Programme, SubDimension, Unit
 from kotacerdas.regions.models import Region
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 DEMO_FILE = Path(__file__).resolve().parent / "demodata" / "banyuasin.toml"
 MFA_ROLES = (Role.NATIONAL_ADMIN, Role.ASSESSOR)
@@ -106,7 +109,7 @@ def load_catalogue_demo(path: Path = DEMO_FILE) -> DemoReport:
     return report
 
 
-def ensure_demo_totp(user: Any, secret: str) -> bool:
+def ensure_demo_totp(user: User, secret: str) -> bool:
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -34,6 +34,9 @@ from kotacerdas.lib.cells import append as put_row
 from kotacerdas.regions.models import Region
 
 from .xlsx import ImportFailed, ImportReport, RowError, import_worksheet
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 @dataclass
@@ -54,7 +57,7 @@ def register_importer(importer: Importer) -> None:
 
 # --- worksheet ---------------------------------------------------------------------------------------
 
-def _import_worksheet(actor: Any, path: Path, region: Region, cycle: Cycle | None, dry_run: bool) -> ImportReport:
+def _import_worksheet(actor: User, path: Path, region: Region, cycle: Cycle | None, dry_run: bool) -> ImportReport:
     assert cycle is not None
     sub = queries.stage_submission(cycle, region.code)
     if sub is None:
@@ -132,7 +135,7 @@ def _check_programmes(path: Path, region: Region, report: ImportReport, decimal:
     return sheet, column, clean
 
 
-def _import_programmes(actor: Any, path: Path, region: Region, cycle: Cycle | None,
+def _import_programmes(actor: User, path: Path, region: Region, cycle: Cycle | None,
                        dry_run: bool, decimal: str = "") -> ImportReport:
     """Validate every row, then create or update each programme through the catalogue's actions (their
     permission checks and audit events apply: an operator may import rows of their own unit only).

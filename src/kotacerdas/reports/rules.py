@@ -6,15 +6,18 @@ them except the executive, whose role is read-only (SECURITY.md)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rules
 
 from kotacerdas.accounts import roles
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
 
 @rules.predicate
-def can_report_region(user: Any, region: Any) -> bool:
+def can_report_region(user: AbstractBaseUser | AnonymousUser, region: Any) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     if roles.is_national_admin(user):
@@ -30,7 +33,7 @@ def can_report_region(user: Any, region: Any) -> bool:
 
 
 @rules.predicate
-def can_request_report(user: Any, region: Any) -> bool:
+def can_request_report(user: AbstractBaseUser | AnonymousUser, region: Any) -> bool:
     if not can_report_region(user, region):
         return False
     code = getattr(region, "code", region)

@@ -9,7 +9,7 @@ import hashlib
 import io
 import secrets
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -40,6 +40,9 @@ from .excel import parse_paper_workbook
 from .models import AccessCode, Response, ResponseAnswer, Survey, SurveyService
 from .validation import ResponseInput, validate_response
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 SETTINGS_FIELDS = ("title", "opens_at", "closes_at", "target_per_pillar", "branding_per_subdimension",
                    "min_per_subdimension", "requires_code")
 
@@ -54,7 +57,7 @@ class RateLimited(ActionError):
     status = 429
 
 
-def _user(actor: Any) -> Any:
+def _user(actor: User | None) -> User | None:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
@@ -62,7 +65,7 @@ def _user(actor: Any) -> Any:
 
 
 @transaction.atomic
-def do_create_survey(actor: Any, region: Region, cycle: Cycle, *, title: str = "", is_demo: bool = False,
+def do_create_survey(actor: User, region: Region, cycle: Cycle, *, title: str = "", is_demo: bool = False,
                      **config: Any) -> Survey:
     require(perms.can_manage_survey, actor, region, _("Hanya koordinator daerah yang merancang survei dampak"))
     if Survey.objects.filter(region=region, cycle=cycle).exists():
@@ -90,7 +93,7 @@ def _check_window(opens: dt.datetime | None, closes: dt.datetime | None) -> None
 
 
 @transaction.atomic
-def do_update_survey(actor: Any, survey: Survey, version: int, changes: Mapping[str, Any]) -> Survey:
+def do_update_survey(actor: User, survey: Survey, version: int, changes: Mapping[str, Any]) -> Survey:
     require(perms.can_manage_survey, actor, survey, _("Hanya koordinator daerah yang mengubah survei dampak"))
     unknown = set(changes) - set(SETTINGS_FIELDS)
     if unknown:
@@ -115,7 +118,7 @@ def do_update_survey(actor: Any, survey: Survey, version: int, changes: Mapping[
 
 
 @transaction.atomic
-def do_choose_programme(actor: Any, survey: Survey, subdimension: str, programme: Programme | None) -> SurveyService:
+def do_choose_programme(actor: User, survey: Survey, subdimension: str, programme: Programme | None) -> SurveyService:
     """Pick the programme whose beneficiaries answer for one sub-dimension (one per sub-dimension)."""
     require(perms.can_manage_survey, actor, survey, _("Hanya koordinator daerah yang memilih program survei"))
     service = SurveyService.objects.filter(survey=survey, subdimension=subdimension).first()
@@ -142,7 +145,7 @@ def do_choose_programme(actor: Any, survey: Survey, subdimension: str, programme
     return service
 
 
-def _transition(actor: Any, survey: Survey, allowed: tuple[str, ...], to: str, action: str) -> Survey:
+def _transition(actor: User, survey: Survey, allowed: tuple[str, ...], to: str, action: str) -> Survey:
     if survey.status not in allowed:
         raise InvalidTransition(_("Tidak bisa %(action)s: status sekarang %(status)s")
                                 % {"action": action, "status": SurveyStatus(survey.status).label})
@@ -156,7 +159,7 @@ def _transition(actor: Any, survey: Survey, allowed: tuple[str, ...], to: str, a
 
 
 @transaction.atomic
-def do_open_survey(actor: Any, survey: Survey) -> Survey:
+def do_open_survey(actor: User, survey: Survey) -> Survey:
     require(perms.can_manage_survey, actor, survey, _("Hanya koordinator daerah yang membuka survei"))
     if not survey.services.filter(programme__isnull=False).exists():
         raise InvalidInput(_("Pilih minimal satu program/layanan sebelum survei dibuka"), field="programme")
@@ -164,13 +167,13 @@ def do_open_survey(actor: Any, survey: Survey) -> Survey:
 
 
 @transaction.atomic
-def do_close_survey(actor: Any, survey: Survey) -> Survey:
+def do_close_survey(actor: User, survey: Survey) -> Survey:
     require(perms.can_manage_survey, actor, survey, _("Hanya koordinator daerah yang menutup survei"))
     return _transition(actor, survey, (SurveyStatus.OPEN,), SurveyStatus.CLOSED, "close")
 
 
 @transaction.atomic
-def do_publish_summary(actor: Any, survey: Survey, publish: bool = True) -> Survey:
+def do_publish_summary(actor: User, survey: Survey, publish: bool = True) -> Survey:
     require(perms.can_manage_survey, actor, survey, _("Hanya koordinator daerah yang menerbitkan ringkasan"))
     when = timezone.now() if publish else None
     Survey.objects.filter(pk=survey.pk).update(summary_published_at=when, version=F("version") + 1)
@@ -183,7 +186,7 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud an
 
 
 @transaction.atomic
-def do_generate_codes(actor: Any, survey: Survey, count: int) -> list[str]:
+def do_generate_codes(actor: User, survey: Survey, count: int) -> list[str]:
     require(perms.can_manage_survey, actor, survey, _("Hanya koordinator daerah yang membuat kode sekali pakai"))
     if not 1 <= count <= 5000:
         raise InvalidInput(_("Jumlah kode 1–5000"), field="count")
@@ -203,7 +206,7 @@ def do_generate_codes(actor: Any, survey: Survey, count: int) -> list[str]:
 
 
 def _create_response(survey: Survey, service: SurveyService, data: ResponseInput, *, channel: str,
-                     entered_by: Any = None, ip_hash: str = "", access_code: AccessCode | None = None,
+                     entered_by: User | None = None, ip_hash: str = "", access_code: AccessCode | None = None,
                      is_demo: bool = False) -> Response:
     response = Response.objects.create(
         survey=survey, service=service, kecamatan_id=data.kecamatan, age_band=data.age_band, gender=data.gender,
@@ -272,14 +275,14 @@ def do_submit_public(survey: Survey, data: ResponseInput, *, ip: str, honeypot: 
     return response
 
 
-def _check_paper(actor: Any, survey: Survey) -> None:
+def _check_paper(actor: User, survey: Survey) -> None:
     require(perms.can_enter_responses, actor, survey, _("Anda tidak berhak mengentri tanggapan survei ini"))
     if survey.status == SurveyStatus.DRAFT:
         raise InvalidTransition(_("Survei masih rancangan; buka survei dulu"))
 
 
 @transaction.atomic
-def do_enter_paper_response(actor: Any, survey: Survey, data: ResponseInput) -> Response:
+def do_enter_paper_response(actor: User, survey: Survey, data: ResponseInput) -> Response:
     """A paper questionnaire typed in by staff. Its collection date must fall in the survey window."""
     _check_paper(actor, survey)
     data.submitted_at = data.submitted_at or timezone.now()
@@ -296,7 +299,7 @@ def do_enter_paper_response(actor: Any, survey: Survey, data: ResponseInput) -> 
 
 
 @transaction.atomic
-def do_import_paper(actor: Any, survey: Survey, content: bytes) -> int:
+def do_import_paper(actor: User, survey: Survey, content: bytes) -> int:
     """Import paper questionnaires from the Excel template: every row checked first, all or nothing.
     Raises InvalidInput with `errors` = [{row, column, message}] when any row is wrong."""
     _check_paper(actor, survey)
@@ -320,7 +323,7 @@ EXPORT_COLUMNS = ["id", "diisi_pada", "kanal", "pilar", "sub_dimensi", "program"
 PERSONAL_COLUMNS = ["nama", "telepon", "nomor_lembar"]
 
 
-def export_responses(actor: Any, survey: Survey, *, fmt: str = "csv", include_personal: bool = False) -> bytes:
+def export_responses(actor: User, survey: Survey, *, fmt: str = "csv", include_personal: bool = False) -> bytes:
     """Raw responses, one row per respondent and one column per item. Personal data (name, phone, paper
     sheet number) only for roles allowed to see it, and every such export is written to the audit trail."""
     require(perms.can_view_survey, actor, survey, _("Anda tidak berhak mengunduh data survei ini"))

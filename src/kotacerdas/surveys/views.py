@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
+from kotacerdas.accounts.types import AuthenticatedHttpRequest
 from kotacerdas.actionplans.queries import plan_cycle, plan_years
 from kotacerdas.catalogue.models import Programme
 from kotacerdas.core.errors import ActionError
@@ -158,7 +159,7 @@ def _parse_dt(value: str) -> dt.datetime | None:
 
 
 @login_required
-def manage(request: HttpRequest, code: str) -> HttpResponse:
+def manage(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     region = _region(request, code)
     years = plan_years()
     year = request.GET.get("tahun") or request.POST.get("tahun") or ""
@@ -192,7 +193,7 @@ def manage(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "surveys/manage.html", ctx)
 
 
-def _manage_post(request: HttpRequest, region: Region, cycle: Any, survey: Survey | None) -> HttpResponse:
+def _manage_post(request: AuthenticatedHttpRequest, region: Region, cycle: Any, survey: Survey | None) -> HttpResponse:
     what = request.POST.get("do", "")
     back = reverse("web:surveys:manage", args=[region.code]) + f"?tahun={cycle.year}"
     try:
@@ -255,7 +256,7 @@ def _manage_post(request: HttpRequest, region: Region, cycle: Any, survey: Surve
 
 
 @login_required
-def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
+def paper_entry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     survey = get_object_or_404(Survey.objects.select_related("region", "cycle"), pk=pk)
     if not perms.can_enter_responses.test(request.user, survey):
         raise PermissionDenied(_("Hanya koordinator daerah dan operator unit wilayah ini yang memasukkan jawaban kertas"))
@@ -284,7 +285,7 @@ def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest, pk: int) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     survey = get_object_or_404(Survey.objects.select_related("region", "cycle"), pk=pk)
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     personal = request.GET.get("pribadi") == "1"

@@ -4,7 +4,7 @@ and a level against the cycle's pack."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import F
 from django.utils import timezone
@@ -19,11 +19,14 @@ from .. import transitions as T
 from ..choices import Stage, SubmissionStatus
 from ..models import Cycle, Submission
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 S = SubmissionStatus
 MAX_VIDEO_SECONDS = 180
 
 
-def _may(actor: Any, submission: Submission, action: str) -> None:
+def _may(actor: User, submission: Submission, action: str) -> None:
     """The transition table's rule for `action`: who (its own refusal message), then from which status —
     both before any check of the content, so a step the workflow does not allow is refused as such."""
     require(T.who(action), actor, submission, str(T.step(action).refusal))
@@ -32,7 +35,7 @@ def _may(actor: Any, submission: Submission, action: str) -> None:
                                 % {"action": action, "status": S(submission.status).label}, status=submission.status)
 
 
-def _transition(actor: Any, submission: Submission, action: str, reason: str = "",
+def _transition(actor: User, submission: Submission, action: str, reason: str = "",
                 data: dict[str, Any] | None = None) -> Submission:
     # The statuses `action` is allowed from and the one it leads to come from the transition table.
     # Compare-and-set on (status, version): a concurrent transition makes this one fail cleanly.
@@ -56,7 +59,7 @@ def _entry_stage(cycle: Cycle) -> str:
     return cycle.stage if cycle.stage in (Stage.SELF_ASSESSMENT, Stage.TAHAP_1, Stage.TAHAP_2) else Stage.TAHAP_2
 
 
-def ensure_submission(actor: Any, cycle: Cycle, region_code: str, stage: str) -> Submission:
+def ensure_submission(actor: User, cycle: Cycle, region_code: str, stage: str) -> Submission:
     sub, created = Submission.objects.get_or_create(
         cycle=cycle, region_id=region_code, stage=stage,
         defaults={"deadline": cycle.self_assessment_deadline})
@@ -65,8 +68,8 @@ def ensure_submission(actor: Any, cycle: Cycle, region_code: str, stage: str) ->
     return sub
 
 
-def _admin_only(actor: Any, message: str) -> None:
-    if not roles.is_national_admin(actor):
+def _admin_only(actor: User | None, message: str) -> None:
+    if actor is None or not roles.is_national_admin(actor):
         raise NotAllowed(message)
 
 

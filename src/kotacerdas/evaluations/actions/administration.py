@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F
@@ -20,9 +20,12 @@ from ..choices import TZ_NAMES
 from ..models import Cycle, Meeting, Participation, Submission
 from ._common import S, _admin_only, _entry_stage, _transition
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @transaction.atomic
-def do_schedule_meeting(actor: Any, cycle: Cycle, region_code: str, *, date: dt.date, time: dt.time,
+def do_schedule_meeting(actor: User, cycle: Cycle, region_code: str, *, date: dt.date, time: dt.time,
                         tz: str = "WIB", meeting_url: str = "", place: str = "", duration_minutes: int = 120,
                         notify_people: bool = True, expected_version: int | None = None) -> Meeting:
     """Set (or move) a region's Tahap II meeting and send the invitation with an .ics attachment to the
@@ -67,7 +70,7 @@ def do_schedule_meeting(actor: Any, cycle: Cycle, region_code: str, *, date: dt.
 
 
 @transaction.atomic
-def do_remind(actor: Any, cycle: Cycle, regions: Iterable[str] | None = None, *,
+def do_remind(actor: User | None, cycle: Cycle, regions: Iterable[str] | None = None, *,
               days: Collection[int] | None = None) -> int:
     """Remind the coordinators of regions that have not submitted (all such regions, or the ones named).
     Returns the number of emails sent.
@@ -100,7 +103,7 @@ def do_remind(actor: Any, cycle: Cycle, regions: Iterable[str] | None = None, *,
 
 
 @transaction.atomic
-def do_reopen(actor: Any, submission: Submission, reason: str, deadline: dt.datetime | None = None) -> Submission:
+def do_reopen(actor: User, submission: Submission, reason: str, deadline: dt.datetime | None = None) -> Submission:
     """Give one submission back to its region (status: returned), e.g. after a technical failure or a late
     correction of evidence. Published results are corrected with do_correct_result instead."""
     _admin_only(actor, _("Hanya admin nasional yang membuka kembali pengajuan"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F
@@ -26,14 +26,17 @@ from ..models import Assessment, AssessmentScore, ConsensusScore, Feedback, Inte
 from ._common import S, _check_level, _indicator, _may, _transition
 from .results import compute_result
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @transaction.atomic
-def do_start_assessment(actor: Any, submission: Submission, reason: str = "") -> Submission:
+def do_start_assessment(actor: User, submission: Submission, reason: str = "") -> Submission:
     _may(actor, submission, "start_assessment")
     return _transition(actor, submission, "start_assessment", reason)
 
 
-def _assessment(actor: Any, submission: Submission) -> Assessment:
+def _assessment(actor: User, submission: Submission) -> Assessment:
     if not perms.is_assigned_assessor.test(actor, submission):
         if perms.has_conflict_of_interest.test(actor, submission):
             raise NotAllowed(_("Konflik kepentingan: Anda berasal dari wilayah ini"))
@@ -50,7 +53,7 @@ def _assessment(actor: Any, submission: Submission) -> Assessment:
 
 
 @transaction.atomic
-def do_score(actor: Any, submission: Submission, indicator: str, level: int, note: str = "", *,
+def do_score(actor: User, submission: Submission, indicator: str, level: int, note: str = "", *,
              expected_version: int | None = None) -> AssessmentScore:
     assessment = _assessment(actor, submission)
     if assessment.status == AssessmentStatus.COMPLETE:
@@ -79,7 +82,7 @@ def do_score(actor: Any, submission: Submission, indicator: str, level: int, not
 
 
 @transaction.atomic
-def do_complete_assessment(actor: Any, submission: Submission) -> Assessment:
+def do_complete_assessment(actor: User, submission: Submission) -> Assessment:
     assessment = _assessment(actor, submission)
     pack = queries.cycle_pack(submission.cycle)
     scored = set(assessment.scores.filter(archived_at__isnull=True).values_list("indicator", flat=True))
@@ -96,7 +99,7 @@ def do_complete_assessment(actor: Any, submission: Submission) -> Assessment:
 
 
 @transaction.atomic
-def do_feedback(actor: Any, submission: Submission, programme: Programme, *, strengths: str = "",
+def do_feedback(actor: User, submission: Submission, programme: Programme, *, strengths: str = "",
                 weaknesses: str = "", recommendation: str = "") -> Feedback:
     _assessment(actor, submission)
     if programme.region_id != submission.region_id:
@@ -111,7 +114,7 @@ def do_feedback(actor: Any, submission: Submission, programme: Programme, *, str
 
 
 @transaction.atomic
-def do_record_interview(actor: Any, submission: Submission, *, at: dt.datetime, meeting_url: str = "",
+def do_record_interview(actor: User, submission: Submission, *, at: dt.datetime, meeting_url: str = "",
                         minutes: str = "") -> Interview:
     _assessment(actor, submission)
     interview = Interview.objects.create(submission=submission, at=at, meeting_url=meeting_url, minutes=minutes,
@@ -121,7 +124,7 @@ def do_record_interview(actor: Any, submission: Submission, *, at: dt.datetime, 
 
 
 @transaction.atomic
-def do_set_consensus(actor: Any, submission: Submission, levels: Mapping[str, int], note: str = "",
+def do_set_consensus(actor: User, submission: Submission, levels: Mapping[str, int], note: str = "",
                      expected_version: int | None = None) -> int:
     """Set the panel's agreed levels. With `expected_version` (the API's optimistic lock) the write goes
     through only if the consensus is still at the version the caller saw (`queries.consensus_version`)."""
@@ -160,7 +163,7 @@ def do_set_consensus(actor: Any, submission: Submission, levels: Mapping[str, in
 
 
 @transaction.atomic
-def do_conclude(actor: Any, submission: Submission, reason: str = "") -> Submission:
+def do_conclude(actor: User, submission: Submission, reason: str = "") -> Submission:
     """The panel is done: compute the region's result from consensus and assessor levels."""
     _may(actor, submission, "conclude")
     sheets = queries.assessor_sheets(submission, complete_only=True)

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,9 +23,12 @@ from ..choices import STAGE_ORDER, RegionClass, Stage
 from ..models import Answer, Assignment, Cycle, Evidence, Panel, Participation, Submission
 from ._common import S, _admin_only, _entry_stage, ensure_submission
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @transaction.atomic
-def do_open_cycle(actor: Any, *, year: int, pack_code: str, pack_version: str, name: str = "",
+def do_open_cycle(actor: User, *, year: int, pack_code: str, pack_version: str, name: str = "",
                   participants: Mapping[str, str] | None = None, stage: str = Stage.SELF_ASSESSMENT,
                   self_assessment_deadline: dt.datetime | None = None, is_demo: bool = False,
                   validity_override_reason: str = "", **dates: Any) -> Cycle:
@@ -65,7 +68,7 @@ def do_open_cycle(actor: Any, *, year: int, pack_code: str, pack_version: str, n
 
 
 @transaction.atomic
-def do_add_participant(actor: Any, cycle: Cycle, region_code: str, region_class: str = "B",
+def do_add_participant(actor: User, cycle: Cycle, region_code: str, region_class: str = "B",
                        cohort: str = "") -> Participation:
     if not roles.is_national_admin(actor):
         raise NotAllowed(_("Hanya admin nasional yang menetapkan peserta"))
@@ -81,7 +84,7 @@ def do_add_participant(actor: Any, cycle: Cycle, region_code: str, region_class:
 
 
 @transaction.atomic
-def do_advance_stage(actor: Any, cycle: Cycle, to_stage: str, reason: str = "") -> Cycle:
+def do_advance_stage(actor: User, cycle: Cycle, to_stage: str, reason: str = "") -> Cycle:
     """Move the cycle to its next stage. Entering Tahap I/II opens a fresh submission per participant,
     carrying the previous stage's answers and evidence so nothing is typed twice."""
     if not roles.is_national_admin(actor):
@@ -113,8 +116,8 @@ def do_advance_stage(actor: Any, cycle: Cycle, to_stage: str, reason: str = "") 
 
 
 @transaction.atomic
-def do_form_panel(actor: Any, cycle: Cycle, *, name: str, region_class: str, lead: Any,
-                  members: list[Any]) -> Panel:
+def do_form_panel(actor: User, cycle: Cycle, *, name: str, region_class: str, lead: User,
+                  members: list[User]) -> Panel:
     if not roles.is_national_admin(actor):
         raise NotAllowed(_("Hanya admin nasional yang membentuk panel"))
     everyone = {m.pk: m for m in [lead, *members]}
@@ -141,7 +144,7 @@ def do_form_panel(actor: Any, cycle: Cycle, *, name: str, region_class: str, lea
 
 
 @transaction.atomic
-def do_assign(actor: Any, panel: Panel, region_code: str) -> Assignment:
+def do_assign(actor: User, panel: Panel, region_code: str) -> Assignment:
     if not roles.is_national_admin(actor):
         raise NotAllowed(_("Hanya admin nasional yang menugaskan panel"))
     province = region_code.split(".")[0]
@@ -176,7 +179,7 @@ def default_region_classes(cycle: Cycle, codes: Iterable[str]) -> dict[str, str]
 
 
 @transaction.atomic
-def do_add_participants(actor: Any, cycle: Cycle, rows: Mapping[str, str | None], cohort: str = "") -> int:
+def do_add_participants(actor: User, cycle: Cycle, rows: Mapping[str, str | None], cohort: str = "") -> int:
     """Add many kab/kota to a cycle at once (the 514 of a national cycle in one go): every code is checked
     first and nothing is written when one is wrong; regions already taking part are left as they are.
     A region without a kelas gets the cycle's default (default_region_classes). Returns how many were added."""
@@ -291,7 +294,7 @@ def suggest_assignments(cycle: Cycle) -> Suggestion:
 
 
 @transaction.atomic
-def do_apply_suggestion(actor: Any, cycle: Cycle) -> Suggestion:
+def do_apply_suggestion(actor: User, cycle: Cycle) -> Suggestion:
     """Assign every participant that suggest_assignments can place, in one go (one audit event each)."""
 
     _admin_only(actor, _("Hanya admin nasional yang menugaskan panel"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F
@@ -25,8 +25,11 @@ from ..ranking import rank_cycle
 from ..recompute import recompute_cycle
 from ._common import S, _admin_only, _check_level, _indicator, _may, _transition
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def compute_result(actor: Any, submission: Submission) -> Result:
+
+def compute_result(actor: User, submission: Submission) -> Result:
     """Score a submission with the cycle's pack and store it. A published (frozen) result never changes."""
     cycle = submission.cycle
     existing = Result.objects.filter(cycle=cycle, region_id=submission.region_id).first()
@@ -38,7 +41,7 @@ def compute_result(actor: Any, submission: Submission) -> Result:
     return store_result(actor, cycle, submission.region_id, outcome, pack, previous=previous)
 
 
-def store_result(actor: Any, cycle: Cycle, region_code: str, outcome: Any, pack: Any, *,
+def store_result(actor: User, cycle: Cycle, region_code: str, outcome: Any, pack: Any, *,
                  previous: Decimal | None = None, is_demo: bool = False, provenance: str | None = None) -> Result:
     """``provenance``: where the figures come from (core.provenance); by default the participation's."""
     data = outcome.to_dict()
@@ -63,7 +66,7 @@ def store_result(actor: Any, cycle: Cycle, region_code: str, outcome: Any, pack:
 
 
 @transaction.atomic
-def do_recompute(actor: Any, cycle: Cycle) -> int:
+def do_recompute(actor: User, cycle: Cycle) -> int:
     """Recompute every assessed/final result of a cycle at once and re-rank; frozen results stay."""
     if not roles.is_national_admin(actor):
         raise NotAllowed(_("Hanya admin nasional yang menghitung ulang"))
@@ -71,13 +74,13 @@ def do_recompute(actor: Any, cycle: Cycle) -> int:
 
 
 @transaction.atomic
-def do_finalise(actor: Any, submission: Submission, reason: str = "") -> Submission:
+def do_finalise(actor: User, submission: Submission, reason: str = "") -> Submission:
     _may(actor, submission, "finalise")
     return _transition(actor, submission, "finalise", reason)
 
 
 @transaction.atomic
-def do_publish(actor: Any, cycle: Cycle, reason: str = "") -> int:
+def do_publish(actor: User, cycle: Cycle, reason: str = "") -> int:
     """Publish every final result of the cycle: rank them, freeze them, tell the regions."""
     if not roles.is_national_admin(actor):
         raise NotAllowed(_("Hanya admin nasional yang menerbitkan hasil"))
@@ -101,7 +104,7 @@ def do_publish(actor: Any, cycle: Cycle, reason: str = "") -> int:
 
 
 @transaction.atomic
-def do_finalise_cycle(actor: Any, cycle: Cycle, reason: str = "") -> int:
+def do_finalise_cycle(actor: User, cycle: Cycle, reason: str = "") -> int:
     """Finalise every assessed submission of the cycle (each one audited). Returns how many."""
     _admin_only(actor, _("Hanya admin nasional yang memfinalkan hasil"))
     subs = list(Submission.objects.filter(cycle=cycle, status=S.ASSESSED).select_related("cycle"))
@@ -111,7 +114,7 @@ def do_finalise_cycle(actor: Any, cycle: Cycle, reason: str = "") -> int:
 
 
 @transaction.atomic
-def do_correct_result(actor: Any, submission: Submission, levels: Mapping[str, int], reason: str) -> Result:
+def do_correct_result(actor: User, submission: Submission, levels: Mapping[str, int], reason: str) -> Result:
     """Correct a published result: the panel levels named are set, the region is scored again, the result
     becomes a new version (the old one is kept with the reason) and the cycle is ranked again."""
     _admin_only(actor, _("Hanya admin nasional yang mengoreksi hasil terbit"))

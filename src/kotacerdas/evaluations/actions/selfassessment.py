@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -34,6 +34,9 @@ from ..models import Answer, Evidence, IndicatorNote, Submission
 from ..uploads import UploadRejected, check_upload, safe_display_name
 from ._common import MAX_VIDEO_SECONDS, S, _check_level, _indicator, _may, _transition
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def _check_editable(submission: Submission) -> None:
     if not T.step("edit_answers").allowed_from(submission.status):
@@ -45,7 +48,7 @@ def _check_editable(submission: Submission) -> None:
 
 
 @transaction.atomic
-def do_save_answer(actor: Any, submission: Submission, indicator: str, level: int | None,
+def do_save_answer(actor: User, submission: Submission, indicator: str, level: int | None,
                    justification: str = "", *, expected_version: int | None = None,
                    programme: Programme | None = None, source: str = "") -> Answer:
     """Save the region's answer to one indicator. `source` names where the level came from when it was not
@@ -85,7 +88,7 @@ def do_save_answer(actor: Any, submission: Submission, indicator: str, level: in
     return answer
 
 
-def _check_evidence_target(actor: Any, submission: Submission, programme: Programme | None) -> None:
+def _check_evidence_target(actor: User, submission: Submission, programme: Programme | None) -> None:
     """Region gate, then the unit rule on what the evidence is filed under (its programme, or the
     submission itself when there is none — then only the coordinator)."""
     require(perms.can_add_evidence, actor, submission, _("Anda tidak boleh menambah bukti dukung di wilayah ini"))
@@ -96,7 +99,7 @@ def _check_evidence_target(actor: Any, submission: Submission, programme: Progra
 
 
 @transaction.atomic
-def do_save_iid(actor: Any, submission: Submission, answers: Mapping[str, int | None],
+def do_save_iid(actor: User, submission: Submission, answers: Mapping[str, int | None],
                 innovations: Mapping[str, Mapping[str, int | None]]) -> int:
     """Save a self-assessment against a pack scored per innovation (IID): ``answers`` for the region's
     own indicators (SPD), ``innovations`` programme code -> indicator -> level for each innovation (a
@@ -162,7 +165,7 @@ def do_save_iid(actor: Any, submission: Submission, answers: Mapping[str, int | 
 
 
 @transaction.atomic
-def do_add_evidence_file(actor: Any, submission: Submission, indicator: str, data: bytes, filename: str,
+def do_add_evidence_file(actor: User, submission: Submission, indicator: str, data: bytes, filename: str,
                          description: str = "", programme: Programme | None = None) -> Evidence:
     _check_evidence_target(actor, submission, programme)
     _check_editable(submission)
@@ -202,7 +205,7 @@ def do_add_evidence_file(actor: Any, submission: Submission, indicator: str, dat
 
 
 @transaction.atomic
-def do_add_evidence_link(actor: Any, submission: Submission, indicator: str, url: str, *,
+def do_add_evidence_link(actor: User, submission: Submission, indicator: str, url: str, *,
                          kind: str = EvidenceKind.LINK, duration_seconds: int | None = None,
                          description: str = "", programme: Programme | None = None) -> Evidence:
     _check_evidence_target(actor, submission, programme)
@@ -226,7 +229,7 @@ def do_add_evidence_link(actor: Any, submission: Submission, indicator: str, url
 
 
 @transaction.atomic
-def do_archive_evidence(actor: Any, evidence: Evidence, reason: str = "") -> Evidence:
+def do_archive_evidence(actor: User, evidence: Evidence, reason: str = "") -> Evidence:
     require(perms.can_add_evidence, actor, evidence.submission, _("Anda tidak boleh mengubah bukti dukung ini"))
     require(perms.can_write_evidence, actor, evidence,
             _("Bukti dukung ini milik unit lain; operator unit hanya mengarsipkan bukti program unitnya sendiri"))
@@ -239,7 +242,7 @@ def do_archive_evidence(actor: Any, evidence: Evidence, reason: str = "") -> Evi
 
 
 @transaction.atomic
-def do_submit(actor: Any, submission: Submission, reason: str = "") -> Submission:
+def do_submit(actor: User, submission: Submission, reason: str = "") -> Submission:
     _may(actor, submission, "submit")
     _check_editable(submission)
     errors = [c for c in queries.pre_submit_checks(submission) if c.severity == "error"]
@@ -254,7 +257,7 @@ def do_submit(actor: Any, submission: Submission, reason: str = "") -> Submissio
 
 
 @transaction.atomic
-def do_return(actor: Any, submission: Submission, notes: Mapping[str, str], reason: str = "") -> Submission:
+def do_return(actor: User, submission: Submission, notes: Mapping[str, str], reason: str = "") -> Submission:
     _may(actor, submission, "return")
     if not notes:
         raise InvalidInput(_("Tuliskan catatan untuk minimal satu indikator"), field="notes")

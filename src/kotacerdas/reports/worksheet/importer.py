@@ -4,7 +4,7 @@ changed rows saved through ``do_save_answer`` (see the package doc)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -22,6 +22,9 @@ from ..importreport import ImportFailed, ImportReport, RowError
 from . import formulas as fx
 from .layout import EDITABLE, META_SHEET, REQUIRED, TITLES, dimension_titles
 from .schema import WorksheetRow
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 @dataclass
@@ -92,7 +95,7 @@ def _read_rows(wb: Any, submission: Submission, report: ImportReport) -> list[_R
     return out
 
 
-def import_worksheet(actor: Any, submission: Submission, source: bytes | IO[bytes], *,
+def import_worksheet(actor: User, submission: Submission, source: bytes | IO[bytes], *,
                      dry_run: bool = False) -> ImportReport:
     """Validate the whole workbook, then save every changed row through `do_save_answer` in one
     transaction. Raises `ImportFailed` (nothing saved) when any row is wrong. Formulas are never read
@@ -121,7 +124,7 @@ def import_worksheet(actor: Any, submission: Submission, source: bytes | IO[byte
     return report
 
 
-def _save_row(actor: Any, submission: Submission, row: _Row, current: Answer | None, names: dict[str, str],
+def _save_row(actor: User, submission: Submission, row: _Row, current: Answer | None, names: dict[str, str],
               existing_links: set[tuple[str, str]], report: ImportReport) -> None:
     data = row.data
     programme_id = row.programme.pk if row.programme else None

@@ -22,6 +22,7 @@ from kotacerdas.accounts import filters as people_filters
 from kotacerdas.accounts.choices import Role
 from kotacerdas.accounts.imports import UserImportFailed, import_users
 from kotacerdas.accounts.models import Membership
+from kotacerdas.accounts.types import AuthenticatedHttpRequest
 from kotacerdas.catalogue.models import Unit
 from kotacerdas.core.errors import ActionError, InvalidInput
 from kotacerdas.evaluations import actions, queries
@@ -99,7 +100,7 @@ def _page(request: HttpRequest, template: str, ctx: dict[str, Any]) -> HttpRespo
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def admin_home(request: HttpRequest) -> HttpResponse:
+def admin_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     _admin(request)
     if request.method == "POST":
         p = request.POST
@@ -137,7 +138,7 @@ def admin_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def admin_people(request: HttpRequest) -> HttpResponse:
+def admin_people(request: AuthenticatedHttpRequest) -> HttpResponse:
     _admin(request)
     User = get_user_model()
     if request.method == "POST":
@@ -197,7 +198,7 @@ def admin_people(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def admin_cycle(request: HttpRequest, pk: int) -> HttpResponse:
+def admin_cycle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _admin(request)
     cycle = get_object_or_404(Cycle, pk=pk)
     if request.method == "POST":
@@ -253,7 +254,7 @@ def admin_cycle(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def admin_panels(request: HttpRequest, pk: int) -> HttpResponse:
+def admin_panels(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _admin(request)
     cycle = get_object_or_404(Cycle, pk=pk)
     User = get_user_model()
@@ -303,7 +304,7 @@ def admin_panels(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def admin_schedule(request: HttpRequest, pk: int) -> HttpResponse:
+def admin_schedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     from kotacerdas.evaluations.notify import meeting_when
 
     _admin(request)
@@ -357,7 +358,7 @@ def _progress_rows(request: HttpRequest, cycle: Cycle) -> tuple[list[dict[str, A
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def admin_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def admin_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _admin(request)
     cycle = get_object_or_404(Cycle, pk=pk)
     if request.method == "POST":
@@ -418,7 +419,7 @@ def _progress_xlsx(cycle: Cycle, rows: list[dict[str, Any]]) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def admin_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def admin_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _admin(request)
     cycle = get_object_or_404(Cycle, pk=pk)
     phrase = queries.publish_phrase(cycle)
@@ -462,7 +463,7 @@ def admin_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def region_people(request: HttpRequest, code: str) -> HttpResponse:
+def region_people(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The region's accounts; its coordinator (or a national admin) invites unit operators and the
     executive here, and takes those roles away. Other roles are the national team's (accounts.actions)."""
     from kotacerdas.accounts import roles

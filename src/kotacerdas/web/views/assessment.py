@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kotacerdas.accounts.types import AuthenticatedHttpRequest
 from kotacerdas.catalogue.models import Programme
 from kotacerdas.core import packtext
 from kotacerdas.core.errors import ActionError, StaleEdit
@@ -225,7 +226,7 @@ def _int_or_none(value: str | None) -> int | None:
 
 @login_required
 @require_POST
-def save_answer(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def save_answer(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpResponse:
     sub = _submission(request, pk)
     level = _int_or_none(request.POST.get("level"))
     justification = request.POST.get("justification", "").strip()
@@ -261,7 +262,7 @@ def save_answer(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def apply_survey_level(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def apply_survey_level(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpResponse:
     """Take the level the region's impact survey suggests for a survey-based Impact indicator (an audited
     do_save_answer; the level is recomputed here, never taken from the form)."""
     sub = _submission(request, pk)
@@ -317,7 +318,7 @@ def _evidence_programme(request: HttpRequest, sub: Submission) -> Programme | No
 
 @login_required
 @require_POST
-def add_evidence_file(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def add_evidence_file(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpResponse:
     sub = _submission(request, pk)
     upload = request.FILES.get("file")
     if upload is None:
@@ -333,7 +334,7 @@ def add_evidence_file(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def add_evidence_link(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def add_evidence_link(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpResponse:
     sub = _submission(request, pk)
     kind = EvidenceKind.VIDEO if request.POST.get("kind") == EvidenceKind.VIDEO else EvidenceKind.LINK
     try:
@@ -348,7 +349,7 @@ def add_evidence_link(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def archive_evidence(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponse:
+def archive_evidence(request: AuthenticatedHttpRequest, pk: int, evidence_id: int) -> HttpResponse:
     sub = _submission(request, pk)
     ev = get_object_or_404(Evidence, pk=evidence_id, submission=sub)
     try:
@@ -360,7 +361,7 @@ def archive_evidence(request: HttpRequest, pk: int, evidence_id: int) -> HttpRes
 
 @login_required
 @require_POST
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
+def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sub = _submission(request, pk)
     perform(request, lambda: actions.do_submit(request.user, sub, request.POST.get("reason", "")),
             _("Pengajuan terkirim ke panel asesor."))
@@ -439,7 +440,7 @@ def assessor_screen(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def save_score(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def save_score(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpResponse:
     sub = _submission(request, pk)
     level = _int_or_none(request.POST.get("level"))
     note = request.POST.get("note", "").strip()
@@ -471,7 +472,7 @@ def save_score(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def complete_assessment(request: HttpRequest, pk: int) -> HttpResponse:
+def complete_assessment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sub = _submission(request, pk)
     perform(request, lambda: actions.do_complete_assessment(request.user, sub),
             _("Penilaian Anda ditandai selesai."))
@@ -480,7 +481,7 @@ def complete_assessment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def save_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+def save_feedback(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sub = _submission(request, pk)
     programme = get_object_or_404(Programme, pk=_int_or_none(request.POST.get("programme")) or 0)
     ok, _saved = perform(
@@ -499,7 +500,7 @@ def save_feedback(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def set_consensus(request: HttpRequest, pk: int) -> HttpResponse:
+def set_consensus(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sub = _submission(request, pk)
     levels = {k[2:]: int(v) for k, v in request.POST.items()
               if k.startswith("c-") and isinstance(v, str) and v.strip().isdigit()}
@@ -510,7 +511,7 @@ def set_consensus(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def start_assessment(request: HttpRequest, pk: int) -> HttpResponse:
+def start_assessment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sub = _submission(request, pk)
     perform(request, lambda: actions.do_start_assessment(request.user, sub),
             _("Penilaian dimulai."))
@@ -519,7 +520,7 @@ def start_assessment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def return_submission(request: HttpRequest, pk: int) -> HttpResponse:
+def return_submission(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sub = _submission(request, pk)
     notes = {k[5:]: v.strip() for k, v in request.POST.items()
              if k.startswith("note-") and isinstance(v, str) and v.strip()}
@@ -533,7 +534,7 @@ def return_submission(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def conclude(request: HttpRequest, pk: int) -> HttpResponse:
+def conclude(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sub = _submission(request, pk)
     perform(request, lambda: actions.do_conclude(request.user, sub, request.POST.get("reason", "")),
             _("Penilaian ditutup; hasil dihitung."))

@@ -8,12 +8,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kotacerdas.accounts import roles
+from kotacerdas.accounts.types import AuthenticatedHttpRequest
 from kotacerdas.catalogue import actions
 from kotacerdas.catalogue import rules as perms
 from kotacerdas.catalogue.forms import ProgrammeForm, UnitForm
@@ -43,7 +44,7 @@ def _form_error(form: Any, exc: ActionError) -> None:
 
 
 @login_required
-def programme_new(request: HttpRequest, code: str) -> HttpResponse:
+def programme_new(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     region = _region(code)
     if not perms.can_add_programme.test(request.user, region):
         raise PermissionDenied(_("Hanya koordinator daerah atau operator unit yang menambah program"))
@@ -71,7 +72,7 @@ def _programme(code: str, slug: str, *, archived: bool = False) -> Programme:
 
 
 @login_required
-def programme_edit(request: HttpRequest, code: str, programme: str) -> HttpResponse:
+def programme_edit(request: AuthenticatedHttpRequest, code: str, programme: str) -> HttpResponse:
     p = _programme(code, programme)
     if not perms.can_edit_programme.test(request.user, p):
         raise PermissionDenied(_("Anda hanya boleh mengubah program milik unit Anda"))
@@ -99,7 +100,7 @@ def programme_edit(request: HttpRequest, code: str, programme: str) -> HttpRespo
 
 @require_POST
 @login_required
-def programme_archive(request: HttpRequest, code: str, programme: str) -> HttpResponse:
+def programme_archive(request: AuthenticatedHttpRequest, code: str, programme: str) -> HttpResponse:
     p = _programme(code, programme)
     try:
         actions.do_archive_programme(request.user, p, request.POST.get("reason", ""))
@@ -114,7 +115,7 @@ def programme_archive(request: HttpRequest, code: str, programme: str) -> HttpRe
 
 @require_POST
 @login_required
-def programme_restore(request: HttpRequest, code: str, programme: str) -> HttpResponse:
+def programme_restore(request: AuthenticatedHttpRequest, code: str, programme: str) -> HttpResponse:
     p = _programme(code, programme, archived=True)
     try:
         actions.do_restore_programme(request.user, p, request.POST.get("reason", ""))
@@ -128,7 +129,7 @@ def programme_restore(request: HttpRequest, code: str, programme: str) -> HttpRe
 
 
 @login_required
-def units(request: HttpRequest, code: str) -> HttpResponse:
+def units(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The region's units and archived programmes; coordinators add units here."""
     region = _region(code)
     manage = perms.can_manage_catalogue.test(request.user, region)
@@ -159,7 +160,7 @@ def units(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def unit_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def unit_edit(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     region = _region(code)
     unit = get_object_or_404(Unit, region=region, pk=pk)
     if not perms.can_manage_catalogue.test(request.user, unit):

@@ -91,8 +91,11 @@ def _save(request: HttpRequest, submission: Any, pack: Pack) -> None:
         if key.startswith("i:") and isinstance(value, str):
             _prefix, prog, indicator = key.split(":", 2)
             innovations.setdefault(prog, {})[indicator] = _level(value)
+    user = request.user
+    if not user.is_authenticated:  # iid_page lets only members, their assessors and admins get this far
+        raise PermissionDenied
     try:
-        changed = actions.do_save_iid(request.user, submission, answers, innovations)
+        changed = actions.do_save_iid(user, submission, answers, innovations)
     except ActionError as exc:
         messages.error(request, exc.message)
         return
