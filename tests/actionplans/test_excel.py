@@ -11,8 +11,10 @@ from openpyxl import load_workbook
 
 from kotacerdas.accounts.models import AuditEvent
 from kotacerdas.actionplans import excel, jobs, queries
-from kotacerdas.actionplans.choices import ActionStatus, JobStatus
+from kotacerdas.actionplans.choices import ActionStatus
 from kotacerdas.actionplans.models import ActionItem, ImportJob
+from kotacerdas.core.jobs import job_progress, run_job
+from kotacerdas.core.models import Job, JobStatus
 
 from .conftest import snapshot
 
@@ -25,8 +27,7 @@ def _export(region, cycle) -> bytes:
 
 
 def _import(actor, region, cycle, content: bytes, name: str = "plan.xlsx") -> ImportJob:
-    job = jobs.create_job(actor, region, cycle, content, name)
-    return jobs.run_import_job(job.pk)
+    return jobs.start_import(actor, region, cycle, content, name, run_now=True)
 
 
 def _set(content: bytes, code: str, header: str, value: object) -> bytes:
@@ -131,24 +132,41 @@ def test_it_lets_an_operator_import_only_their_units_rows(actors, banyuasin, cyc
     assert job.report["errors"][0]["row"] == 7 and "milik unit lain" in job.report["errors"][0]["message"]
 
 
-def test_it_writes_progress_while_checking_and_ends_with_a_report(actors, banyuasin, cycle) -> None:
+def test_it_writes_progress_to_the_job_while_checking_and_ends_with_a_report(
+        actors, banyuasin, cycle, monkeypatch) -> None:
+    """Progress is on the Job row (where every process reads it) before the final transaction; nothing of
+    the plan is written until then."""
+    monkeypatch.setattr("kotacerdas.core.jobs.PROGRESS_EVERY", 0.0)
     rows = [excel.item_row(i, queries.category_names(cycle)) for i in queries.plan_items(banyuasin.code, cycle)]
     big = rows + [{"title": f"Sosialisasi desa {n}", "category": "literasi", "owner": "Diskominfo dan Statistik",
                    "status": "Belum mulai"} for n in range(1, 185)]
-    job = jobs.create_job(actors.citra, banyuasin, cycle, excel.write_workbook(banyuasin, cycle, big), "besar.xlsx")
-    seen: list[tuple[int, int, str]] = []
+    before = ActionItem.objects.filter(region=banyuasin, cycle=cycle).count()
+    upload = jobs.start_import(actors.citra, banyuasin, cycle, excel.write_workbook(banyuasin, cycle, big),
+                               "besar.xlsx", run_now=False)
+    assert upload.job is not None
+    seen: list[tuple[int, int, str, str, int]] = []
+    build_plan = excel.build_plan
 
-    def watch(done: int, total: int) -> None:
-        # Read what the polling page would read: the row in the database.
-        stored = ImportJob.objects.values_list("progress", "total", "status").get(pk=job.pk)
-        seen.append(stored)
+    def watched(*args, on_progress, **kwargs):  # type: ignore[no-untyped-def]
+        def watch(done: int, total: int) -> None:
+            on_progress(done, total)
+            # Read what the polling page reads: the Job row in the database.
+            stored = Job.objects.values_list("progress", "total", "status", "message").get(pk=upload.job_id)
+            seen.append((*stored, ActionItem.objects.filter(region=banyuasin, cycle=cycle).count()))
+        return build_plan(*args, on_progress=watch, **kwargs)
 
-    finished = jobs.run_import_job(job.pk, on_progress=watch)
+    monkeypatch.setattr(excel, "build_plan", watched)
+    run_job(upload.job.pk)
+    finished = ImportJob.objects.select_related("job").get(pk=upload.pk)
     assert finished.status == JobStatus.DONE and finished.report["summary"]["created"] == 184
-    assert seen[0] == (0, 200, JobStatus.RUNNING)
-    stored_progress = sorted({p for p, _t, _s in seen})
+    assert seen[0] == (0, 200, JobStatus.RUNNING, "Memeriksa baris", before)
+    stored_progress = sorted({p for p, _t, _s, _m, _n in seen})
     assert len(stored_progress) > 10 and stored_progress[-1] == 200
-    assert finished.progress == finished.total == 200 and finished.finished_at is not None
+    assert {n for *_rest, n in seen} == {before}  # checking wrote nothing of the plan
+    assert finished.progress == finished.total == 200 and finished.percent == 100
+    assert finished.started_at is not None and finished.finished_at is not None
+    assert finished.job is not None and finished.job.result["summary"]["created"] == 184
+    assert ActionItem.objects.filter(region=banyuasin, cycle=cycle).count() == before + 184
 
 
 def test_it_runs_the_web_import_and_shows_progress_via_htmx(actors, banyuasin, cycle, settings) -> None:
@@ -166,11 +184,15 @@ def test_it_runs_the_web_import_and_shows_progress_via_htmx(actors, banyuasin, c
 
 
 def test_it_polls_while_a_job_is_still_running(actors, banyuasin, cycle) -> None:
-    job = jobs.create_job(actors.citra, banyuasin, cycle, _export(banyuasin, cycle), "x.xlsx")
-    ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, progress=5, total=16)
+    job = jobs.start_import(actors.citra, banyuasin, cycle, _export(banyuasin, cycle), "x.xlsx", run_now=False)
+    assert job.job is not None
+    Job.objects.filter(pk=job.job.pk).update(status=JobStatus.RUNNING, attempts=1)
+    job.job.status = JobStatus.RUNNING
+    job_progress(job.job, 5, 16, "Memeriksa baris")
     r = actors.client(actors.citra).get(f"/wilayah/16.07/rencana-aksi/impor/{job.pk}/")
     body = r.content.decode()
     assert 'hx-get="/wilayah/16.07/rencana-aksi/impor/' in body and 'value="31"' in body
+    assert "5/16" in body and "(Memeriksa baris)" in body
 
 
 def _row_of(content: bytes, code: str) -> int:

@@ -9,10 +9,11 @@ import pytest
 from django.core import mail
 
 from kotacerdas.actionplans import actions, queries
-from kotacerdas.actionplans.choices import ActionStatus, JobStatus, ProgressMode
+from kotacerdas.actionplans.choices import ActionStatus, ProgressMode
 from kotacerdas.actionplans.models import ActionItem, ImportJob, progress
 from kotacerdas.actionplans.notify import send_reminders
 from kotacerdas.core.errors import InvalidInput, NotAllowed, StaleEdit
+from kotacerdas.core.models import JobStatus
 
 
 def _item(code: str) -> ActionItem:
@@ -20,8 +21,9 @@ def _item(code: str) -> ActionItem:
 
 
 def test_it_loads_the_demo_plan_through_the_excel_importer(db, cycle) -> None:
-    job = ImportJob.objects.get(region_id="16.07", cycle=cycle, is_demo=True)
+    job = ImportJob.objects.select_related("job").get(region_id="16.07", cycle=cycle, is_demo=True)
     assert job.status == JobStatus.DONE and job.filename.endswith(".xlsx")
+    assert job.job is not None and job.job.kind == "kotacerdas.actionplans.jobs.import_task"
     items = ActionItem.objects.filter(region_id="16.07", cycle=cycle)
     assert items.count() == 16 and all(i.is_demo for i in items)
     assert set(items.values_list("category", flat=True)) == {"sdm", "infrastruktur", "aplikasi", "literasi"}

@@ -92,8 +92,8 @@ def test_it_keeps_a_citizens_formula_as_text_in_the_survey_export(actors) -> Non
 def test_it_round_trips_an_action_plan_with_formula_like_text(actors) -> None:
     from kotacerdas.actionplans import excel, jobs, queries
     from kotacerdas.actionplans.actions import do_update_item
-    from kotacerdas.actionplans.choices import JobStatus
     from kotacerdas.actionplans.models import ActionItem
+    from kotacerdas.core.models import JobStatus
     from kotacerdas.regions.models import Region
 
     region, cycle = Region.objects.get(code="16.07"), queries.plan_cycle(2024)
@@ -107,7 +107,7 @@ def test_it_round_trips_an_action_plan_with_formula_like_text(actors) -> None:
     content = excel.export_plan(region, cycle, queries.plan_items(region.code, cycle))
     ws = load_workbook(io.BytesIO(content))["Rencana Aksi"]
     assert not any(c.data_type == "f" for line in ws.iter_rows() for c in line)
-    job = jobs.run_import_job(jobs.create_job(actors.citra, region, cycle, content, "plan.xlsx").pk)
+    job = jobs.start_import(actors.citra, region, cycle, content, "plan.xlsx", run_now=True)
     assert job.status == JobStatus.DONE, job.report
     assert job.report["summary"]["updated"] == 0 and job.report["summary"]["errors"] == 0
     for code, (title, target) in wanted.items():

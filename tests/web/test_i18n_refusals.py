@@ -79,10 +79,14 @@ def test_an_import_jobs_stored_phase_is_shown_in_the_active_language() -> None:
     from django.utils import translation
 
     from kotacerdas.actionplans.models import ImportJob
+    from kotacerdas.core.models import Job
 
-    checking, saving = ImportJob(phase="Memeriksa baris"), ImportJob(phase="Menyimpan")
+    def upload(phase: str) -> ImportJob:  # the phase is the import job's message
+        return ImportJob(job=Job(message=phase))
+
+    checking, saving = upload("Memeriksa baris"), upload("Menyimpan")
     with translation.override("en"):
         assert (checking.phase_label, saving.phase_label) == ("Checking rows", "Saving")
-        assert ImportJob(phase="fase lain").phase_label == "fase lain"  # not a known phase: as stored
+        assert upload("fase lain").phase_label == "fase lain"  # not a known phase: as stored
     with translation.override("id"):
         assert (checking.phase_label, saving.phase_label) == ("Memeriksa baris", "Menyimpan")

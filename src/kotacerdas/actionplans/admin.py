@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from kotacerdas.core.admin import ReadOnlyAdmin
 
@@ -21,5 +22,11 @@ class ActionCommentAdmin(ReadOnlyAdmin):
 
 @admin.register(ImportJob)
 class ImportJobAdmin(ReadOnlyAdmin):
-    list_display = ("filename", "region", "cycle", "status", "progress", "total", "created_at")
+    list_display = ("filename", "region", "cycle", "job_status", "created_at")
+    list_filter = ("job__status",)
+    list_select_related = ("region", "cycle", "job")
     exclude = ("content",)
+
+    @admin.display(description=_("status"), ordering="job__status")
+    def job_status(self, obj: ImportJob) -> str:
+        return obj.job.get_status_display() if obj.job is not None else "-"

@@ -15,9 +15,3 @@ class ProgressMode(models.TextChoices):
     STATUS = "status", _("Berdasarkan status")
     MEASURED = "measured", _("Target vs realisasi")
 
-
-class JobStatus(models.TextChoices):
-    QUEUED = "queued", _("Menunggu")
-    RUNNING = "running", _("Berjalan")
-    DONE = "done", _("Selesai")
-    FAILED = "failed", _("Gagal")

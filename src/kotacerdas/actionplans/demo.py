@@ -10,10 +10,10 @@ from typing import IO, Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from kotacerdas.core.models import JobStatus
 from kotacerdas.regions.models import Region
 
 from . import excel, jobs, queries
-from .choices import JobStatus
 from .models import ImportJob
 
 BANYUASIN = "16.07"
@@ -79,12 +79,12 @@ def load_demo(out: IO[Any]) -> None:
     if cycle is None or region is None:
         out.write("Demo rencana aksi dilewati: siklus 2024 belum ada\n")
         return
-    if ImportJob.objects.filter(region=region, cycle=cycle, is_demo=True, status=JobStatus.DONE).exists():
+    if ImportJob.objects.filter(region=region, cycle=cycle, is_demo=True, job__status=JobStatus.DONE).exists():
         return
     coordinator = get_user_model().objects.get(username="koordinator@banyuasin.test")
     content = excel.write_workbook(region, cycle, demo_rows(timezone.localdate()))
-    job = jobs.create_job(coordinator, region, cycle, content, "rencana-aksi-banyuasin-2024.xlsx", is_demo=True)
-    job = jobs.run_import_job(job.pk)
+    job = jobs.start_import(coordinator, region, cycle, content, "rencana-aksi-banyuasin-2024.xlsx", is_demo=True,
+                            run_now=True)
     if job.status != JobStatus.DONE:
         raise RuntimeError(f"Demo rencana aksi gagal diimpor: {job.report}")
     out.write(f"Demo rencana aksi {YEAR}: {job.report['summary']['created']} kegiatan diimpor dari Excel\n")

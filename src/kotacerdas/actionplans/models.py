@@ -2,17 +2,20 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from kotacerdas.core.models import JobStatus
 from kotacerdas.core.nodelete import ArchivableQuerySet, NoDeleteModel
 from kotacerdas.lib.text import COMMENT, TEXT
 
-from .choices import ActionStatus, JobStatus, ProgressMode
+from .choices import ActionStatus, ProgressMode
 
 # Status-based progress (methodology §7: typed percentages go stale). Override per installation with
 # settings.ACTIONPLAN_STATUS_PERCENT = {"in_progress": 40, ...}.
@@ -157,8 +160,9 @@ class ActionComment(NoDeleteModel):
 
 
 class ImportJob(NoDeleteModel):
-    """One upload of an action-plan workbook, processed in the background: the stored file, how far the
-    check has got (for the progress bar) and the final report (row/column errors or counts)."""
+    """One upload of an action-plan workbook: the stored file and the final report (row/column errors or
+    counts). Its status, progress, phase and timing live on its background job (`core.Job`, `job`); the
+    read properties below give them through the job, as the progress bar shows them."""
 
     region = models.ForeignKey("regions.Region", verbose_name=_("wilayah"), on_delete=models.PROTECT,
                                related_name="+")
@@ -169,16 +173,11 @@ class ImportJob(NoDeleteModel):
     filename = models.CharField(_("nama berkas"), max_length=200)
     content = models.BinaryField(_("isi berkas"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED,
-                              db_index=True)
-    phase = models.CharField(_("tahap"), max_length=40, blank=True)
-    progress = models.PositiveIntegerField(_("baris diproses"), default=0)
-    total = models.PositiveIntegerField(_("jumlah baris"), default=0)
     report = models.JSONField(_("laporan"), default=dict, blank=True)
     created_at = models.DateTimeField(_("dibuat pada"), default=timezone.now)
-    started_at = models.DateTimeField(_("mulai diproses"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("selesai diproses"), null=True, blank=True)
     is_demo = models.BooleanField(_("data demo"), default=False)
+    job = models.ForeignKey("core.Job", verbose_name=_("pekerjaan latar"), null=True, blank=True,
+                            on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("impor rencana aksi")
@@ -186,23 +185,79 @@ class ImportJob(NoDeleteModel):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.filename} ({self.get_status_display()})"
+        return f"{self.filename} ({self.job.get_status_display() if self.job else '-'})"
 
-    # The phases the import stores in `phase` (Indonesian, as stored); `phase_label` shows them translated.
+    # The phases the import stores as its job's message (Indonesian, as stored); `phase_label` shows them
+    # translated.
     PHASES = (gettext_noop("Memeriksa baris"), gettext_noop("Menyimpan"))
+
+    @cached_property
+    def live(self) -> dict[str, Any]:
+        """What the progress bar shows: the job as `core.jobs.live_progress` sees it (a job whose worker is
+        gone reads as waiting or failed). An upload whose job is not stored yet reads as queued."""
+        if self.job is None:
+            return {"status": JobStatus.QUEUED, "progress": 0, "total": 0, "message": "", "percent": 0,
+                    "error": "", "result": {}, "stalled": False, "no_worker": False}
+        from kotacerdas.core.jobs import live_progress
+
+        return live_progress(self.job)
+
+    @property
+    def status(self) -> str:
+        return str(self.live["status"])
+
+    def get_status_display(self) -> str:
+        return str(JobStatus(self.status).label)
+
+    @property
+    def progress(self) -> int:
+        return int(self.live["progress"] or 0)
+
+    @property
+    def total(self) -> int:
+        return int(self.live["total"] or 0)
+
+    @property
+    def percent(self) -> int:
+        return int(self.live["percent"] or 0)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def phase(self) -> str:
+        """The step the job last reported (its message, stored in Indonesian)."""
+        return self.job.message if self.job is not None else ""
 
     @property
     def phase_label(self) -> str:
         """The stored phase in the active language (a phase not in PHASES is shown as stored)."""
         return gettext(self.phase) if self.phase in self.PHASES else self.phase
 
+    @property
+    def notice(self) -> str:
+        """Why a job is not moving (no worker running, or its worker stopped), already translated."""
+        data = self.live
+        return str(data["message"]) if data["stalled"] or data["no_worker"] else ""
 
     @property
-    def percent(self) -> int:
-        if self.status in (JobStatus.DONE, JobStatus.FAILED):
-            return 100
-        return round(100 * self.progress / self.total) if self.total else 0
+    def started_at(self) -> dt.datetime | None:
+        return self.job.started_at if self.job is not None else None
 
     @property
-    def finished(self) -> bool:
-        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+    def finished_at(self) -> dt.datetime | None:
+        return self.job.finished_at if self.job is not None else None
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        """The report's row/column errors; a job that failed without a report (its worker gave up) gives its
+        error as the one line."""
+        errors = list((self.report or {}).get("errors") or [])
+        if not errors and self.status == JobStatus.FAILED:
+            errors = [{"row": 0, "column": "", "value": "", "message": str(self.live["error"] or "")}]
+        return errors
+
+    @property
+    def error_count(self) -> int:
+        return int((self.report or {}).get("error_count") or len(self.errors))

@@ -55,8 +55,8 @@ def plan(request: HttpRequest, code: str) -> HttpResponse:
     filters = item_filters.chosen(g)
     job = None
     if g.get("impor", "").isdigit():
-        job = ImportJob.objects.defer("content").filter(pk=int(g["impor"]), region=region).first()
-        job = jobs.live(job) if job else None
+        job = ImportJob.objects.defer("content").select_related("job").filter(pk=int(g["impor"]),
+                                                                              region=region).first()
     return render(request, "actionplans/plan.html", {
         "region": region, "cycle": cycle, "years": years, "items": items, "filters": filters,
         "total": len(all_items), "categories": queries.achievement_by_category(cycle, all_items),
@@ -80,7 +80,7 @@ def export_xlsx(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def import_upload(request: HttpRequest, code: str) -> HttpResponse:
+def import_upload(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     region, cycle, _years = _region_cycle(request, code)
     if request.method != "POST":
         return redirect(_plan_url(region, cycle))
@@ -104,8 +104,8 @@ def import_status(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
     region = get_object_or_404(Region.objects.without_geometry(), code=code)
     if not perms.can_view_plan.test(request.user, region):
         raise PermissionDenied(_("Anda tidak berhak melihat rencana aksi wilayah ini"))
-    job = jobs.live(get_object_or_404(ImportJob.objects.defer("content").select_related("cycle"), pk=job_id,
-                                      region=region))
+    job = get_object_or_404(ImportJob.objects.defer("content").select_related("cycle", "job"), pk=job_id,
+                            region=region)
     return render(request, "actionplans/_job.html", {"job": job, "region": region, "cycle": job.cycle})
 
 
