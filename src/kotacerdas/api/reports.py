@@ -8,12 +8,12 @@ from pydantic import Field
 
 from kotacerdas.accounts import roles
 from kotacerdas.accounts.types import AuthenticatedHttpRequest
+from kotacerdas.core.models import JobStatus
 from kotacerdas.evaluations import queries
 from kotacerdas.evaluations import rules as perms
 from kotacerdas.evaluations.models import Cycle, Submission
 from kotacerdas.regions.models import Region
 from kotacerdas.reports import actions, xlsx
-from kotacerdas.reports.choices import JobStatus
 from kotacerdas.reports.models import ReportJob
 from kotacerdas.reports.rules import can_report_region
 
@@ -48,7 +48,7 @@ class ReportOut(Schema):
     year: int
     format: Format
     language: Language
-    status: JobStatus
+    status: JobStatus = Field(description="status pekerjaan latar (core.Job): queued, running, done, failed")
     percent: int
     step: str
     error: str
@@ -78,7 +78,7 @@ def _cycle(year: int) -> Cycle:
 
 @router.post("/reports", response={202: ReportOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
              auth=authenticated, summary="Minta laporan (PDF/Excel) dibuat di latar belakang")
-def request_report(request: HttpRequest, body: ReportIn):  # type: ignore[no-untyped-def]
+def request_report(request: AuthenticatedHttpRequest, body: ReportIn):  # type: ignore[no-untyped-def]
     region = Region.objects.filter(code=body.region).first()
     if region is None:
         raise not_found("Wilayah", body.region)
@@ -105,7 +105,7 @@ def get_report(request: HttpRequest, job_id: int):  # type: ignore[no-untyped-de
             summary="Unduh berkas laporan yang sudah selesai")
 def download_report(request: HttpRequest, job_id: int):  # type: ignore[no-untyped-def]
     job = _job_for(request, job_id)
-    if job.status != "done" or not job.file:
+    if job.status != JobStatus.DONE or not job.file:
         raise ApiError(409, "Laporan belum selesai dibuat", "not_ready")
     with job.file.open("rb") as fh:
         data = fh.read()

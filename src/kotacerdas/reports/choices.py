@@ -9,13 +9,6 @@ class ReportFormat(models.TextChoices):
     XLSX = "xlsx", _("Excel (lembar kerja evaluasi)")
 
 
-class JobStatus(models.TextChoices):
-    QUEUED = "queued", _("Menunggu")
-    RUNNING = "running", _("Sedang dibuat")
-    DONE = "done", _("Selesai")
-    FAILED = "failed", _("Gagal")
-
-
 class ReportLanguage(models.TextChoices):
     ID = "id", _("Bahasa Indonesia")
     EN = "en", _("English")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -7,9 +8,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kotacerdas.core.jobs import live_progress
+from kotacerdas.core.models import JobStatus
 from kotacerdas.core.nodelete import NoDeleteModel
 
-from .choices import JobStatus, ReportFormat, ReportLanguage
+from .choices import ReportFormat, ReportLanguage
 
 
 def report_path(instance: ReportJob, filename: str) -> str:
@@ -18,7 +21,8 @@ def report_path(instance: ReportJob, filename: str) -> str:
 
 class ReportJob(NoDeleteModel):
     """A request to produce a region's evaluation report (PDF or Excel) for one cycle, built in the
-    background; people watch its progress and download the file when it is done."""
+    background; people watch its progress and download the file when it is done. The report keeps its own
+    data (what was asked, the file); its status, progress, error and timing are those of its `core.Job`."""
 
     region = models.ForeignKey("regions.Region", verbose_name=_("wilayah"), on_delete=models.PROTECT,
                                related_name="report_jobs")
@@ -27,11 +31,6 @@ class ReportJob(NoDeleteModel):
     format = models.CharField(_("format"), max_length=4, choices=ReportFormat.choices, default=ReportFormat.PDF)
     language = models.CharField(_("bahasa"), max_length=2, choices=ReportLanguage.choices,
                                 default=ReportLanguage.ID)
-    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED,
-                              db_index=True)
-    progress = models.PositiveSmallIntegerField(_("kemajuan (%)"), default=0)
-    step = models.CharField(_("langkah"), max_length=120, blank=True)
-    error = models.TextField(_("galat"), blank=True)
     file = models.FileField(_("berkas"), upload_to=report_path, blank=True, max_length=200)
     size = models.PositiveIntegerField(_("ukuran (bita)"), default=0)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
@@ -41,8 +40,6 @@ class ReportJob(NoDeleteModel):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("diminta oleh"), null=True,
                                      blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("dibuat pada"), default=timezone.now)
-    started_at = models.DateTimeField(_("mulai pada"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("selesai pada"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("pekerjaan laporan")
@@ -52,19 +49,46 @@ class ReportJob(NoDeleteModel):
     def __str__(self) -> str:
         return f"{self.region_id} {self.cycle.year} {self.format} ({self.status})"
 
+    # Read through the Job (list queries use select_related("job")). A report is given its Job in the
+    # transaction that creates it, so one without a Job is one being requested right now: queued.
+
+    @property
+    def status(self) -> str:
+        """The stored status of the report's Job (`core.models.JobStatus`)."""
+        return self.job.status if self.job is not None else JobStatus.QUEUED
+
+    @property
+    def finished(self) -> bool:
+        return self.job is not None and self.job.finished
+
+    @property
+    def percent(self) -> int:
+        return self.job.percent if self.job is not None else 0
+
+    @property
+    def step(self) -> str:
+        return self.job.message if self.job is not None else ""
+
+    @property
+    def error(self) -> str:
+        return self.job.error if self.job is not None else ""
+
+    @property
+    def started_at(self) -> dt.datetime | None:
+        return self.job.started_at if self.job is not None else None
+
+    @property
+    def finished_at(self) -> dt.datetime | None:
+        return self.job.finished_at if self.job is not None else None
 
     def state(self) -> dict[str, Any]:
-        """What the progress bar shows: the background job's live progress while it runs."""
-        if self.status in (JobStatus.DONE, JobStatus.FAILED) or self.job_id is None:
-            return {"status": self.status, "percent": self.progress, "step": self.step, "error": self.error}
-        from kotacerdas.core.jobs import live_progress
-
-        job = self.job
-        assert job is not None
-        live = live_progress(job)
-        status = {"queued": JobStatus.QUEUED, "running": JobStatus.RUNNING, "failed": JobStatus.FAILED}.get(
-            live["status"], self.status)
-        return {"status": status, "percent": live["percent"], "step": live["message"], "error": live["error"]}
+        """What the progress bar shows: the Job's live progress (a job whose worker died shows as waiting,
+        or failed when it has no attempt left)."""
+        if self.job is None:
+            return {"status": JobStatus.QUEUED, "percent": 0, "step": "", "error": ""}
+        live = live_progress(self.job)
+        return {"status": live["status"], "percent": live["percent"], "step": live["message"],
+                "error": live["error"]}
 
     @property
     def filename(self) -> str:

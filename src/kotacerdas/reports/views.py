@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kotacerdas.accounts.types import AuthenticatedHttpRequest
 from kotacerdas.core.errors import ActionError, InvalidInput
-from kotacerdas.core.models import Job
+from kotacerdas.core.models import Job, JobStatus
 from kotacerdas.evaluations.models import Cycle
 from kotacerdas.regions.models import Region
 
@@ -45,7 +46,7 @@ def report_page(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_start(request: HttpRequest, code: str) -> HttpResponse:
+def report_start(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     region = _region(request, code)
     cycle = Cycle.objects.filter(pk=request.POST.get("cycle") or 0).first()
     if cycle is None:
@@ -76,7 +77,7 @@ def report_job(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_download(request: HttpRequest, pk: int) -> FileResponse:
     job = _job(request, pk)
-    if job.status != "done" or not job.file:
+    if job.status != JobStatus.DONE or not job.file:
         raise Http404(str(pk))
     ctype = "application/pdf" if job.format == "pdf" else \
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -96,7 +97,7 @@ def _import_job(request: HttpRequest, region: Region, job_id: int) -> Job:
 
 @login_required
 @require_POST
-def import_start(request: HttpRequest, code: str) -> HttpResponse:
+def import_start(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     from django.contrib import messages
     from django.utils.translation import get_language
 
@@ -143,7 +144,7 @@ def import_job(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_apply(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
+def import_apply(request: AuthenticatedHttpRequest, code: str, job_id: int) -> HttpResponse:
     from django.contrib import messages
 
     region = _region(request, code)

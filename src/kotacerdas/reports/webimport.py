@@ -1,36 +1,46 @@
 """Importing the evaluation worksheet or the programme catalogue from the web (Wilayah → Laporan): the
 upload is kept in storage, a background job checks it as a dry run and shows row by row what would change;
 only when the person applies it does a second job write it (all or nothing, through the same importers
-as `kotacerdas import`)."""
+as `kotacerdas import`).
+
+Both jobs run in steps (`core.jobs.in_steps`): their progress is written to the Job row as they go. The
+dry run checks outside any transaction (an importer's trial writes are rolled back inside it) and records its
+verdict in the job's final transaction: done with the row-by-row changes, or failed with the refused rows
+(sheet, row, column, reason). The apply job makes the importer's writes, their audit events and the job's
+`done` in one final transaction; refused at that point, nothing of it stays and the job fails with the
+report."""
 
 from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 from kotacerdas.core import jobs
 from kotacerdas.core.errors import ActionError, InvalidInput, NotAllowed
 from kotacerdas.core.files import local_path
-from kotacerdas.core.models import Job
+from kotacerdas.core.models import Job, JobStatus
 from kotacerdas.evaluations.models import Cycle
 from kotacerdas.regions.models import Region
 
 from .importers import IMPORTERS
 from .xlsx import ImportFailed
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
 KINDS = ("worksheet", "programmes")
 JOB_KIND = "kotacerdas.reports.webimport.run"
 MAX_BYTES = 20 * 1024 * 1024
 
 
-def can_import(user: Any, region: Region, kind: str, cycle: Cycle | None = None) -> bool:
+def can_import(user: User | AnonymousUser, region: Region, kind: str, cycle: Cycle | None = None) -> bool:
     """Whether to offer the import: the importers check again, row by row."""
     if kind == "programmes":
         from kotacerdas.catalogue.rules import can_add_programme
@@ -50,8 +60,8 @@ class _Probe:
         self.region_id = code
 
 
-def start(actor: Any, region: Region, kind: str, cycle: Cycle | None, name: str, content: bytes, *,
-          language: str = "id") -> Job:
+def start(actor: User, region: Region, kind: str, cycle: Cycle | None, name: str,
+          content: bytes, *, language: str = "id") -> Job:
     """Keep the upload and queue its dry run."""
     if kind not in KINDS:
         raise InvalidInput(_("Jenis impor tidak dikenal"), field="kind")
@@ -74,11 +84,11 @@ def start(actor: Any, region: Region, kind: str, cycle: Cycle | None, name: str,
                         user=actor, region_code=region.code, total=3)
 
 
-def apply(actor: Any, preview: Job) -> Job:
+def apply(actor: User, preview: Job) -> Job:
     """Queue the real import of a checked upload (the dry run must have passed)."""
     if preview.kind != JOB_KIND or not preview.params.get("dry_run") or preview.created_by_id != actor.pk:
         raise NotAllowed(_("Hanya pengunggah berkas yang menerapkan impornya"))
-    if preview.status != "done" or not (preview.result or {}).get("ok"):
+    if preview.status != JobStatus.DONE or not (preview.result or {}).get("ok"):
         raise InvalidInput(_("Periksa berkas sampai tanpa galat dulu, baru terapkan"))
     applied = Job.objects.filter(kind=JOB_KIND, params__preview=preview.pk).first()
     if applied is not None:
@@ -87,22 +97,50 @@ def apply(actor: Any, preview: Job) -> Job:
                         user=actor, region_code=preview.region_code, total=3)
 
 
+def _refused(exc: ImportFailed | ActionError, dry_run: bool) -> dict[str, Any]:
+    if isinstance(exc, ImportFailed):
+        return {**exc.report.to_dict(), "dry_run": dry_run}
+    return {"ok": False, "rows": 0, "changed": 0, "unchanged": 0, "changes": [], "dry_run": dry_run,
+            "errors": [{"sheet": "-", "row": 0, "column": "-", "message": exc.message}]}
+
+
+def _fail(job: Job, result: dict[str, Any]) -> dict[str, Any]:
+    """The job ends failed with the refused rows as its result (nothing of the import is kept)."""
+    n = len(result.get("errors") or [])
+    error = ngettext("Berkas ditolak: %(n)d galat; tidak ada yang disimpan",
+                     "Berkas ditolak: %(n)d galat; tidak ada yang disimpan", n) % {"n": n}
+    with jobs.finishing(job, JobStatus.FAILED, result, error=error) as outcome:
+        pass
+    return outcome
+
+
+@jobs.in_steps
 def run(job: Job, *, kind: str, region: str, year: int | None, path: str, name: str, dry_run: bool, actor: int,
         language: str = "id", cycle: int | None = None, preview: int | None = None) -> dict[str, Any]:
-    """The job: run the importer on the stored upload; the report (with every row's change) is the result."""
+    """The job: run the importer on the stored upload; the report (with every row's change) is the result.
+    A dry run writes nothing; the real run writes in the job's final transaction only."""
     user = get_user_model().objects.get(pk=actor)
     region_obj = Region.objects.without_geometry().get(code=region)
     cycle_obj = Cycle.objects.filter(pk=cycle).first() if cycle else None
+    importer = IMPORTERS[kind]
     with override(language):
         jobs.job_progress(job, 1, 3, _("membaca berkas"))
-        jobs.job_progress(job, 2, 3, _("memeriksa baris") if dry_run else _("menyimpan perubahan"))
-        try:
-            with local_path(path) as local:  # a temporary copy when uploads are in object storage
-                report = IMPORTERS[kind].run(user, local, region_obj, cycle_obj, dry_run)
-        except ImportFailed as exc:
-            return {**exc.report.to_dict(), "dry_run": dry_run}
-        except ActionError as exc:
-            return {"ok": False, "rows": 0, "changed": 0, "unchanged": 0, "changes": [], "dry_run": dry_run,
-                    "errors": [{"sheet": "-", "row": 0, "column": "-", "message": exc.message}]}
-        jobs.job_progress(job, 3, 3, _("impor selesai"))
-        return {**report.to_dict(), "dry_run": dry_run}
+        with local_path(path) as local:  # a temporary copy when uploads are in object storage
+            if dry_run:
+                jobs.job_progress(job, 2, 3, _("memeriksa baris"))
+                try:
+                    report = importer.run(user, local, region_obj, cycle_obj, True)
+                except (ImportFailed, ActionError) as exc:
+                    return _fail(job, _refused(exc, True))
+                with jobs.finishing(job, JobStatus.DONE, {**report.to_dict(), "dry_run": True}) as outcome:
+                    jobs.job_progress(job, 3, 3, _("pemeriksaan selesai"))  # stored with the final status
+                return outcome
+            jobs.job_progress(job, 2, 3, _("menyimpan perubahan"))
+            try:
+                with jobs.finishing(job, JobStatus.DONE) as outcome:
+                    report = importer.run(user, local, region_obj, cycle_obj, False)
+                    outcome.update(report.to_dict(), dry_run=False)
+                    jobs.job_progress(job, 3, 3, _("impor selesai"))  # stored with the final status
+            except (ImportFailed, ActionError) as exc:  # rolled back with the final transaction
+                return _fail(job, _refused(exc, False))
+            return outcome
