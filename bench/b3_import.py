@@ -226,7 +226,7 @@ def summarise(out: dict[str, Any]) -> dict[str, Any]:
             {"what": f"importer peak RSS (MB, {rows:,} rows)", "value": imp_rss, "target": "< 300",
              "ok": imp_rss < 300},
             {"what": "importer wrote every row", "value": imp["created"], "target": str(rows),
-             "ok": imp["created"] == rows and imp["status"] == "succeeded"},
+             "ok": imp["created"] == rows and imp["status"] == "done"},
         ],
     }
 

@@ -290,7 +290,8 @@ JOBS_EAGER = envbool("KOTACERDAS_JOBS_EAGER", "False")
 
 SPARK_MASTER = os.environ.get("SPARK_MASTER", "local[2]")
 ANALYTICS_BACKEND = os.environ.get("ANALYTICS_BACKEND", "duckdb")
-# KPI file imports: auto (small files while the uploader waits, large in a thread) | sync | thread | worker
+# KPI file imports, each a core.Job: auto (small files run while the uploader waits, large ones wait for the
+# worker) | sync | thread (run in a thread of the web process) | worker
 MONITORING_IMPORT_RUNNER = os.environ.get("MONITORING_IMPORT_RUNNER", "auto")
 
 LOGGING = {

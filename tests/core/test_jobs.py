@@ -37,7 +37,7 @@ def test_it_records_a_failure_for_the_user() -> None:
 
 
 def test_it_refuses_an_unknown_job_kind() -> None:
-    before = Job.objects.count()  # the demo's own jobs (its action-plan import) are there already
+    before = Job.objects.count()  # the demo's own jobs (its action-plan and KPI imports) are there already
     with pytest.raises((ImportError, AttributeError)):
         enqueue("tests.core.jobfns.no_such_function")
     assert Job.objects.count() == before

@@ -144,7 +144,7 @@ def test_it_accepts_values_pushed_with_a_write_token_all_or_nothing(actors: Any)
     writer = _token(actors.oki, ["read", "write"])
     r = _post(Client(), url, good, **writer)
     assert r.status_code == 201, r.content
-    assert (r.json()["created"], r.json()["status"]) == (2, "succeeded")
+    assert (r.json()["created"], r.json()["status"]) == (2, "done")
 
     bad = {"values": [{"period": "2022-02", "value": 10}, {"period": "2022-02", "region": "16.07.77", "value": -3}]}
     before = KpiValue.objects.count()
@@ -177,7 +177,7 @@ def test_it_imports_an_uploaded_file_and_reports_the_job(actors: Any) -> None:
                {"file": SimpleUploadedFile("nilai.csv", data), "programme": "JAM KUNCI"})
     assert r.status_code == 201, r.content
     job = r.json()
-    assert (job["status"], job["created"], job["progress"]) == ("succeeded", 1, 100)
+    assert (job["status"], job["created"], job["progress"]) == ("done", 1, 100)
     assert c.get(f"/api/v1/ingest-jobs/{job['id']}").json()["created"] == 1
     assert actors.client(actors.mira).get(f"/api/v1/ingest-jobs/{job['id']}").status_code == 404
 
@@ -230,3 +230,12 @@ def test_it_documents_the_endpoints(client: Client, url: str) -> None:
     for p in ("/api/v1/programmes/{programme_id}/reach", "/api/v1/kpis/{kpi_id}/values",
               "/api/v1/regions/{code}/events", "/api/v1/ingest-jobs/{job_id}"):
         assert p in paths
+
+
+def test_the_spec_lists_the_job_statuses_of_an_import() -> None:
+    from kotacerdas.api.urls import api
+
+    schemas = api.get_openapi_schema()["components"]["schemas"]
+    status = schemas["JobOut"]["properties"]["status"]
+    ref = status.get("$ref") or status["allOf"][0]["$ref"]
+    assert schemas[ref.rsplit("/", 1)[-1]]["enum"] == ["draft", "queued", "running", "done", "failed"]

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from django.conf import settings as django_settings
 
+from kotacerdas.core.models import JobStatus
 from kotacerdas.monitoring import backend, demo
-from kotacerdas.monitoring.choices import IngestKind, IngestStatus
+from kotacerdas.monitoring.choices import IngestKind
 from kotacerdas.monitoring.models import IngestJob, Kpi, KpiValue, ReachPublication
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ def test_it_defines_kpis_with_targets_for_the_three_programmes() -> None:
 
 def test_it_loaded_values_through_the_importer() -> None:
     job = IngestJob.objects.get(is_demo=True, original_name=demo.VALUES_FILE)
-    assert job.status == IngestStatus.SUCCEEDED and job.error_count == 0
+    assert job.status == JobStatus.DONE and job.error_count == 0
     assert KpiValue.objects.filter(ingest_job=job).count() == job.created_count > 600
     kec_rows = KpiValue.objects.filter(kpi__code="dokumen-terbit", area__level="kecamatan", period__year=2024)
     assert kec_rows.values("area").distinct().count() == 21

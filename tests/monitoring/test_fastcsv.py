@@ -15,8 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kotacerdas.core.models import JobStatus
 from kotacerdas.monitoring import actions, fastcsv, importer
-from kotacerdas.monitoring.choices import IngestStatus
+from kotacerdas.monitoring.lookup import build_lookup
 from kotacerdas.monitoring.models import KpiValue
 
 HEADER = ["programme", "kpi", "period", "region", "value", "target"]
@@ -86,7 +87,7 @@ def _assert_same(fast: importer.Validated, slow: importer.Validated) -> None:
 
 @pytest.fixture
 def lookup(actors: Any, banyuasin: Any) -> importer.Lookup:
-    return actions.build_lookup(actors.citra, banyuasin, today=dt.date(2025, 6, 15))
+    return build_lookup(actors.citra, banyuasin, today=dt.date(2025, 6, 15))
 
 
 def test_it_checks_a_clean_file_in_blocks_and_spools_what_the_row_path_spools(
@@ -232,7 +233,7 @@ def test_it_counts_new_changed_and_unchanged_rows_on_every_import(actors: Any, b
     def run(body: list[str]) -> Any:
         data = ("programme,kpi,period,region,value\n" + "\n".join(body) + "\n").encode()
         job = actions.do_start_kpi_import(actors.citra, region=banyuasin, upload=data, name="v.csv")
-        assert job.status == IngestStatus.SUCCEEDED, job.errors
+        assert job.status == JobStatus.DONE, job.errors
         return job.created_count, job.updated_count, job.unchanged_count
 
     before = KpiValue.objects.count()

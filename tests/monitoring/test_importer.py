@@ -13,8 +13,9 @@ import pytest
 from openpyxl import Workbook
 
 from kotacerdas.core.errors import NotAllowed
+from kotacerdas.core.models import JobStatus
 from kotacerdas.monitoring import actions, importer
-from kotacerdas.monitoring.choices import IngestStatus
+from kotacerdas.monitoring.lookup import build_lookup
 from kotacerdas.monitoring.models import IngestJob, Kpi, KpiValue
 
 from .conftest import FIXTURES
@@ -67,7 +68,7 @@ def test_it_refuses_a_malformed_file_with_a_row_level_report_and_writes_nothing(
         actors: Any, banyuasin: Any, name: str, kwargs: dict[str, Any], expected: list[tuple[int, str, str]]) -> None:
     before = KpiValue.objects.count()
     job = _import(actors.citra, banyuasin, name, **kwargs)
-    assert job.status == IngestStatus.FAILED, job.message
+    assert job.status == JobStatus.FAILED, job.message
     got = {(e["row"], e["column"], e["code"]) for e in job.errors}
     for want in expected:
         assert want in got, (want, job.errors)
@@ -82,7 +83,7 @@ def test_it_explains_a_windows_1252_file_and_reads_it_when_declared(actors: Any,
     assert "0xE2" in msg and "windows-1252" in msg and "Pângkalan"[1] in msg
 
     job = _import(actors.citra, banyuasin, "windows1252_undeclared.csv", encoding="windows-1252")
-    assert job.status == IngestStatus.SUCCEEDED, job.errors
+    assert job.status == JobStatus.DONE, job.errors
     assert (job.created_count, job.report["encoding"]) == (2, "cp1252")
 
 
@@ -98,7 +99,7 @@ def test_it_imports_indonesian_headers_semicolons_and_decimal_commas(actors: Any
             b"jam-kunci;kepuasan;2022-Q1;;3,25;\n"
             b"SIMPADA (Sistem Informasi Pendapatan Daerah);pendapatan;2022-01;16.07;Rp 8150000000;\n")
     job = _import(actors.citra, banyuasin, "indonesia.csv", data)
-    assert job.status == IngestStatus.SUCCEEDED, job.errors
+    assert job.status == JobStatus.DONE, job.errors
     assert job.report["delimiter"] == ";"
     v = KpiValue.objects.get(kpi__code="aduan-selesai", period=dt.date(2022, 1, 1), area_id="16.07")
     assert (v.value, v.target) == (Decimal("87.5"), Decimal("90"))
@@ -128,7 +129,7 @@ def test_it_follows_an_explicit_column_mapping(actors: Any, programmes: dict[str
     data = b"Indikator Kinerja,Bulan Laporan,Jumlah,Sasaran\ndokumen-terbit,2022-05,1999,2500\n"
     mapping = {"kpi": "Indikator Kinerja", "period": "Bulan Laporan", "value": "Jumlah", "target": "Sasaran"}
     job = _import(actors.citra, banyuasin, "mapped.csv", data, programme=programmes["jam-kunci"], mapping=mapping)
-    assert job.status == IngestStatus.SUCCEEDED, job.errors
+    assert job.status == JobStatus.DONE, job.errors
     assert KpiValue.objects.get(kpi__code="dokumen-terbit", period=dt.date(2022, 5, 1), area_id="16.07").value == 1999
 
     wrong = _import(actors.citra, banyuasin, "mapped.csv", data, programme=programmes["jam-kunci"],
@@ -152,7 +153,7 @@ def test_it_reads_excel_with_dates_and_numbers(actors: Any, banyuasin: Any) -> N
     buf = io.BytesIO()
     wb.save(buf)
     job = _import(actors.citra, banyuasin, "nilai.xlsx", buf.getvalue())
-    assert job.status == IngestStatus.SUCCEEDED, job.errors
+    assert job.status == JobStatus.DONE, job.errors
     assert job.file_format == "xlsx" and job.created_count == 2
 
 
@@ -162,10 +163,10 @@ def test_it_lets_an_operator_fill_only_the_kpis_of_their_own_unit(actors: Any, b
     job = _import(actors.oki, banyuasin, "mixed.csv", data)
     assert [(e["row"], e["column"], e["code"]) for e in job.errors] == [(3, "kpi", "forbidden")]
     own = _import(actors.oki, banyuasin, "own.csv", data.split(b"\noss")[0] + b"\n")
-    assert own.status == IngestStatus.SUCCEEDED
+    assert own.status == JobStatus.DONE
 
     coordinator = _import(actors.citra, banyuasin, "mixed.csv", data)
-    assert coordinator.status == IngestStatus.SUCCEEDED
+    assert coordinator.status == JobStatus.DONE
 
 
 def test_it_refuses_people_without_a_programme_in_the_region(actors: Any, banyuasin: Any) -> None:
@@ -190,16 +191,17 @@ def test_it_runs_large_imports_as_a_background_job_with_progress(actors: Any, ba
 
     data = b"programme,kpi,period,region,value\njam-kunci,dokumen-terbit,2022-07,16.07,2000\n"
     job = _import(actors.citra, banyuasin, "later.csv", data, runner="worker")
-    assert job.status == IngestStatus.QUEUED
-    assert queries.ingest_progress(job)["status"] == IngestStatus.QUEUED
-    core = run_job(job.report["core_job"])
+    assert job.status == JobStatus.QUEUED
+    assert queries.ingest_progress(job)["status"] == JobStatus.QUEUED
+    assert job.job_id is not None
+    core = run_job(job.job_id)
     assert core.status == "done", core.error
     job.refresh_from_db()
-    assert (job.status, job.created_count, job.progress) == (IngestStatus.SUCCEEDED, 1, 100)
+    assert (job.status, job.created_count, job.percent) == (JobStatus.DONE, 1, 100)
 
 
 def _lookup(banyuasin: Any, actor: Any) -> importer.Lookup:
-    return actions.build_lookup(actor, banyuasin, today=dt.date(2025, 6, 15))
+    return build_lookup(actor, banyuasin, today=dt.date(2025, 6, 15))
 
 
 def test_it_streams_a_large_file_in_bounded_memory(actors: Any, banyuasin: Any, tmp_path: Any) -> None:
@@ -282,7 +284,7 @@ def test_a_first_import_is_copied_straight_in_with_every_column(actors: Any, ban
     real = writer._pg_copy_new
     monkeypatch.setattr(writer, "_pg_copy_new", lambda *a, **k: used.append(real(*a, **k)) or used[-1])  # type: ignore[func-returns-value]
     job = _import(actors.citra, banyuasin, "new.csv", _kec_rows(range(1, 4)))
-    assert (job.status, job.created_count, job.updated_count, job.unchanged_count) == ("succeeded", 63, 0, 0)
+    assert (job.status, job.created_count, job.updated_count, job.unchanged_count) == ("done", 63, 0, 0)
     rows = KpiValue.objects.filter(ingest_job_id=job.pk)
     assert rows.count() == 63
     v = rows.get(period=dt.date(2022, 2, 1), area_id="16.07.04")
@@ -318,5 +320,5 @@ def test_a_key_written_concurrently_sends_the_copy_back_to_the_staging_path(
     monkeypatch.setattr(writer, "_spans_free", blind_once)
     job = _import(actors.citra, banyuasin, "race.csv", _kec_rows(range(1, 3)))
     assert checks == [False, False]  # the COPY's check, then the staging path's
-    assert (job.status, job.created_count, job.updated_count, job.unchanged_count) == ("succeeded", 41, 0, 1)
+    assert (job.status, job.created_count, job.updated_count, job.unchanged_count) == ("done", 41, 0, 1)
     assert KpiValue.objects.filter(kpi=kpi, period__year=2022).count() == 42

@@ -12,8 +12,9 @@ import pytest
 from django.utils import translation
 
 from kotacerdas.core.errors import InvalidInput, NotAllowed
+from kotacerdas.core.models import JobStatus
 from kotacerdas.monitoring import actions, importer
-from kotacerdas.monitoring.choices import IngestStatus
+from kotacerdas.monitoring.lookup import build_lookup
 from kotacerdas.monitoring.models import KpiValue
 from kotacerdas.monitoring.parsing import DECIMAL_COMMA, DECIMAL_POINT, detect_decimal, parse_number
 from kotacerdas.monitoring.validation import localised_message
@@ -55,7 +56,7 @@ def _csv(*values: str) -> bytes:
 def test_an_ambiguous_file_without_a_chosen_notation_is_refused_asking_to_choose(actors: Any, banyuasin: Any) -> None:
     before = KpiValue.objects.count()
     job = actions.do_start_kpi_import(actors.citra, region=banyuasin, upload=_csv("3.650", "12.500"), name="id.csv")
-    assert job.status == IngestStatus.FAILED
+    assert job.status == JobStatus.FAILED
     assert [(e["row"], e["column"], e["code"]) for e in job.errors] == [(2, "value", "ambiguous_number"),
                                                                        (3, "value", "ambiguous_number")]
     assert "pilih format angka" in job.errors[0]["message"] and "'3.650'" in job.errors[0]["message"]
@@ -97,7 +98,7 @@ def test_a_month_for_a_quarterly_kpi_is_refused_with_the_format_to_write(actors:
 @pytest.fixture
 def lookup_today(actors: Any, banyuasin: Any, tmp_path: Any) -> Any:
     class Env:
-        lookup = actions.build_lookup(actors.citra, banyuasin, today=dt.date(2025, 6, 15))
+        lookup = build_lookup(actors.citra, banyuasin, today=dt.date(2025, 6, 15))
         tmp = tmp_path
 
     return Env
@@ -124,15 +125,16 @@ def test_a_preview_run_by_the_worker_counts_and_writes_nothing(actors: Any, bany
     before = KpiValue.objects.count()
     job = actions.do_start_kpi_import(actors.citra, region=banyuasin, upload=_csv("3.650", "87,5"), name="id.csv",
                                       decimal=",", dry_run=True, runner="worker")
-    assert job.status == IngestStatus.QUEUED
-    core = run_job(job.report["core_job"])
+    assert job.status == JobStatus.QUEUED
+    assert job.job_id is not None
+    core = run_job(job.job_id)
     assert core.status == "done", core.error
     job.refresh_from_db()
-    assert (job.status, job.dry_run, job.created_count, job.total_rows) == (IngestStatus.SUCCEEDED, True, 2, 2)
+    assert (job.status, job.dry_run, job.created_count, job.total_rows) == (JobStatus.DONE, True, 2, 2)
     assert [r["value"] for r in job.report["sample"]] == ["3650", "87.5"]
     assert KpiValue.objects.count() == before
     applied = actions.do_apply_kpi_import(actors.citra, job, runner="sync")
-    assert (applied.status, applied.dry_run, applied.created_count) == (IngestStatus.SUCCEEDED, False, 2)
+    assert (applied.status, applied.dry_run, applied.created_count) == (JobStatus.DONE, False, 2)
     assert KpiValue.objects.count() == before + 2
     with pytest.raises(InvalidInput):  # applied once only
         actions.do_apply_kpi_import(actors.citra, job, runner="sync")

@@ -1,4 +1,5 @@
 import datetime as dt
+import enum
 from decimal import Decimal
 from typing import Any
 
@@ -7,7 +8,9 @@ from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from kotacerdas.accounts.types import AuthenticatedHttpRequest
 from kotacerdas.catalogue.models import Programme
+from kotacerdas.core.models import JobStatus
 from kotacerdas.monitoring import actions, queries
 from kotacerdas.monitoring import filters as value_filters
 from kotacerdas.monitoring import rules as perms
@@ -17,7 +20,6 @@ from kotacerdas.monitoring.choices import (
     Direction,
     Frequency,
     IngestKind,
-    IngestStatus,
     KpiSource,
     KpiUnit,
 )
@@ -177,7 +179,7 @@ def list_kpis(request: HttpRequest, programme_id: int):  # type: ignore[no-untyp
 
 @router.post("/programmes/{programme_id}/kpis", response={201: KpiOut}, auth=authenticated,
              summary="Tambah KPI (operator unit pemilik, koordinator wilayah, admin)")
-def create_kpi(request: HttpRequest, programme_id: int, body: KpiIn):  # type: ignore[no-untyped-def]
+def create_kpi(request: AuthenticatedHttpRequest, programme_id: int, body: KpiIn):  # type: ignore[no-untyped-def]
     prog = _programme(request, programme_id, edit=True)
     kpi = actions.do_create_kpi(request.user, prog, **body.dict())
     return 201, _kpi_out(kpi)
@@ -185,7 +187,7 @@ def create_kpi(request: HttpRequest, programme_id: int, body: KpiIn):  # type: i
 
 @router.patch("/kpis/{kpi_id}", response=KpiOut, auth=authenticated,
               summary="Ubah definisi KPI (perlu versi yang Anda lihat: expected_version atau If-Match)")
-def update_kpi(request: HttpRequest, kpi_id: int, body: KpiPatch):  # type: ignore[no-untyped-def]
+def update_kpi(request: AuthenticatedHttpRequest, kpi_id: int, body: KpiPatch):  # type: ignore[no-untyped-def]
     kpi = _kpi(request, kpi_id, edit=True)
     changes = body.dict(exclude_unset=True)
     changes.pop("expected_version", None)
@@ -273,11 +275,22 @@ class RowErrorOut(Schema):
     message: str
 
 
+class IngestStatusOut(enum.StrEnum):
+    """An import's status: its background job's (queued, running, done, failed), or draft (an upload
+    waiting for its column mapping: not a job yet)."""
+
+    DRAFT = "draft"
+    QUEUED = JobStatus.QUEUED.value
+    RUNNING = JobStatus.RUNNING.value
+    DONE = JobStatus.DONE.value
+    FAILED = JobStatus.FAILED.value
+
+
 class JobOut(Schema):
     id: int
     kind: IngestKind
-    status: IngestStatus
-    phase: str
+    status: IngestStatusOut = Field(..., description="queued, running, done, failed; draft = not a job yet")
+    phase: str = Field(..., description="What the running job is doing (its progress message); empty otherwise")
     progress: int
     processed_rows: int
     total_rows: int
@@ -301,22 +314,23 @@ class RejectedOut(ErrorOut):
 
 def _job_out(job: IngestJob) -> dict[str, Any]:
     live = queries.ingest_progress(job)
-    return {"id": job.pk, "kind": job.kind, "status": live["status"], "phase": job.phase,
+    running = live["status"] == JobStatus.RUNNING
+    return {"id": job.pk, "kind": job.kind, "status": live["status"], "phase": live["message"] if running else "",
             "progress": live["percent"], "processed_rows": job.processed_rows, "total_rows": job.total_rows,
             "created": job.created_count, "updated": job.updated_count, "unchanged": job.unchanged_count,
-            "error_count": job.error_count, "errors": job.errors, "message": live["message"] or job.message,
+            "error_count": job.error_count, "errors": job.errors, "message": job.message if job.finished else live["message"],
             "report": job.report, "created_at": job.created_at, "finished_at": job.finished_at}
 
 
 def _pushed(job: IngestJob) -> tuple[int, dict[str, Any]]:
-    if job.status == IngestStatus.SUCCEEDED:
+    if job.status == JobStatus.DONE:
         return 201, _job_out(job)
     return 422, {"detail": job.message, "code": "invalid", "job": _job_out(job)}
 
 
 @router.post("/kpis/{kpi_id}/values", response={201: JobOut, 422: RejectedOut}, auth=authenticated,
              summary="Kirim nilai satu KPI (sistem lain; token dengan cakupan write). Semua atau tidak sama sekali")
-def push_values(request: HttpRequest, kpi_id: int, body: ValuesIn):  # type: ignore[no-untyped-def]
+def push_values(request: AuthenticatedHttpRequest, kpi_id: int, body: ValuesIn):  # type: ignore[no-untyped-def]
     kpi = _kpi(request, kpi_id, edit=True)
     rows = [{**v.dict(), "kpi": kpi.code} for v in body.values]
     return _pushed(actions.do_push_kpi_values(request.user, kpi.programme.region, rows, programme=kpi.programme))
@@ -324,7 +338,7 @@ def push_values(request: HttpRequest, kpi_id: int, body: ValuesIn):  # type: ign
 
 @router.post("/regions/{code}/kpi-values", response={201: JobOut, 422: RejectedOut}, auth=authenticated,
              summary="Kirim nilai beberapa KPI sekaligus (kunci alami: KPI, periode, wilayah)")
-def push_region_values(request: HttpRequest, code: str, body: RegionValuesIn):  # type: ignore[no-untyped-def]
+def push_region_values(request: AuthenticatedHttpRequest, code: str, body: RegionValuesIn):  # type: ignore[no-untyped-def]
     region = _region(code)
     return _pushed(actions.do_push_kpi_values(request.user, region, [v.dict() for v in body.values]))
 
@@ -332,7 +346,7 @@ def push_region_values(request: HttpRequest, code: str, body: RegionValuesIn):  
 @router.post("/regions/{code}/kpi-values/upload", response={201: JobOut, 202: JobOut, 422: RejectedOut},
              auth=authenticated,
              summary="Unggah CSV/Excel nilai KPI; berkas besar diproses di latar (pantau /ingest-jobs/{id})")
-def upload_values(request: HttpRequest, code: str, file: File[UploadedFile], programme: Form[str] = "",  # type: ignore[no-untyped-def]
+def upload_values(request: AuthenticatedHttpRequest, code: str, file: File[UploadedFile], programme: Form[str] = "",  # type: ignore[no-untyped-def]
                   encoding: Form[str] = "", year: Form[int | None] = None, mapping: Form[str] = "",
                   decimal: Form[str] = ""):
     import json
@@ -353,14 +367,14 @@ def upload_values(request: HttpRequest, code: str, file: File[UploadedFile], pro
             from None
     job = actions.do_start_kpi_import(request.user, region=region, upload=file, name=file.name or "upload.csv",
                                       programme=prog, mapping=colmap, encoding=encoding, decimal=decimal, year=year)
-    if not job.done:
+    if not job.finished:
         return 202, _job_out(job)
     return _pushed(job)
 
 
 @router.get("/ingest-jobs/{job_id}", response=JobOut, auth=authenticated, summary="Kemajuan dan laporan impor")
 def ingest_job(request: HttpRequest, job_id: int):  # type: ignore[no-untyped-def]
-    job = IngestJob.objects.select_related("region").filter(pk=job_id).first()
+    job = IngestJob.objects.select_related("job", "region").filter(pk=job_id).first()
     if job is None or not queries.can_see_job(request.user, job):
         raise not_found("Impor", str(job_id))
     return _job_out(job)
@@ -383,7 +397,7 @@ class EventsIn(Schema):
 
 @router.post("/regions/{code}/events", response={201: JobOut, 422: RejectedOut}, auth=authenticated,
              summary="Kirim transaksi layanan mentah; baris tak sah dikarantina dengan alasannya, tidak dibuang")
-def push_events(request: HttpRequest, code: str, body: EventsIn):  # type: ignore[no-untyped-def]
+def push_events(request: AuthenticatedHttpRequest, code: str, body: EventsIn):  # type: ignore[no-untyped-def]
     import pyarrow as pa
 
     region = _region(code)

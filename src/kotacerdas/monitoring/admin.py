@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from kotacerdas.core.admin import NoDeleteAdmin
 
@@ -26,11 +27,16 @@ class KpiValueAdmin(NoDeleteAdmin):
 
 @admin.register(IngestJob)
 class IngestJobAdmin(NoDeleteAdmin):
-    list_display = ("id", "kind", "status", "region", "original_name", "created_count", "updated_count",
+    list_display = ("id", "kind", "job_status", "region", "original_name", "created_count", "updated_count",
                     "error_count", "created_by", "created_at")
-    list_filter = ("kind", "status")
-    raw_id_fields = ("region", "programme", "created_by")
+    list_filter = ("kind", "job__status")
+    raw_id_fields = ("job", "region", "programme", "created_by")
     readonly_fields = ("errors", "report")
+    list_select_related = ("job", "region", "created_by")
+
+    @admin.display(description=_("status"), ordering="job__status")
+    def job_status(self, obj: IngestJob) -> str:
+        return obj.status_label
 
 
 @admin.register(ReachPublication)

@@ -66,14 +66,6 @@ class IngestKind(models.TextChoices):
     EVENTS = "events", _("transaksi layanan")
 
 
-class IngestStatus(models.TextChoices):
-    DRAFT = "draft", _("menunggu pemetaan kolom")
-    QUEUED = "queued", _("menunggu")
-    RUNNING = "running", _("berjalan")
-    SUCCEEDED = "succeeded", _("berhasil")
-    FAILED = "failed", _("ditolak")
-
-
 class AreaLevel(models.TextChoices):
     """The finest area a KPI is reported for; coarser rows (the kabupaten total) are always allowed."""
 

@@ -19,6 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 from django.contrib.auth import get_user_model
 
 from kotacerdas.catalogue.models import Programme
+from kotacerdas.core.models import JobStatus
 from kotacerdas.regions.models import Region
 
 from . import actions, backend
@@ -28,7 +29,6 @@ from .choices import (
     Direction,
     EvidenceFor,
     Frequency,
-    IngestStatus,
     KpiSource,
     KpiUnit,
 )
@@ -123,13 +123,13 @@ def values_csv() -> bytes:
 
 
 def load_values(actor: User, out: IO[Any]) -> IngestJob | None:
-    done = IngestJob.objects.filter(is_demo=True, original_name=VALUES_FILE, status=IngestStatus.SUCCEEDED)
+    done = IngestJob.objects.filter(is_demo=True, original_name=VALUES_FILE, job__status=JobStatus.DONE)
     if done.exists():
         return None
     region = Region.objects.get(code=REGION)
     job = actions.do_start_kpi_import(actor, region=region, upload=values_csv(), name=VALUES_FILE, runner="sync",
                                       is_demo=True)
-    if job.status != IngestStatus.SUCCEEDED:
+    if job.status != JobStatus.DONE:
         raise RuntimeError(f"demo KPI import failed: {job.message} {job.errors[:3]}")
     return job
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -15,7 +17,6 @@ from .choices import (
     EvidenceFor,
     Frequency,
     IngestKind,
-    IngestStatus,
     KpiSource,
     KpiUnit,
     NumberFormat,
@@ -115,12 +116,14 @@ class KpiValue(MonitoringModel):
 
 
 class IngestJob(MonitoringModel):
-    """One import: a CSV/Excel file of KPI values or a batch of service transactions, with its progress
-    and its row-level report. All-or-nothing: a job either writes every row or none."""
+    """One import: a CSV/Excel file of KPI values or a batch of service transactions, with its row-level
+    report. All-or-nothing: an import either writes every row or none. Its status, progress and timing
+    are those of its background job (`core.Job`); an upload still waiting for its column mapping has no
+    job yet (status "draft")."""
 
     kind = models.CharField(_("jenis"), max_length=12, choices=IngestKind.choices, default=IngestKind.KPI_VALUES)
-    status = models.CharField(_("status"), max_length=10, choices=IngestStatus.choices,
-                              default=IngestStatus.QUEUED, db_index=True)
+    job = models.ForeignKey("core.Job", verbose_name=_("pekerjaan latar"), null=True, blank=True,
+                            on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey("regions.Region", verbose_name=_("wilayah"), on_delete=models.PROTECT,
                                related_name="+")
     programme = models.ForeignKey("catalogue.Programme", verbose_name=_("program"), null=True, blank=True,
@@ -139,9 +142,6 @@ class IngestJob(MonitoringModel):
                                   help_text=_("Hanya diperiksa dan dihitung, tidak ada yang ditulis"))
     year = models.PositiveSmallIntegerField(_("tahun data"), null=True, blank=True,
                                             help_text=_("Bila diisi, setiap periode harus di tahun ini"))
-    phase = models.CharField(_("tahap"), max_length=20, blank=True)
-    progress = models.PositiveSmallIntegerField(_("kemajuan (%)"), default=0)
-    processed_rows = models.PositiveIntegerField(_("baris diproses"), default=0)
     total_rows = models.PositiveIntegerField(_("jumlah baris"), default=0)
     created_count = models.PositiveIntegerField(_("baris baru"), default=0)
     updated_count = models.PositiveIntegerField(_("baris diubah"), default=0)
@@ -149,11 +149,8 @@ class IngestJob(MonitoringModel):
     error_count = models.PositiveIntegerField(_("jumlah galat"), default=0)
     errors = models.JSONField(_("galat per baris"), default=list, blank=True)
     report = models.JSONField(_("laporan"), default=dict, blank=True)
-    message = models.TextField(_("pesan"), blank=True)
     is_demo = models.BooleanField(_("data demo"), default=False)
     created_at = models.DateTimeField(_("dibuat pada"), default=timezone.now, editable=False)
-    started_at = models.DateTimeField(_("mulai"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("impor data pemantauan")
@@ -163,9 +160,50 @@ class IngestJob(MonitoringModel):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} {self.original_name}"
 
+    # Read through the job (select_related("job") in lists).
     @property
-    def done(self) -> bool:
-        return self.status in (IngestStatus.SUCCEEDED, IngestStatus.FAILED)
+    def status(self) -> str:
+        """The job's status (`core.models.JobStatus`), or "draft": an upload that is not a job yet."""
+        return str(self.job.status) if self.job is not None else DRAFT
+
+    @property
+    def status_label(self) -> str:
+        from kotacerdas.core.models import JobStatus
+
+        return str(JobStatus(self.job.status).label) if self.job is not None else str(DRAFT_LABEL)
+
+    @property
+    def finished(self) -> bool:
+        return self.job is not None and self.job.finished
+
+    @property
+    def percent(self) -> int:
+        return self.job.percent if self.job is not None else 0
+
+    @property
+    def processed_rows(self) -> int:
+        """Rows read so far: all of them once finished (while it runs the job's message says how many)."""
+        return self.total_rows if self.finished else 0
+
+    @property
+    def message(self) -> str:
+        """The outcome in a sentence (stored in Indonesian): the job's error when refused, else its message."""
+        if self.job is None:
+            return ""
+        return str(self.job.error or self.job.message) if self.job.status == "failed" else str(self.job.message)
+
+    @property
+    def started_at(self) -> Any:
+        return self.job.started_at if self.job is not None else None
+
+    @property
+    def finished_at(self) -> Any:
+        return self.job.finished_at if self.job is not None else None
+
+
+# An upload waiting for its column mapping: not a job yet.
+DRAFT = "draft"
+DRAFT_LABEL = _("menunggu pemetaan kolom")
 
 
 class ReachPublication(MonitoringModel):

@@ -370,7 +370,7 @@ except ImportError:  # pragma: no cover
 
 
 def recent_jobs(region: str, limit: int = 20) -> QuerySet[IngestJob]:
-    return IngestJob.objects.filter(region_id=region).select_related("programme", "created_by")[:limit]
+    return IngestJob.objects.filter(region_id=region).select_related("job", "programme", "created_by")[:limit]
 
 
 def can_see_job(user: Any, job: IngestJob) -> bool:
@@ -383,20 +383,13 @@ def can_see_job(user: Any, job: IngestJob) -> bool:
             or job.region_id in roles.regions_for(user, Role.COORDINATOR))
 
 
-def ingest_progress(job: IngestJob) -> dict[str, Any]:
-    """What a progress bar shows. A job run by ``kotacerdas worker`` writes its rows in one
-    transaction, so while it runs its live progress is in the worker's shared cache."""
-    data = {"status": job.status, "percent": job.progress, "message": ""}
-    core_id = (job.report or {}).get("core_job")
-    if not job.done and core_id:
-        from kotacerdas.core.jobs import live_progress
-        from kotacerdas.core.models import Job
+def ingest_progress(ingest: IngestJob) -> dict[str, Any]:
+    """What a progress bar shows: the import's job as `core.jobs.live_progress` sees it (a job whose
+    worker is gone shows as waiting, or failed); a draft (not a job yet) as "draft"."""
+    if ingest.job is None:
+        return {"status": ingest.status, "percent": 0, "message": "", "stalled": False, "no_worker": False}
+    from kotacerdas.core.jobs import live_progress
 
-        core = Job.objects.filter(pk=core_id).first()
-        if core is not None:
-            live = live_progress(core)
-            if live["status"] == "running":
-                data.update(status="running", percent=int(0.9 * live["percent"]), message=live["message"] or "")
-            elif live["status"] == "failed":
-                data.update(status="failed", message=live["error"] or "")
-    return data
+    live = live_progress(ingest.job)
+    return {"status": live["status"], "percent": live["percent"], "message": live["message"] or "",
+            "stalled": live["stalled"], "no_worker": live["no_worker"]}

@@ -18,13 +18,15 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kotacerdas.accounts.types import AuthenticatedHttpRequest
 from kotacerdas.core.errors import ActionError
 from kotacerdas.core.files import field_path
+from kotacerdas.core.models import JobStatus
 from kotacerdas.lib import cells, formatting
 from kotacerdas.regions.models import Region
 
 from . import actions, queries
-from .choices import Frequency, IngestStatus, KpiUnit, NumberFormat
+from .choices import Frequency, KpiUnit, NumberFormat
 from .importer import CANONICAL, localised_job_message, localised_message, sketch_file
 from .models import IngestJob, Kpi
 
@@ -42,7 +44,7 @@ REQUIRED = ("kpi", "period", "value")
 TEMPLATE_HEADER = ("Program", "Kode KPI", "Periode", "Kode Wilayah", "Nilai", "Target")
 
 
-def _region_for(request: HttpRequest, code: str) -> tuple[Region, list[Any]]:
+def _region_for(request: AuthenticatedHttpRequest, code: str) -> tuple[Region, list[Any]]:
     region = get_object_or_404(Region.objects.without_geometry(), code=code, level="kabkota")
     programmes = actions.editable_programmes(request.user, region)
     if not programmes:
@@ -52,7 +54,7 @@ def _region_for(request: HttpRequest, code: str) -> tuple[Region, list[Any]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def upload(request: HttpRequest, code: str) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     region, programmes = _region_for(request, code)
     error, form = "", request.POST
     if request.method == "POST":
@@ -75,7 +77,7 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _own_job(request: HttpRequest, code: str, job_id: int) -> IngestJob:
-    job = IngestJob.objects.select_related("region", "programme").filter(pk=job_id, region_id=code).first()
+    job = IngestJob.objects.select_related("job", "region", "programme").filter(pk=job_id, region_id=code).first()
     if job is None or job.created_by_id != request.user.pk:
         raise Http404(str(job_id))
     return job
@@ -83,12 +85,11 @@ def _own_job(request: HttpRequest, code: str, job_id: int) -> IngestJob:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def columns(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
+def columns(request: AuthenticatedHttpRequest, code: str, job_id: int) -> HttpResponse:
     """Step 2: which column is which, and how the file writes numbers."""
     _region_for(request, code)
     job = _own_job(request, code, job_id)
-    if not (job.status == IngestStatus.DRAFT or (job.dry_run and job.done
-                                                  and not (job.report or {}).get("applied_as"))):
+    if not (job.job_id is None or (job.dry_run and job.finished and not (job.report or {}).get("applied_as"))):
         return redirect("monitoring:job", code=code, job_id=job.pk)
     posted = request.method == "POST"
     mapping = {c: request.POST.get(f"col-{c}", "") for c in CANONICAL} if posted else (job.mapping or None)
@@ -149,7 +150,7 @@ def _detected(guess: Any) -> str:
 
 @login_required
 @require_POST
-def apply(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
+def apply(request: AuthenticatedHttpRequest, code: str, job_id: int) -> HttpResponse:
     """Step 4: import the previewed file for real."""
     _region_for(request, code)
     job = _own_job(request, code, job_id)
@@ -178,19 +179,19 @@ def _job_context(request: HttpRequest, job: IngestJob) -> dict[str, Any]:
             "row_errors": [{**e, "message": localised_message(e)} for e in (job.errors or [])],
             "job_message": localised_job_message(job.message, job.error_count, job.total_rows),
             "sample": sample, "decimal_label": NumberFormat(job.decimal).label if job.decimal else "",
-            "can_apply": (job.dry_run and job.status == IngestStatus.SUCCEEDED and not report.get("applied_as")
+            "can_apply": (job.dry_run and job.status == JobStatus.DONE and not report.get("applied_as")
                           and job.created_by_id == request.user.pk),
-            "can_remap": (job.dry_run and job.done and not report.get("applied_as")
+            "can_remap": (job.dry_run and job.finished and not report.get("applied_as")
                           and job.created_by_id == request.user.pk),
             "applied_as": report.get("applied_as")}
 
 
 @login_required
 def job_status(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
-    job = IngestJob.objects.select_related("region", "programme").filter(pk=job_id, region_id=code).first()
+    job = IngestJob.objects.select_related("job", "region", "programme").filter(pk=job_id, region_id=code).first()
     if job is None or not queries.can_see_job(request.user, job):
         raise Http404(str(job_id))
-    if job.status == IngestStatus.DRAFT and job.created_by_id == request.user.pk:
+    if job.job_id is None and job.created_by_id == request.user.pk:
         return redirect("monitoring:columns", code=code, job_id=job.pk)
     template = "monitoring/_job.html" if request.htmx else "monitoring/job.html"  # type: ignore[attr-defined]
     return render(request, template, _job_context(request, job))
@@ -215,7 +216,7 @@ def _example_row(programmes: list[Any]) -> list[Any]:
 
 
 @login_required
-def template_file(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+def template_file(request: AuthenticatedHttpRequest, code: str, fmt: str) -> HttpResponse:
     """The expected columns with an example row: .xlsx (numbers as numbers) or .csv (";"-separated,
     as Indonesian Excel writes it, numbers in Indonesian notation)."""
     region, programmes = _region_for(request, code)
