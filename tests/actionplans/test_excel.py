@@ -215,6 +215,37 @@ def test_a_number_typed_as_text_that_reads_two_ways_is_refused_naming_row_and_co
     assert next(r for r in plan.rows if r.code == "RA-2024-012").values["target_value"] == 3650
 
 
+@pytest.mark.parametrize(("decimal", "expected"), [(",", "3650.00"), (".", "3.65")])
+def test_the_upload_form_says_the_notation_and_the_job_reads_the_file_in_it(
+        actors, banyuasin, cycle, settings, decimal, expected) -> None:
+    from decimal import Decimal
+
+    settings.ACTIONPLAN_IMPORT_SYNC = True
+    content = _set(_export(banyuasin, cycle), "RA-2024-012", "Target angka", "3.650")
+    client = actors.client(actors.citra)
+    page = client.get(f"/wilayah/16.07/rencana-aksi/?tahun={cycle.year}").content.decode()
+    assert 'name="decimal"' in page and "Tidak ditentukan" in page
+    upload = io.BytesIO(content)
+    upload.name = "plan.xlsx"
+    client.post("/wilayah/16.07/rencana-aksi/impor/", {"file": upload, "decimal": decimal, "tahun": cycle.year})
+    job = ImportJob.objects.select_related("job").latest("pk")
+    assert job.status == JobStatus.DONE, job.report
+    assert job.job is not None and job.job.params["decimal"] == decimal
+    item = ActionItem.objects.get(region=banyuasin, cycle=cycle, code="RA-2024-012")
+    assert item.target_value == Decimal(expected)
+    event = AuditEvent.objects.get(action="actionplans.import_queued", object_id=str(job.pk))
+    assert event.data["decimal"] == decimal
+
+
+def test_an_unknown_notation_is_refused_before_anything_is_stored(actors, banyuasin, cycle) -> None:
+    from kotacerdas.core.errors import InvalidInput
+
+    before = ImportJob.objects.count()
+    with pytest.raises(InvalidInput) as refused:
+        jobs.start_import(actors.citra, banyuasin, cycle, _export(banyuasin, cycle), "plan.xlsx", decimal=";")
+    assert refused.value.context["field"] == "decimal" and ImportJob.objects.count() == before
+
+
 @pytest.mark.parametrize(("text", "expected"), [("3,65", "3.65"), ("3.650,5", "3650.50"),
                                                 ("1.234.567", "1234567.00"), ("12.5", "12.50")])
 def test_a_number_typed_as_text_that_reads_one_way_is_imported(actors, banyuasin, cycle, text, expected) -> None:

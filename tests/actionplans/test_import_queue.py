@@ -58,7 +58,7 @@ def test_the_upload_queues_a_job_and_the_worker_applies_it_once(queued, banyuasi
     assert queued.status == JobStatus.QUEUED and queued.job is not None
     core = queued.job
     assert core.kind == "kotacerdas.actionplans.jobs.import_task" and core.status == JobStatus.QUEUED
-    assert core.params == {"import_job_id": queued.pk} and core.created_by == actors.citra
+    assert core.params == {"import_job_id": queued.pk, "decimal": ""} and core.created_by == actors.citra
     assert not ActionItem.objects.filter(region=banyuasin, cycle=cycle, title=NEW).exists()
     # No worker is running: the page says so instead of a bar that never moves.
     body = actors.client(actors.citra).get(f"/wilayah/16.07/rencana-aksi/impor/{queued.pk}/").content.decode()

@@ -106,9 +106,19 @@ def test_a_failed_report_writes_nothing_but_the_failed_job(actors, settings,  # 
     def broken_audit(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("jejak audit tidak tersedia")
 
-    # The failure comes after the file's row was updated, inside the final transaction: all of it goes.
+    saved: list[str] = []
+    real_save = ReportJob.file.field.storage.save
+
+    def watched_save(name, content, *args, **kwargs):  # type: ignore[no-untyped-def]
+        saved.append(real_save(name, content, *args, **kwargs))
+        return saved[-1]
+
+    # The failure comes after the file was stored and its row updated, inside the final transaction: all of
+    # it goes, the file in storage too.
     monkeypatch.setattr(actions, "record_event", broken_audit)
+    monkeypatch.setattr(ReportJob.file.field.storage, "save", watched_save)
     job = jobs.run_job(report.job_id)
+    assert len(saved) == 1 and not ReportJob.file.field.storage.exists(saved[0])
     assert job.status == JobStatus.FAILED and "jejak audit tidak tersedia" in job.error
     stored = ReportJob.objects.get(pk=report.pk)
     assert (stored.size, stored.sha256, stored.pages, stored.file.name) == (0, "", None, "")

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kotacerdas.catalogue.models import Pillar, Programme, Unit
+from kotacerdas.core.choices import NumberFormat
 from kotacerdas.evaluations.models import Cycle, Feedback
 
 from . import queries
@@ -73,3 +74,7 @@ class ItemForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Berkas Excel (.xlsx)"))
+    decimal = forms.ChoiceField(
+        label=_("Format angka yang diketik sebagai teks"), required=False,
+        choices=[("", _("Tidak ditentukan: angka yang terbaca dua cara (3.650) ditolak")),
+                 *[(value, label) for value, label in NumberFormat.choices if value]])

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kotacerdas.accounts.actions import record_event
+from kotacerdas.core.choices import NumberFormat
 from kotacerdas.core.errors import InvalidInput, NotAllowed
 from kotacerdas.core.jobs import LeaseLost, enqueue, finishing, in_steps, job_progress, run_job
 from kotacerdas.core.models import Job, JobStatus
@@ -44,30 +45,34 @@ CHECKING, SAVING = ImportJob.PHASES
 
 
 def create_job(actor: User, region: Region, cycle: Cycle, content: bytes, filename: str, *,
-               is_demo: bool = False) -> ImportJob:
-    """Store the upload and queue its job (call inside a transaction: both commit together)."""
+               is_demo: bool = False, decimal: str = "") -> ImportJob:
+    """Store the upload and queue its job (call inside a transaction: both commit together). ``decimal``:
+    the notation of numbers typed as text ("," Indonesian, "." English), when the uploader said it."""
     if not perms.can_import.test(actor, region):
         raise NotAllowed(_("Anda tidak berhak mengimpor rencana aksi wilayah ini"))
     if not content:
         raise InvalidInput(_("Berkas kosong"), field="file")
     if len(content) > MAX_BYTES:
         raise InvalidInput(_("Berkas lebih dari %(mb)d MB") % {"mb": MAX_BYTES // (1024 * 1024)}, field="file")
+    if decimal not in NumberFormat.values:
+        raise InvalidInput(_("Format angka tidak dikenal"), field="decimal")
     upload = ImportJob.objects.create(
         region=region, cycle=cycle, created_by=actor if actor.is_authenticated else None,
         filename=filename[:200], content=content, sha256=hashlib.sha256(content).hexdigest(), is_demo=is_demo)
-    upload.job = enqueue(KIND, {"import_job_id": upload.pk}, user=actor, region_code=region.code)
+    upload.job = enqueue(KIND, {"import_job_id": upload.pk, "decimal": decimal}, user=actor, region_code=region.code)
     ImportJob.objects.filter(pk=upload.pk).update(job=upload.job)
     record_event(actor, "actionplans.import_queued", upload, region_code=region.code,
-                 data={"filename": upload.filename, "sha256": upload.sha256, "job": upload.job.pk})
+                 data={"filename": upload.filename, "sha256": upload.sha256, "job": upload.job.pk,
+                       "decimal": decimal})
     return upload
 
 
 def start_import(actor: User, region: Region, cycle: Cycle, content: bytes, filename: str, *,
-                 is_demo: bool = False, run_now: bool | None = None) -> ImportJob:
+                 is_demo: bool = False, run_now: bool | None = None, decimal: str = "") -> ImportJob:
     """Store the upload and queue its import for the background worker. With ``run_now`` (default:
     settings.ACTIONPLAN_IMPORT_SYNC) the job is run at once, here, through `core.jobs.run_job`."""
     with transaction.atomic():
-        upload = create_job(actor, region, cycle, content, filename, is_demo=is_demo)
+        upload = create_job(actor, region, cycle, content, filename, is_demo=is_demo, decimal=decimal)
     if getattr(settings, "ACTIONPLAN_IMPORT_SYNC", False) if run_now is None else run_now:
         assert upload.job is not None
         run_job(upload.job.pk, worker="sync")
@@ -75,7 +80,7 @@ def start_import(actor: User, region: Region, cycle: Cycle, content: bytes, file
 
 
 @in_steps
-def import_task(job: Job, import_job_id: int) -> dict[str, Any]:
+def import_task(job: Job, import_job_id: int, decimal: str = "") -> dict[str, Any]:
     """The job: check the stored workbook row by row outside any transaction (progress on the Job row),
     then apply it all or nothing in the job's final transaction. Ends done (report: counts) or failed
     (report: every error with row and column)."""
@@ -89,7 +94,7 @@ def import_task(job: Job, import_job_id: int) -> dict[str, Any]:
 
     try:
         plan = excel.build_plan(upload.created_by, upload.region, upload.cycle, bytes(upload.content),
-                                on_progress=progress)
+                                on_progress=progress, decimal=decimal)
         if plan.errors:
             return _finish(job, upload, JobStatus.FAILED, {
                 "errors": [e.as_dict() for e in plan.errors[:500]], "error_count": len(plan.errors),

@@ -90,7 +90,8 @@ def import_upload(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         return redirect(_plan_url(region, cycle))
     upload = form.cleaned_data["file"]
     try:
-        job = jobs.start_import(request.user, region, cycle, upload.read(), upload.name)
+        job = jobs.start_import(request.user, region, cycle, upload.read(), upload.name,
+                                decimal=form.cleaned_data["decimal"])
     except ActionError as exc:
         messages.error(request, exc.message)
         return redirect(_plan_url(region, cycle))

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kotacerdas.core.choices import NumberFormat as NumberFormat  # shared with the other importers
+
 
 class KpiUnit(models.TextChoices):
     DOKUMEN = "dokumen", _("dokumen")
@@ -72,11 +74,3 @@ class AreaLevel(models.TextChoices):
     REGION = "region", _("kabupaten/kota saja")
     KECAMATAN = "kecamatan", _("sampai kecamatan")
     DESA = "desa", _("sampai desa/kelurahan")
-
-
-class NumberFormat(models.TextChoices):
-    """How a file writes numbers as text (``parsing.DECIMAL_*``); empty = not chosen."""
-
-    UNSET = "", _("belum dipilih")
-    INDONESIAN = ",", _("Indonesia: 1.234.567,5 (titik pemisah ribuan, koma desimal)")
-    ENGLISH = ".", _("Inggris: 1,234,567.5 (koma pemisah ribuan, titik desimal)")

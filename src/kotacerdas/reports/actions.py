@@ -73,13 +73,22 @@ def run_report_job(job: Job, report_job: int) -> dict[str, Any]:
     data, pages = build(report.region, report.cycle, report.format, report.language,
                         lambda pct, step: job_progress(job, pct, 100, step))
     digest = hashlib.sha256(data).hexdigest()
-    with finishing(job, JobStatus.DONE, {"report_job": report.pk, "size": len(data), "pages": pages,
-                                         "sha256": digest}) as result:
-        job_progress(job, 100, 100, "selesai")  # stored with the final status
-        report.file.save(report.filename, ContentFile(data), save=False)
-        ReportJob.objects.filter(pk=report.pk).update(file=report.file.name, size=len(data), sha256=digest,
-                                                      pages=pages)
-        record_event(report.requested_by, "reports.done", report, region_code=report.region_id,
-                     from_state=JobStatus.QUEUED, to_state=JobStatus.DONE,
-                     data={"size": len(data), "pages": pages})
+    stored: list[str] = []
+    try:
+        with finishing(job, JobStatus.DONE, {"report_job": report.pk, "size": len(data), "pages": pages,
+                                             "sha256": digest}) as result:
+            job_progress(job, 100, 100, "selesai")  # stored with the final status
+            report.file.save(report.filename, ContentFile(data), save=False)
+            stored.append(report.file.name)
+            ReportJob.objects.filter(pk=report.pk).update(file=report.file.name, size=len(data), sha256=digest,
+                                                          pages=pages)
+            record_event(report.requested_by, "reports.done", report, region_code=report.region_id,
+                         from_state=JobStatus.QUEUED, to_state=JobStatus.DONE,
+                         data={"size": len(data), "pages": pages})
+    except BaseException:
+        # The transaction that would have pointed at the file rolled back: no row names it, so it goes
+        # (a file nothing refers to, not a record; local disk or object storage alike).
+        for name in stored:
+            report.file.storage.delete(name)
+        raise
     return result
