@@ -84,3 +84,16 @@ def test_actions_take_a_typed_actor() -> None:
     assert stale == [], f"allow-list entries no longer needed: {stale}"
     left = {m: f for m, f in loose.items() if m not in ALLOWED_ANY}
     assert left == {}, f"actors typed Any or not at all (use the user model): {left}"
+
+
+def test_no_module_takes_an_untyped_actor() -> None:
+    """Beyond the actions: importers, jobs and helpers that pass an actor on to an action type it too."""
+    loose = {}
+    for path in sorted(ROOT.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        source = path.read_text(encoding="utf-8")
+        found = [f for f in _loose_actors(source) if f.endswith("(actor)")]
+        if found:
+            loose[str(path.relative_to(SRC))] = found
+    assert loose == {}, f"actor parameters typed Any or not at all: {loose}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -38,6 +38,9 @@ from . import rules as perms
 from .choices import ActionStatus, ProgressMode
 from .models import ActionItem
 from .rows import Lookups, PlanRow
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 SHEET = "Rencana Aksi"
 INFO_SHEET = "Info"
@@ -235,7 +238,7 @@ def _read_rows(content: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[R
     return list(table.records(index)), [], info
 
 
-def build_plan(actor: Any, region: Region, cycle: Cycle, content: bytes,
+def build_plan(actor: User, region: Region, cycle: Cycle, content: bytes,
                on_progress: Callable[[int, int], None] | None = None, *, decimal: str = "") -> ImportPlan:
     """Read and check every row; nothing is written. `on_progress(done, total)` is called as rows are checked.
     ``decimal``: how the file writes numbers as text ("," Indonesian, "." English), when the uploader
@@ -264,7 +267,7 @@ def build_plan(actor: Any, region: Region, cycle: Cycle, content: bytes,
     return plan
 
 
-def _check_row(actor: Any, r: int, cells: Mapping[str, Any], look: Lookups, plan: ImportPlan,
+def _check_row(actor: User, r: int, cells: Mapping[str, Any], look: Lookups, plan: ImportPlan,
                seen: dict[str, int], is_coordinator: bool, decimal: str = "") -> None:
     checked, problems = check_row(PlanRow, cells, {"lookups": look, "decimal": decimal})
     errs = [RowError(r, HEADERS.get(p.field, p.field), p.message, cell_text(cells.get(p.field))) for p in problems]
@@ -309,7 +312,7 @@ def _check_row(actor: Any, r: int, cells: Mapping[str, Any], look: Lookups, plan
     plan.rows.append(planned)
 
 
-def apply_plan(actor: Any, region: Region, cycle: Cycle, plan: ImportPlan, *, is_demo: bool = False) -> None:
+def apply_plan(actor: User, region: Region, cycle: Cycle, plan: ImportPlan, *, is_demo: bool = False) -> None:
     """Write a checked plan in one transaction: any refusal rolls everything back (re-raised as
     ImportRefused naming the row)."""
     if plan.errors:

@@ -92,8 +92,13 @@ def import_task(job: Job, import_job_id: int, decimal: str = "") -> dict[str, An
         else:
             job_progress(job, done, total)
 
+    actor = upload.created_by
+    if actor is None:  # an upload always has its uploader; a row without one cannot be checked for rights
+        return _finish(job, upload, JobStatus.FAILED, {
+            "errors": [{"row": 0, "column": "", "message": _("Pengunggah berkas tidak diketahui"), "value": ""}],
+            "error_count": 1, "summary": {}})
     try:
-        plan = excel.build_plan(upload.created_by, upload.region, upload.cycle, bytes(upload.content),
+        plan = excel.build_plan(actor, upload.region, upload.cycle, bytes(upload.content),
                                 on_progress=progress, decimal=decimal)
         if plan.errors:
             return _finish(job, upload, JobStatus.FAILED, {
@@ -104,7 +109,7 @@ def import_task(job: Job, import_job_id: int, decimal: str = "") -> dict[str, An
         report = {"errors": [], "error_count": 0, "summary": plan.summary()}
         try:
             return _finish(job, upload, JobStatus.DONE, report,
-                           apply=lambda: excel.apply_plan(upload.created_by, upload.region, upload.cycle, plan,
+                           apply=lambda: excel.apply_plan(actor, upload.region, upload.cycle, plan,
                                                           is_demo=upload.is_demo))
         except excel.ImportRefused as exc:  # rolled back with the block: nothing of the plan is written
             return _finish(job, upload, JobStatus.FAILED, {"errors": [exc.error.as_dict()], "error_count": 1,

@@ -12,9 +12,12 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from typing import IO, Any, TextIO, cast
+from typing import IO, TYPE_CHECKING, Any, Literal, TextIO, cast, overload
 
 from django.core.management.base import BaseCommand, CommandError
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
@@ -29,9 +32,15 @@ def usage_error(message: str) -> CommandError:
     return CommandError(message, returncode=EXIT_USAGE)
 
 
-def actor(identifier: str | None, *, required: bool = True) -> Any:
+@overload
+def actor(identifier: str | None) -> User: ...
+@overload
+def actor(identifier: str | None, *, required: Literal[True]) -> User: ...
+@overload
+def actor(identifier: str | None, *, required: bool) -> User | None: ...
+def actor(identifier: str | None, *, required: bool = True) -> User | None:
     """The person a command acts as (--as EMAIL): permissions and the audit trail apply to them."""
-    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import User
     from django.db.models import Q
 
     if not identifier:
@@ -41,7 +50,7 @@ def actor(identifier: str | None, *, required: bool = True) -> Any:
             raise usage_error("--as EMAIL wajib: perintah ini bertindak atas nama seorang pengguna "
                               "(atau set KOTACERDAS_ACTOR) / --as EMAIL is required")
         return None
-    user = get_user_model().objects.filter(Q(username=identifier) | Q(email=identifier), is_active=True).first()
+    user = User.objects.filter(Q(username=identifier) | Q(email=identifier), is_active=True).first()
     if user is None:
         raise data_error(f"Pengguna {identifier!r} tidak ditemukan / user not found")
     return user

@@ -34,7 +34,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection, transaction
@@ -43,6 +43,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Job, JobStatus, WorkerBeat
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 log = logging.getLogger(__name__)
 JobFunc = TypeVar("JobFunc", bound=Callable[..., Any])
@@ -59,11 +62,11 @@ def _resolve(kind: str) -> Callable[..., dict[str, Any] | None]:
     return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
 
 
-def enqueue(kind: str, params: dict[str, Any] | None = None, *, user: Any = None, region_code: str = "",
-            total: int = 0) -> Job:
+def enqueue(kind: str, params: dict[str, Any] | None = None, *, user: User | AnonymousUser | None = None,
+            region_code: str = "", total: int = 0) -> Job:
     _resolve(kind)  # fail now, not in the worker, on a typo
-    job = Job.objects.create(kind=kind, params=params or {}, created_by=user if getattr(
-        user, "is_authenticated", False) else None, region_code=region_code, total=total)
+    job = Job.objects.create(kind=kind, params=params or {}, created_by=user if user is not None
+                             and user.is_authenticated else None, region_code=region_code, total=total)
     if getattr(settings, "JOBS_EAGER", False):
         transaction.on_commit(lambda: run_job(job.pk, worker="eager"))
     return job
