@@ -163,3 +163,13 @@ def test_the_app_has_no_status_enum_of_its_own_and_the_import_no_job_columns() -
     columns = {f.name for f in IngestJob._meta.get_fields()}
     assert not columns & {"status", "phase", "progress", "processed_rows", "message", "started_at", "finished_at"}
     assert "job" in columns
+
+
+@pytest.mark.parametrize("runner", ["thread", "celery"])
+def test_an_unknown_runner_is_refused_before_anything_is_stored(actors, banyuasin, runner) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    before = (IngestJob.objects.count(), Job.objects.count())
+    with pytest.raises(ImproperlyConfigured, match="MONITORING_IMPORT_RUNNER"):
+        actions.do_start_kpi_import(actors.citra, region=banyuasin, upload=GOOD, name="good.csv", runner=runner)
+    assert (IngestJob.objects.count(), Job.objects.count()) == before

@@ -8,16 +8,15 @@ import json
 import logging
 import os
 import socket
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.base import ContentFile, File
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,6 +44,7 @@ KPI_FIELDS = ("code", "name", "description", "unit", "direction", "target", "sou
               "frequency", "aggregation", "area_level", "evidence_for", "order")
 # Files up to this size are imported while the uploader waits; larger ones in the background.
 SYNC_IMPORT_BYTES = 1 << 20
+RUNNERS = ("auto", "sync", "worker")
 
 
 # --- KPI definitions --------------------------------------------------------------------------------
@@ -181,12 +181,12 @@ def do_start_kpi_import(
     dry_run: bool = False,
 ) -> IngestJob:
     """Store the upload as an IngestJob with its background job (`core.Job`) and run it
-    (``settings.MONITORING_IMPORT_RUNNER``): ``sync`` while the caller waits; ``thread`` in a thread of
-    this process after the commit; ``worker`` left queued for ``kotacerdas worker``; ``auto`` = sync up
-    to 1 MB, worker above. Progress is on the Job row in every case. ``decimal``: the file's number
+    (``settings.MONITORING_IMPORT_RUNNER``): ``sync`` while the caller waits; ``worker`` left queued for
+    ``kotacerdas worker`` (supervised by ``kotacerdas serve``); ``auto`` = sync up to 1 MB, worker above. Progress is on the Job row in every case. ``decimal``: the file's number
     notation (``NumberFormat``); ``dry_run``: check and count what would change, write nothing."""
     _check_can_import(actor, region, programme)
     _check_options(encoding, decimal)
+    runner = _runner(runner)
     content = ContentFile(upload, name=name) if isinstance(upload, bytes) else upload
     with transaction.atomic():
         ingest = _store_upload(actor, region, programme, content, name, mapping=dict(mapping or {}),
@@ -219,6 +219,7 @@ def do_preview_kpi_import(actor: User, ingest: IngestJob, *, mapping: Mapping[st
     preview (an import keeps the outcome it had)."""
     _check_own_job(actor, ingest)
     _check_options(ingest.encoding, decimal)
+    runner = _runner(runner)
     unknown = sorted(set(mapping) - set(importer.CANONICAL))
     if unknown:
         raise InvalidInput(_("Kolom tidak dikenal: %(names)s") % {"names": ", ".join(unknown)}, field="mapping")
@@ -240,6 +241,7 @@ def do_apply_kpi_import(actor: User, preview: IngestJob, runner: str | None = No
     """Import a previewed file for real, with the columns and notation of its preview: checked again
     (the data may have changed since) and written all-or-nothing as a new import."""
     _check_own_job(actor, preview)
+    runner = _runner(runner)
     with transaction.atomic():
         locked = IngestJob.objects.select_for_update(of=("self",)).select_related("job").get(pk=preview.pk)
         if not (locked.dry_run and locked.status == JobStatus.DONE) or (locked.report or {}).get("applied_as"):
@@ -279,19 +281,22 @@ def _here() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:80]
 
 
-def _launch(ingest: IngestJob, runner: str | None, *, default: str = "") -> IngestJob:
-    """Run the import's job: now (sync), in a thread after the commit, or not at all (worker: queued)."""
-    runner = runner or default or getattr(settings, "MONITORING_IMPORT_RUNNER", "auto")
+def _runner(runner: str | None) -> str:
+    """The runner asked for, or the setting's; refused before anything is stored when it is unknown."""
+    runner = runner or getattr(settings, "MONITORING_IMPORT_RUNNER", "auto")
+    if runner not in RUNNERS:
+        raise ImproperlyConfigured(f"MONITORING_IMPORT_RUNNER={runner!r}: one of {', '.join(RUNNERS)}")
+    return runner
+
+
+def _launch(ingest: IngestJob, runner: str | None) -> IngestJob:
+    """Run the import's job now (sync) or leave it to the background worker (worker: queued)."""
+    runner = _runner(runner)
     if runner == "auto":
         runner = "sync" if ingest.file.size <= SYNC_IMPORT_BYTES else "worker"
     assert ingest.job_id is not None
     if runner == "sync":
         run_job(ingest.job_id, worker=_here())
-    elif runner == "thread":
-        pk = ingest.job_id
-        # After commit: the thread's own connection must see the job row.
-        transaction.on_commit(lambda: threading.Thread(target=_run_in_thread, args=(pk,), daemon=True,
-                                                       name=f"kotacerdas-import-{pk}").start())
     return IngestJob.objects.select_related("job", "region", "programme").get(pk=ingest.pk)
 
 
@@ -311,13 +316,6 @@ def _store_upload(actor: User | None, region: Region, programme: Programme | Non
     record_event(actor, "monitoring.start_import", ingest, to_state=state,
                  data={"file": ingest.original_name, "programme": programme.code if programme else ""})
     return ingest
-
-
-def _run_in_thread(job_id: int) -> None:
-    try:
-        run_job(job_id, worker=_here())
-    finally:
-        connection.close()
 
 
 def do_push_kpi_values(actor: User, region: Region, rows: Iterable[Mapping[str, Any]], *,
