@@ -91,7 +91,7 @@ def test_a_report_shows_its_progress_on_the_job_row_before_it_writes(actors, set
 
     monkeypatch.setattr(actions, "build", watched_build)
     job = jobs.run_job(report.job_id)
-    assert seen[:2] == [("running", 5, 100, "Menyiapkan data", 0, ""), ("running", 20, 100, "xlsx", 0, "")]
+    assert seen[:2] == [("running", 5, 100, "Menyiapkan data", 0, ""), ("running", 20, 100, "Menyusun lembar kerja Excel", 0, "")]
     assert job.status == JobStatus.DONE and job.progress == 100 and job.message == "selesai"
     done = ReportJob.objects.get(pk=report.pk)
     assert done.size > 1000 and done.file.name and job.result["sha256"] == done.sha256

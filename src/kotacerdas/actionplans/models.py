@@ -11,6 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from kotacerdas.core.jobs import job_message, localised
 from kotacerdas.core.models import JobStatus
 from kotacerdas.core.nodelete import ArchivableQuerySet, NoDeleteModel
 from kotacerdas.lib.text import COMMENT, TEXT
@@ -189,7 +190,7 @@ class ImportJob(NoDeleteModel):
 
     # The phases the import stores as its job's message (Indonesian, as stored); `phase_label` shows them
     # translated.
-    PHASES = (gettext_noop("Memeriksa baris"), gettext_noop("Menyimpan"))
+    PHASES = (job_message(gettext_noop("Memeriksa baris")), job_message(gettext_noop("Menyimpan")))
 
     @cached_property
     def live(self) -> dict[str, Any]:
@@ -233,7 +234,7 @@ class ImportJob(NoDeleteModel):
     @property
     def phase_label(self) -> str:
         """The stored phase in the active language (a phase not in PHASES is shown as stored)."""
-        return gettext(self.phase) if self.phase in self.PHASES else self.phase
+        return localised(self.phase)
 
     @property
     def notice(self) -> str:

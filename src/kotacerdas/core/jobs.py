@@ -28,12 +28,13 @@ import datetime as dt
 import importlib
 import logging
 import os
+import re
 import socket
 import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
@@ -78,6 +79,39 @@ PROGRESS_EVERY = float(os.environ.get("KOTACERDAS_JOB_PROGRESS_EVERY", "0.5"))
 
 class LeaseLost(Exception):
     """Another worker took the job over after this one's lease ran out: this attempt's writes roll back."""
+
+
+# The messages jobs store on their row (Indonesian, as stored), by template, with the pattern that reads the
+# values back out of a stored message; `localised` shows a stored message in the reader's language.
+_MESSAGES: dict[str, tuple[re.Pattern[str], dict[str, str]]] = {}
+_PLACEHOLDER = re.compile(r"%\((\w+)\)([ds])")
+
+
+def job_message(template: str) -> str:
+    """Declare a message a job stores on its row: Indonesian, marked with ``gettext_noop``, with
+    ``%(name)d`` / ``%(name)s`` placeholders. Stored as Indonesian text (any process, any language reads
+    the row), shown in the reader's language by :func:`localised`. Returns the template."""
+    pattern, kinds, at = [], {}, 0
+    for match in _PLACEHOLDER.finditer(template):
+        pattern.append(re.escape(template[at:match.start()]))
+        name, kind = match.groups()
+        pattern.append(rf"(?P<{name}>-?\d+)" if kind == "d" else rf"(?P<{name}>.+?)")
+        kinds[name] = kind
+        at = match.end()
+    pattern.append(re.escape(template[at:]))
+    _MESSAGES[template] = (re.compile("".join(pattern), re.DOTALL), kinds)
+    return template
+
+
+def localised(message: str) -> str:
+    """A stored job message in the active language: a declared message (:func:`job_message`) is translated
+    with its values; anything else (free text, a file's own words) is shown as stored."""
+    for template, (pattern, kinds) in _MESSAGES.items():
+        found = pattern.fullmatch(message)
+        if found is not None:
+            values: dict[str, Any] = {k: int(v) if kinds[k] == "d" else v for k, v in found.groupdict().items()}
+            return _(template) % values if kinds else _(template)
+    return message
 
 
 def job_progress(job: Job, done: int, total: int | None = None, message: str = "") -> None:
@@ -135,7 +169,9 @@ def live_progress(job: Job) -> dict[str, Any]:
     """What a progress bar shows. A job marked running whose lease has run out and whose worker is gone is
     not running: it shows as waiting for the next worker ("queued", `stalled`), or as failed when it has no
     attempt left. A queued job while no worker is alive says so (`no_worker`)."""
-    data = {"status": job.status, "progress": job.progress, "total": job.total, "message": job.message,
+    with suppress(ImportError, AttributeError, ValueError):
+        _resolve(job.kind)  # its module declares the messages it stores (job_message)
+    data = {"status": job.status, "progress": job.progress, "total": job.total, "message": localised(job.message),
             "percent": job.percent, "error": job.error, "result": job.result, "stalled": False,
             "no_worker": False}
     if job.status == JobStatus.RUNNING and _abandoned(job):

@@ -17,10 +17,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from kotacerdas.accounts.actions import record_event
 from kotacerdas.core.files import field_path
-from kotacerdas.core.jobs import PROGRESS_EVERY, LeaseLost, finishing, in_steps, job_progress
+from kotacerdas.core.jobs import PROGRESS_EVERY, LeaseLost, finishing, in_steps, job_message, job_progress
 from kotacerdas.core.models import Job, JobStatus
 from kotacerdas.regions.choices import Level
 from kotacerdas.regions.models import Region
@@ -41,6 +42,18 @@ GENERATE_EVENTS = "kotacerdas.monitoring.ingest.generate_events"
 STEPS = 1000
 CHECKED = 900
 PREVIEW_ROWS = 20
+# What the jobs write on their row as they go (stored in Indonesian, shown in the reader's language).
+ROWS_CHECKED = job_message(gettext_noop("%(rows)d baris diperiksa"))
+ROWS_PASSED = job_message(gettext_noop("%(rows)d baris lolos pemeriksaan; menulis"))
+PREVIEWED = job_message(gettext_noop("Pratinjau %(rows)d baris: %(created)d baru, %(updated)d diubah, "
+                                     "%(unchanged)d tetap; belum ada yang ditulis"))
+IMPORTED = job_message(gettext_noop("%(rows)d baris: %(created)d baru, %(updated)d diubah, %(unchanged)d tetap"))
+EVENTS_RECEIVED = job_message(gettext_noop("%(rows)d transaksi diterima"))
+EVENTS_STORED = job_message(gettext_noop("%(rows)d transaksi tersimpan"))
+EVENTS_QUARANTINED = job_message(gettext_noop("%(rows)d transaksi tersimpan; %(quarantined)d dikarantina "
+                                              "(%(reasons)s)"))
+SYNTHETIC = job_message(gettext_noop("%(rows)d transaksi sintetis %(year)d"))
+SYNTHETIC_DONE = job_message(gettext_noop("%(rows)d transaksi sintetis %(year)d (%(programmes)s)"))
 
 
 def _progress(job: Job) -> Callable[[int, float], None]:
@@ -53,7 +66,7 @@ def _progress(job: Job) -> Callable[[int, float], None]:
         if now - last[0] < PROGRESS_EVERY and fraction < 1.0:
             return
         last[0] = now
-        job_progress(job, int(CHECKED * fraction), STEPS, f"{rows} baris diperiksa")
+        job_progress(job, int(CHECKED * fraction), STEPS, ROWS_CHECKED % {"rows": rows})
 
     return tick
 
@@ -114,18 +127,18 @@ def _finish(job: Job, ingest: IngestJob, validated: importer.Validated) -> dict[
                          to_state=JobStatus.FAILED, data={"errors": validated.error_count, "rows": validated.rows})
         return result
     assert validated.spool is not None
-    job_progress(job, CHECKED, STEPS, f"{validated.rows} baris lolos pemeriksaan; menulis")
+    job_progress(job, CHECKED, STEPS, ROWS_PASSED % {"rows": validated.rows})
     if ingest.dry_run:
         report.update(sample=_sample(validated), decimal=ingest.decimal)
     with finishing(job, JobStatus.DONE, result) as result:
         if ingest.dry_run:
             counts = _counted_only(validated, source, ingest.pk)
-            job.message = (f"Pratinjau {validated.rows} baris: {counts.created} baru, {counts.updated} diubah, "
-                           f"{counts.unchanged} tetap; belum ada yang ditulis")
+            job.message = PREVIEWED % {"rows": validated.rows, "created": counts.created,
+                                       "updated": counts.updated, "unchanged": counts.unchanged}
         else:
             counts = upsert_values(validated.spool, source=source, job_id=ingest.pk, spans=validated.spans)
-            job.message = (f"{validated.rows} baris: {counts.created} baru, {counts.updated} diubah, "
-                           f"{counts.unchanged} tetap")
+            job.message = IMPORTED % {"rows": validated.rows, "created": counts.created,
+                                      "updated": counts.updated, "unchanged": counts.unchanged}
         IngestJob.objects.filter(pk=ingest.pk).update(
             total_rows=validated.rows, created_count=counts.created, updated_count=counts.updated,
             unchanged_count=counts.unchanged, report=report)
@@ -185,7 +198,7 @@ def append_events(job: Job, ingest_job_id: int, known: list[str], period: list[s
     window = (dt.datetime.fromisoformat(period[0]), dt.datetime.fromisoformat(period[1])) if period else None
     with field_path(ingest.file) as local:
         table = pq.read_table(local)
-    job_progress(job, 0, table.num_rows, f"{table.num_rows} transaksi diterima")
+    job_progress(job, 0, table.num_rows, EVENTS_RECEIVED % {"rows": table.num_rows})
     try:
         rep = append(settings.EVENTS_ROOT, table, known, kecs, known_desa=desa, region=region.code, period=window)
     except ValueError as exc:  # a missing column: the caller's export is wrong, nothing was written
@@ -202,10 +215,11 @@ def append_events(job: Job, ingest_job_id: int, known: list[str], period: list[s
         "quarantine_file": rep.quarantine_file or "", "files": rep.files, "ignored_columns": rep.ignored_columns,
         "written_by_partition": {f"{y:04d}-{m:02d}": n for (y, m), n in sorted(rep.written_by_partition.items())},
     }
-    msg = f"{rep.written_rows} transaksi tersimpan"
+    msg = EVENTS_STORED % {"rows": rep.written_rows}
     if rep.quarantined_rows:
         reasons = ", ".join(f"{k}: {v}" for k, v in sorted(rep.quarantined_by_reason.items()))
-        msg += f"; {rep.quarantined_rows} dikarantina ({reasons})"
+        msg = EVENTS_QUARANTINED % {"rows": rep.written_rows, "quarantined": rep.quarantined_rows,
+                                    "reasons": reasons}
     job.message = msg[:300]
     with finishing(job, JobStatus.DONE, {"ingest_job": ingest.pk, "written_rows": rep.written_rows}) as result:
         IngestJob.objects.filter(pk=ingest.pk).update(
@@ -225,7 +239,7 @@ def generate_events(job: Job, ingest_job_id: int, programmes: list[str], year: i
     from kotacerdas.analytics.generator import write_generated
 
     ingest = IngestJob.objects.select_related("region", "created_by").get(pk=ingest_job_id)
-    job_progress(job, 0, n_events, f"{n_events} transaksi sintetis {year}")
+    job_progress(job, 0, n_events, SYNTHETIC % {"rows": n_events, "year": year})
     t0 = time.monotonic()
     try:
         rep = write_generated(Path(root) if root else settings.EVENTS_ROOT, region=ingest.region_id,
@@ -239,7 +253,8 @@ def generate_events(job: Job, ingest_job_id: int, programmes: list[str], year: i
               "programmes": programmes, "year": year, "seed": seed, "seconds": round(time.monotonic() - t0, 2),
               "files": len(rep.files),
               "written_by_partition": {f"{y:04d}-{m:02d}": n for (y, m), n in sorted(rep.written_by_partition.items())}}
-    job.message = f"{rep.written_rows} transaksi sintetis {year} ({', '.join(programmes)})"[:300]
+    job.message = (SYNTHETIC_DONE % {"rows": rep.written_rows, "year": year,
+                                     "programmes": ", ".join(programmes)})[:300]
     job_progress(job, rep.input_rows, rep.input_rows)
     with finishing(job, JobStatus.DONE, {"ingest_job": ingest.pk, "written_rows": rep.written_rows}) as result:
         IngestJob.objects.filter(pk=ingest.pk).update(

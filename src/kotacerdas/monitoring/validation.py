@@ -24,6 +24,7 @@ from typing import IO, Any
 from django.utils.translation import gettext, gettext_noop
 from pydantic import ValidationError
 
+from kotacerdas.core.jobs import localised
 from kotacerdas.core.sheets import cell_text
 
 from .parsing import norm_header, parse_number, parse_period
@@ -98,7 +99,7 @@ def localised_job_message(message: str, error_count: int, rows: int) -> str:
         return gettext(REJECTED_ROWS) % values
     if message in (REJECTED_FILE, CRASHED):
         return gettext(message)
-    return message
+    return localised(message)  # a job's declared message (core.jobs.job_message), or free text as stored
 
 
 def localised_message(error: dict[str, Any]) -> str:

@@ -18,7 +18,7 @@ from kotacerdas.core.models import Job, JobStatus
 from kotacerdas.evaluations.models import Cycle
 from kotacerdas.regions.models import Region
 
-from .choices import ReportFormat, ReportLanguage
+from .choices import STEP_DONE, STEP_XLSX, ReportFormat, ReportLanguage
 from .models import ReportJob
 from .rules import can_request_report
 
@@ -60,7 +60,7 @@ def build(region: Region, cycle: Cycle, fmt: str, language: str = "id",
         return render_pdf(region, cycle, language, report_progress)
     from . import xlsx
 
-    report_progress(20, "xlsx")
+    report_progress(20, STEP_XLSX)
     return xlsx.export_worksheet_for(region.code, cycle), None
 
 
@@ -77,7 +77,7 @@ def run_report_job(job: Job, report_job: int) -> dict[str, Any]:
     try:
         with finishing(job, JobStatus.DONE, {"report_job": report.pk, "size": len(data), "pages": pages,
                                              "sha256": digest}) as result:
-            job_progress(job, 100, 100, "selesai")  # stored with the final status
+            job_progress(job, 100, 100, STEP_DONE)  # stored with the final status
             report.file.save(report.filename, ContentFile(data), save=False)
             stored.append(report.file.name)
             ReportJob.objects.filter(pk=report.pk).update(file=report.file.name, size=len(data), sha256=digest,

@@ -24,6 +24,7 @@ from kotacerdas.evaluations.models import Cycle
 from kotacerdas.regions.models import Region
 
 from . import sections
+from .choices import STEP_DATA, STEP_PDF
 
 Progress = Callable[[int, str], None]
 MAX_BYTES = 5 * 1024 * 1024
@@ -35,7 +36,7 @@ def _noop(pct: int, step: str) -> None:
 
 def render_html(region: Region, cycle: Cycle, language: str = "id", progress: Progress = _noop) -> str:
     with translation.override(language):
-        progress(5, "data")
+        progress(5, STEP_DATA)
         data = sections.collect(region, cycle, language)
         built = sections.build_sections(data, progress)
         context: dict[str, Any] = {
@@ -75,7 +76,7 @@ def report_html(html: str) -> Any:
 def render_pdf(region: Region, cycle: Cycle, language: str = "id", progress: Progress = _noop) -> tuple[bytes, int]:
     """The PDF bytes and page count."""
     html = render_html(region, cycle, language, progress)
-    progress(85, "pdf")
+    progress(85, STEP_PDF)
     # ~10 % of a report: full collections walking the process's long-lived objects (core.gcpause).
     with old_objects_frozen():
         document = report_html(html).render()
@@ -83,5 +84,5 @@ def render_pdf(region: Region, cycle: Cycle, language: str = "id", progress: Pro
         pdf = document.write_pdf()
     if pdf is None:  # pragma: no cover - write_pdf without a target always returns bytes
         raise RuntimeError("WeasyPrint returned no PDF")
-    progress(98, "pdf")
+    progress(98, STEP_PDF)
     return pdf, pages

@@ -44,6 +44,7 @@ from kotacerdas.scoring.packs import Node, Pack
 from kotacerdas.scoring.predicates import published_predicate
 
 from .charts import ChartSpec, Series, choropleth_svg, to_svg
+from .choices import STEP_SECTION
 
 log = logging.getLogger(__name__)
 Builder = Callable[["ReportData"], dict[str, Any] | None]
@@ -436,7 +437,7 @@ def build_sections(data: ReportData, progress: Callable[[int, str], None] | None
     out = []
     for i, section in enumerate(SECTIONS):
         if progress is not None:
-            progress(10 + int(70 * i / max(1, len(SECTIONS))), str(section.title))
+            progress(10 + int(70 * i / max(1, len(SECTIONS))), STEP_SECTION % {"n": i + 1, "total": len(SECTIONS)})
         ctx = section.builder(data)
         if ctx is None:
             continue

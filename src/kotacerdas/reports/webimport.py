@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, override
+from django.utils.translation import gettext_noop, ngettext, override
 
 from kotacerdas.core import jobs
 from kotacerdas.core.errors import ActionError, InvalidInput, NotAllowed
@@ -38,6 +38,12 @@ if TYPE_CHECKING:
 KINDS = ("worksheet", "programmes")
 JOB_KIND = "kotacerdas.reports.webimport.run"
 MAX_BYTES = 20 * 1024 * 1024
+# The steps the job writes on its row (stored in Indonesian, shown in the reader's language).
+READING = jobs.job_message(gettext_noop("membaca berkas"))
+CHECKING = jobs.job_message(gettext_noop("memeriksa baris"))
+CHECKED = jobs.job_message(gettext_noop("pemeriksaan selesai"))
+SAVING = jobs.job_message(gettext_noop("menyimpan perubahan"))
+IMPORTED = jobs.job_message(gettext_noop("impor selesai"))
 
 
 def can_import(user: User | AnonymousUser, region: Region, kind: str, cycle: Cycle | None = None) -> bool:
@@ -124,23 +130,23 @@ def run(job: Job, *, kind: str, region: str, year: int | None, path: str, name: 
     cycle_obj = Cycle.objects.filter(pk=cycle).first() if cycle else None
     importer = IMPORTERS[kind]
     with override(language):
-        jobs.job_progress(job, 1, 3, _("membaca berkas"))
+        jobs.job_progress(job, 1, 3, READING)
         with local_path(path) as local:  # a temporary copy when uploads are in object storage
             if dry_run:
-                jobs.job_progress(job, 2, 3, _("memeriksa baris"))
+                jobs.job_progress(job, 2, 3, CHECKING)
                 try:
                     report = importer.run(user, local, region_obj, cycle_obj, True)
                 except (ImportFailed, ActionError) as exc:
                     return _fail(job, _refused(exc, True))
                 with jobs.finishing(job, JobStatus.DONE, {**report.to_dict(), "dry_run": True}) as outcome:
-                    jobs.job_progress(job, 3, 3, _("pemeriksaan selesai"))  # stored with the final status
+                    jobs.job_progress(job, 3, 3, CHECKED)  # stored with the final status
                 return outcome
-            jobs.job_progress(job, 2, 3, _("menyimpan perubahan"))
+            jobs.job_progress(job, 2, 3, SAVING)
             try:
                 with jobs.finishing(job, JobStatus.DONE) as outcome:
                     report = importer.run(user, local, region_obj, cycle_obj, False)
                     outcome.update(report.to_dict(), dry_run=False)
-                    jobs.job_progress(job, 3, 3, _("impor selesai"))  # stored with the final status
+                    jobs.job_progress(job, 3, 3, IMPORTED)  # stored with the final status
             except (ImportFailed, ActionError) as exc:  # rolled back with the final transaction
                 return _fail(job, _refused(exc, False))
             return outcome
