@@ -35,6 +35,39 @@ def test_it_filters_the_list(actors) -> None:
     assert f"{overdue} dari 16 kegiatan" in body
 
 
+def test_the_plan_api_narrows_its_items_with_the_pages_filters(actors) -> None:
+    from kotacerdas.actionplans import filters, queries
+    from kotacerdas.evaluations.models import Cycle
+
+    client = actors.client(actors.citra)
+    cycle = Cycle.objects.get(year=2024)
+    whole = client.get("/api/v1/action-plans?region=16.07&year=2024").json()
+    assert len(whole["items"]) == 16
+    word = whole["items"][0]["title"].split()[0]
+    status = whole["items"][0]["status"]
+    cases = [("category=aplikasi", {"kategori": "aplikasi"}), ("overdue=true", {"terlambat": "1"}),
+             (f"status={status}", {"status": status}), (f"q={word}", {"q": word}),
+             (f"category=aplikasi&status={status}", {"kategori": "aplikasi", "status": status})]
+    for query, page_params in cases:
+        got = client.get(f"/api/v1/action-plans?region=16.07&year=2024&{query}").json()
+        expected = sorted(i.code for i in filters.items(queries.plan_items("16.07", cycle), page_params))
+        assert sorted(i["code"] for i in got["items"]) == expected, query
+        assert len(expected) < 16, query
+        assert expected or "&" in query, query
+        assert got["overall"] == whole["overall"]  # the achievement stays the whole plan's
+    owner = whole["items"][0]["owner_id"]
+    mine = client.get(f"/api/v1/action-plans?region=16.07&year=2024&owner={owner}").json()["items"]
+    assert mine and {i["owner_id"] for i in mine} == {owner}
+    assert len(client.get("/api/v1/action-plans?region=16.07&year=2024&category=aplikasi").json()["items"]) == 4
+
+
+@pytest.mark.parametrize(("query", "field"), [("status=selesai", "status"), ("owner=abc", "owner"),
+                                               ("overdue=mungkin", "overdue")])
+def test_the_plan_api_refuses_a_filter_value_naming_it(actors, query: str, field: str) -> None:
+    r = actors.client(actors.citra).get(f"/api/v1/action-plans?region=16.07&year=2024&{query}")
+    assert r.status_code == 422 and r.json()["field"] == field
+
+
 def test_it_offers_edit_forms_by_role(actors) -> None:
     item = ActionItem.objects.get(region_id="16.07", code="RA-2024-003")
     url = f"/wilayah/16.07/rencana-aksi/{item.pk}/"

@@ -47,10 +47,11 @@ class ActionItemFilterSet(df.FilterSet):
         return qs.filter(due_on__lt=self.today or timezone.localdate()).exclude(status=ActionStatus.DONE)
 
 
-def items(queryset: QuerySet[ActionItem], params: Any, today: dt.date | None = None) -> QuerySet[ActionItem]:
+def items(queryset: QuerySet[ActionItem], params: Any, today: dt.date | None = None, *,
+          strict: bool = False) -> QuerySet[ActionItem]:
     """`queryset` narrowed by the page's parameters; a value that does not fit (a unit that is not a
-    number) is ignored, as the page always did."""
-    return narrowed(ActionItemFilterSet, queryset, params, today=today)
+    number) is ignored, as the page always did, or refused naming the parameter (``strict``: the API)."""
+    return narrowed(ActionItemFilterSet, queryset, params, strict=strict, today=today)
 
 
 def chosen(params: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from kotacerdas.accounts.types import AuthenticatedHttpRequest
 from kotacerdas.actionplans import actions, queries
+from kotacerdas.actionplans import filters as item_filters
 from kotacerdas.actionplans import rules as perms
 from kotacerdas.actionplans.choices import ActionStatus, ProgressMode
 from kotacerdas.actionplans.models import ActionItem
@@ -67,8 +68,32 @@ class ActionPlanOut(Schema):
 
 
 class PlanFilter(Schema):
+    """Region and year choose the plan; the other parameters narrow its ``items`` the way the plan page's
+    filters do (the same FilterSet, actionplans.filters); the achievement figures stay the whole plan's."""
+
     region: str = Field(..., description="Kode wilayah Kemendagri, mis. 16.07")
     year: int = Field(..., ge=2018, le=2100)
+    category: str | None = Field(None, max_length=40, description="Kode kategori rencana aksi")
+    status: ActionStatus | None = None
+    owner: int | None = Field(None, ge=1, le=2**31, description="Id unit pemilik")
+    pillar: str | None = Field(None, max_length=40, description="Kode pilar (pilar kegiatan, atau pilar programnya)")
+    overdue: bool | None = Field(None, description="true: hanya yang lewat tenggat dan belum selesai")
+    q: str | None = Field(None, max_length=200, description="Cari pada nama kegiatan")
+
+
+# API parameter -> the plan page's parameter (actionplans.filters.ActionItemFilterSet).
+ITEM_FILTERS = {"category": "kategori", "status": "status", "owner": "unit", "pillar": "pilar",
+                "overdue": "terlambat", "q": "q"}
+
+
+def _item_params(filters: PlanFilter) -> dict[str, str]:
+    out = {}
+    for name, page_name in ITEM_FILTERS.items():
+        value = getattr(filters, name)
+        if value is None or value == "":
+            continue
+        out[page_name] = "1" if value is True else "" if value is False else str(getattr(value, "value", value))
+    return {k: v for k, v in out.items() if v}
 
 
 def _ach(a: Any) -> dict[str, Any]:
@@ -102,6 +127,11 @@ def get_plan(request: HttpRequest, filters: Query[PlanFilter]):  # type: ignore[
     if cycle is None:
         raise not_found("Siklus evaluasi tahun", str(filters.year))
     summary = queries.plan_summary(region.code, cycle)
+    params = _item_params(filters)
+    if params:
+        kept = set(item_filters.items(queries.plan_items(region.code, cycle), params, strict=True)
+                   .values_list("pk", flat=True))
+        summary["items"] = [i for i in summary["items"] if i.pk in kept]
     return {"region": region.code, "region_name": region.name, "year": cycle.year,
             "pack": f"{cycle.pack_code}@{cycle.pack_version}", "overall": _ach(summary["overall"]),
             "categories": [_ach(a) for a in summary["categories"]],

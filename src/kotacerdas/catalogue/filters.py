@@ -53,10 +53,7 @@ def from_web(params: Any) -> dict[str, str]:
 
 def programmes(queryset: QuerySet[Programme], data: dict[str, Any]) -> QuerySet[Programme]:
     """`queryset` narrowed by `data`; an invalid value (an unknown pillar or unit) is ignored, not an error."""
-    fs = ProgrammeFilterSet(data, queryset=queryset)
-    if not fs.is_valid():
-        fs = ProgrammeFilterSet({k: v for k, v in data.items() if k not in fs.errors}, queryset=queryset)
-    return fs.qs
+    return narrowed(ProgrammeFilterSet, queryset, data)
 
 
 class UnitFilterSet(df.FilterSet):
