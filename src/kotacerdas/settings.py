@@ -291,8 +291,13 @@ JOBS_EAGER = envbool("KOTACERDAS_JOBS_EAGER", "False")
 SPARK_MASTER = os.environ.get("SPARK_MASTER", "local[2]")
 ANALYTICS_BACKEND = os.environ.get("ANALYTICS_BACKEND", "duckdb")
 # KPI file imports, each a core.Job: auto (small files run while the uploader waits, large ones wait for the
-# worker) | sync | thread (run in a thread of the web process) | worker
+# supervised worker) | sync | worker. Checked here, so a wrong value stops the start, not every upload.
 MONITORING_IMPORT_RUNNER = os.environ.get("MONITORING_IMPORT_RUNNER", "auto")
+if MONITORING_IMPORT_RUNNER not in ("auto", "sync", "worker"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"MONITORING_IMPORT_RUNNER={MONITORING_IMPORT_RUNNER!r}: auto, sync atau/or worker "
+                               "(thread tidak ada lagi / 'thread' was removed)")
 
 LOGGING = {
     "version": 1,

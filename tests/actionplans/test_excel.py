@@ -237,6 +237,17 @@ def test_the_upload_form_says_the_notation_and_the_job_reads_the_file_in_it(
     assert event.data["decimal"] == decimal
 
 
+def test_the_upload_form_names_a_bad_notation(actors, banyuasin, cycle) -> None:
+    upload = io.BytesIO(_export(banyuasin, cycle))
+    upload.name = "plan.xlsx"
+    before = ImportJob.objects.count()
+    page = actors.client(actors.citra).post("/wilayah/16.07/rencana-aksi/impor/",
+                                            {"file": upload, "decimal": ";", "tahun": cycle.year}, follow=True)
+    body = page.content.decode()
+    assert "Format angka yang diketik sebagai teks" in body and "Pilih berkas" not in body
+    assert ImportJob.objects.count() == before
+
+
 def test_an_unknown_notation_is_refused_before_anything_is_stored(actors, banyuasin, cycle) -> None:
     from kotacerdas.core.errors import InvalidInput
 

@@ -52,7 +52,7 @@ def test_the_progress_bar_reads_the_message_in_the_readers_language() -> None:
     assert Job.objects.get(pk=job.pk).message == "50000 baris diperiksa"  # the row keeps the stored text
 
 
-def _written_messages(tree: ast.AST) -> list[ast.expr]:
+def _written_messages(tree: ast.AST, callbacks: bool = True) -> list[ast.expr]:
     """The message argument of every job_progress call and every value assigned to ``<x>.message``."""
     found: list[ast.expr] = []
     for node in ast.walk(tree):
@@ -60,10 +60,19 @@ def _written_messages(tree: ast.AST) -> list[ast.expr]:
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
             if name == "job_progress":
                 found += node.args[3:4] + [k.value for k in node.keywords if k.arg == "message"]
+            if callbacks and name in PROGRESS_CALLBACKS:  # (percent, step) callbacks ending in job_progress
+                found += node.args[1:2]
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == "message"
                                                 and getattr(t.value, "id", "") == "job" for t in node.targets):
             found.append(node.value)
     return sorted(found, key=lambda e: (e.lineno, e.col_offset))
+
+
+# The (percent, step) callbacks a job hands to the code it runs: what they are given is stored too. (The
+# backup's callback drives a terminal progress bar only.)
+PROGRESS_CALLBACKS = {"progress", "report_progress"}
+JOB_CALLBACK_MODULES = {"reports/actions.py", "reports/pdf.py", "reports/sections.py", "reports/xlsx.py"}
+TRANSLATE_NOW = {"_", "gettext", "ngettext", "pgettext", "gettext_lazy"}
 
 
 def _literal(expr: ast.expr) -> bool:
@@ -77,6 +86,9 @@ def _literal(expr: ast.expr) -> bool:
         return _literal(expr.left) or (isinstance(expr.op, ast.Add) and _literal(expr.right))
     if isinstance(expr, ast.Subscript):
         return _literal(expr.value)
+    if isinstance(expr, ast.Call):  # translated when written: stored in the writer's language
+        name = expr.func.attr if isinstance(expr.func, ast.Attribute) else getattr(expr.func, "id", "")
+        return name in TRANSLATE_NOW or (name == "str" and any(_literal(a) for a in expr.args))
     return False
 
 
@@ -87,8 +99,12 @@ jobs.job_progress(job, 1, 2, message="membaca")
 job.message = f"{n} selesai"
 job_progress(job, 1, 2, ROWS % {"rows": n})
 job.message = (DONE % {"rows": n})[:300]
+job_progress(job, 1, 2, _("membaca berkas"))
+progress(5, "data")
+report_progress(20, STEP_XLSX)
 '''
-    assert [_literal(e) for e in _written_messages(ast.parse(source))] == [True, True, True, False, False]
+    assert [_literal(e) for e in _written_messages(ast.parse(source))] == [True, True, True, False, False, True,
+                                                                           True, False]
 
 
 def test_no_job_writes_a_message_that_is_not_declared() -> None:
@@ -97,5 +113,34 @@ def test_no_job_writes_a_message_that_is_not_declared() -> None:
         if "migrations" in path.parts:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        literal += [f"{path.relative_to(SRC)}:{e.lineno}" for e in _written_messages(tree) if _literal(e)]
+        rel = str(path.relative_to(SRC))
+        literal += [f"{rel}:{e.lineno}" for e in _written_messages(tree, rel in JOB_CALLBACK_MODULES) if _literal(e)]
     assert literal == [], f"job messages written as literal text (declare them with core.jobs.job_message): {literal}"
+
+
+def test_a_template_with_other_conversions_or_a_repeated_name_is_refused() -> None:
+    with pytest.raises(ValueError, match="only"):
+        jobs.job_message("%(share).1f persen")
+    with pytest.raises(ValueError, match="twice"):
+        jobs.job_message("%(n)d dari %(n)d")
+    assert jobs.job_message("100%% dari %(n)d") == "100%% dari %(n)d"
+
+
+def test_a_long_text_value_is_shortened_so_the_message_stays_whole() -> None:
+    reasons = ", ".join(f"alasan-{i}: {i}" for i in range(80))
+    stored = (ingest.EVENTS_QUARANTINED % {"rows": 10, "quarantined": 80, "reasons": ingest._short(reasons)})[:300]
+    assert len(stored) <= 300 and stored.endswith("…)")
+    with translation.override("en"):
+        assert jobs.localised(stored).startswith("10 transactions stored; 80 quarantined (alasan-0: 0")
+    assert jobs.localised("٣ baris diperiksa") == "٣ baris diperiksa"  # ASCII digits only
+
+
+def test_a_wrong_runner_setting_stops_the_start(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MONITORING_IMPORT_RUNNER": "thread", "KOTACERDAS_HOME": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-c", "import kotacerdas.settings"], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode != 0 and "MONITORING_IMPORT_RUNNER='thread'" in run.stderr

@@ -127,6 +127,24 @@ def test_a_failed_report_writes_nothing_but_the_failed_job(actors, settings,  # 
     assert page.status_code == 404
 
 
+def test_a_storage_that_fails_while_cleaning_up_does_not_hide_the_reason(actors, settings,  # type: ignore[no-untyped-def]
+                                                                         monkeypatch) -> None:
+    report = _request(actors, settings)
+    assert report.job_id is not None
+
+    def broken_audit(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("jejak audit tidak tersedia")
+
+    def storage_down(name: str) -> None:
+        raise OSError("penyimpanan tidak terjangkau")
+
+    monkeypatch.setattr(actions, "record_event", broken_audit)
+    monkeypatch.setattr(ReportJob.file.field.storage, "delete", storage_down)
+    job = jobs.run_job(report.job_id)
+    assert job.status == JobStatus.FAILED and "jejak audit tidak tersedia" in job.error
+    assert "penyimpanan" not in job.error
+
+
 def test_a_report_that_cannot_be_rendered_fails_with_the_reason(actors, settings,  # type: ignore[no-untyped-def]
                                                                 monkeypatch) -> None:
     report = _request(actors, settings)

@@ -86,7 +86,11 @@ def import_upload(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         return redirect(_plan_url(region, cycle))
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Pilih berkas .xlsx untuk diimpor"))
+        if "file" in form.errors:
+            messages.error(request, _("Pilih berkas .xlsx untuk diimpor"))
+        else:
+            messages.error(request, " ".join(f"{form.fields[name].label}: {' '.join(str(e) for e in errors)}"
+                                             for name, errors in form.errors.items()))
         return redirect(_plan_url(region, cycle))
     upload = form.cleaned_data["file"]
     try:

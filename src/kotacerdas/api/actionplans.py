@@ -75,9 +75,9 @@ class PlanFilter(Schema):
     year: int = Field(..., ge=2018, le=2100)
     category: str | None = Field(None, max_length=40, description="Kode kategori rencana aksi")
     status: ActionStatus | None = None
-    owner: int | None = Field(None, ge=1, le=2**31, description="Id unit pemilik")
+    owner: int | None = Field(None, ge=1, le=2**31 - 1, description="Id unit pemilik")
     pillar: str | None = Field(None, max_length=40, description="Kode pilar (pilar kegiatan, atau pilar programnya)")
-    overdue: bool | None = Field(None, description="true: hanya yang lewat tenggat dan belum selesai")
+    overdue: bool | None = Field(None, description="true: hanya yang lewat tenggat dan belum selesai; false atau tanpa: semua")
     q: str | None = Field(None, max_length=200, description="Cari pada nama kegiatan")
 
 

@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import translation
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -313,7 +314,8 @@ class RejectedOut(ErrorOut):
 
 
 def _job_out(job: IngestJob) -> dict[str, Any]:
-    live = queries.ingest_progress(job)
+    with translation.override("id"):  # the API gives the stored (Indonesian) text, running or finished
+        live = queries.ingest_progress(job)
     running = live["status"] == JobStatus.RUNNING
     return {"id": job.pk, "kind": job.kind, "status": live["status"], "phase": live["message"] if running else "",
             "progress": live["percent"], "processed_rows": job.processed_rows, "total_rows": job.total_rows,

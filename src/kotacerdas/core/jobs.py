@@ -34,7 +34,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext, suppress
+from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
@@ -85,17 +85,25 @@ class LeaseLost(Exception):
 # values back out of a stored message; `localised` shows a stored message in the reader's language.
 _MESSAGES: dict[str, tuple[re.Pattern[str], dict[str, str]]] = {}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)([ds])")
+_ANY_CONVERSION = re.compile(r"%(?!%)")
 
 
 def job_message(template: str) -> str:
     """Declare a message a job stores on its row: Indonesian, marked with ``gettext_noop``, with
     ``%(name)d`` / ``%(name)s`` placeholders. Stored as Indonesian text (any process, any language reads
-    the row), shown in the reader's language by :func:`localised`. Returns the template."""
+    the row), shown in the reader's language by :func:`localised`. Returns the template. Values of
+    ``%(name)s`` placeholders are the caller's to keep short: a message is stored cut to 300 characters, and
+    a cut message is shown as stored."""
     pattern, kinds, at = [], {}, 0
-    for match in _PLACEHOLDER.finditer(template):
+    placeholders = list(_PLACEHOLDER.finditer(template))
+    if len(_ANY_CONVERSION.findall(template.replace("%%", ""))) != len(placeholders):
+        raise ValueError(f"job_message {template!r}: only %(name)d and %(name)s placeholders")
+    for match in placeholders:
         pattern.append(re.escape(template[at:match.start()]))
         name, kind = match.groups()
-        pattern.append(rf"(?P<{name}>-?\d+)" if kind == "d" else rf"(?P<{name}>.+?)")
+        if name in kinds:
+            raise ValueError(f"job_message {template!r}: %({name}) appears twice")
+        pattern.append(rf"(?P<{name}>-?[0-9]+)" if kind == "d" else rf"(?P<{name}>.+?)")
         kinds[name] = kind
         at = match.end()
     pattern.append(re.escape(template[at:]))
@@ -165,12 +173,27 @@ def finishing(job: Job, status: str = JobStatus.DONE, result: dict[str, Any] | N
     job.status, job.result, job.error = status, outcome, error[:4000]
 
 
+_UNRESOLVED: set[str] = set()
+
+
+def _declare_messages_of(kind: str) -> None:
+    """Import the job function's module, which declares the messages it stores (job_message). A kind that
+    cannot be imported here (renamed since, or a library this process lacks) is logged once and its
+    messages are shown as stored."""
+    if kind in _UNRESOLVED:
+        return
+    try:
+        _resolve(kind)
+    except Exception:  # noqa: BLE001 - a progress bar must not fail because a job module cannot load here
+        _UNRESOLVED.add(kind)
+        log.warning("job kind %s cannot be imported here; its messages are shown as stored", kind, exc_info=True)
+
+
 def live_progress(job: Job) -> dict[str, Any]:
     """What a progress bar shows. A job marked running whose lease has run out and whose worker is gone is
     not running: it shows as waiting for the next worker ("queued", `stalled`), or as failed when it has no
     attempt left. A queued job while no worker is alive says so (`no_worker`)."""
-    with suppress(ImportError, AttributeError, ValueError):
-        _resolve(job.kind)  # its module declares the messages it stores (job_message)
+    _declare_messages_of(job.kind)
     data = {"status": job.status, "progress": job.progress, "total": job.total, "message": localised(job.message),
             "percent": job.percent, "error": job.error, "result": job.result, "stalled": False,
             "no_worker": False}

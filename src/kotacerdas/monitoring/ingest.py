@@ -56,6 +56,12 @@ SYNTHETIC = job_message(gettext_noop("%(rows)d transaksi sintetis %(year)d"))
 SYNTHETIC_DONE = job_message(gettext_noop("%(rows)d transaksi sintetis %(year)d (%(programmes)s)"))
 
 
+def _short(text: str, limit: int = 200) -> str:
+    """A text value of a stored message, short enough that the message stays whole (300 characters) and
+    is still read back in the reader's language."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _progress(job: Job) -> Callable[[int, float], None]:
     """The importer's progress callback: the job's progress and "N rows checked" on its row, at most every
     PROGRESS_EVERY seconds (a 1M-row file must not do thousands of UPDATEs)."""
@@ -219,7 +225,7 @@ def append_events(job: Job, ingest_job_id: int, known: list[str], period: list[s
     if rep.quarantined_rows:
         reasons = ", ".join(f"{k}: {v}" for k, v in sorted(rep.quarantined_by_reason.items()))
         msg = EVENTS_QUARANTINED % {"rows": rep.written_rows, "quarantined": rep.quarantined_rows,
-                                    "reasons": reasons}
+                                    "reasons": _short(reasons)}
     job.message = msg[:300]
     with finishing(job, JobStatus.DONE, {"ingest_job": ingest.pk, "written_rows": rep.written_rows}) as result:
         IngestJob.objects.filter(pk=ingest.pk).update(
@@ -254,7 +260,7 @@ def generate_events(job: Job, ingest_job_id: int, programmes: list[str], year: i
               "files": len(rep.files),
               "written_by_partition": {f"{y:04d}-{m:02d}": n for (y, m), n in sorted(rep.written_by_partition.items())}}
     job.message = (SYNTHETIC_DONE % {"rows": rep.written_rows, "year": year,
-                                     "programmes": ", ".join(programmes)})[:300]
+                                     "programmes": _short(", ".join(programmes))})[:300]
     job_progress(job, rep.input_rows, rep.input_rows)
     with finishing(job, JobStatus.DONE, {"ingest_job": ingest.pk, "written_rows": rep.written_rows}) as result:
         IngestJob.objects.filter(pk=ingest.pk).update(

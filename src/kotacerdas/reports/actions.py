@@ -4,6 +4,7 @@ started by `kotacerdas serve`) with progress, stored as a file to download."""
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ from .rules import can_request_report
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+log = logging.getLogger(__name__)
 JOB_KIND = "kotacerdas.reports.actions.run_report_job"
 Progress = Callable[[int, str], None]
 
@@ -87,8 +89,12 @@ def run_report_job(job: Job, report_job: int) -> dict[str, Any]:
                          data={"size": len(data), "pages": pages})
     except BaseException:
         # The transaction that would have pointed at the file rolled back: no row names it, so it goes
-        # (a file nothing refers to, not a record; local disk or object storage alike).
+        # (a file nothing refers to, not a record; local disk or object storage alike). A storage that
+        # fails now must not hide why the transaction failed.
         for name in stored:
-            report.file.storage.delete(name)
+            try:
+                report.file.storage.delete(name)
+            except Exception:  # noqa: BLE001
+                log.warning("report file %s left in storage after a rolled-back job", name, exc_info=True)
         raise
     return result
