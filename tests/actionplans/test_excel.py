@@ -63,6 +63,24 @@ def test_it_reimports_an_unchanged_export_without_changing_anything(actors, bany
     assert AuditEvent.objects.filter(action="actionplans.update_item").count() == updates
 
 
+def test_the_achievement_column_as_exported_is_recomputed_and_a_typed_over_one_refused(
+        actors, banyuasin, cycle) -> None:
+    item = ActionItem.objects.get(region=banyuasin, cycle=cycle, code="RA-2024-008")
+    exported = _export(banyuasin, cycle)
+    # The status changes, the Capaian (%) cell stays as exported: the import recomputes it.
+    job = _import(actors.citra, banyuasin, cycle, _set(exported, "RA-2024-008", "Status", "Selesai"))
+    assert job.status == JobStatus.DONE, job.report
+    item.refresh_from_db()
+    assert item.status == ActionStatus.DONE and item.percent == 100
+    # A percent typed over (neither the exported nor the computed one) is refused, naming the column.
+    before = snapshot()
+    typed = _set(_export(banyuasin, cycle), "RA-2024-008", "Capaian (%)", 42)
+    job = _import(actors.citra, banyuasin, cycle, typed)
+    assert job.status == JobStatus.FAILED and snapshot() == before
+    assert [(e["row"], e["column"]) for e in job.report["errors"]] == [(_row_of(typed, "RA-2024-008"), "Capaian (%)")]
+    assert "dihitung otomatis" in job.report["errors"][0]["message"]
+
+
 def test_it_applies_offline_edits_and_records_history(actors, banyuasin, cycle) -> None:
     item = ActionItem.objects.get(region=banyuasin, cycle=cycle, code="RA-2024-008")
     assert item.status == ActionStatus.NOT_STARTED

@@ -183,14 +183,18 @@ class PlanRow(RowSchema):
         return self.model_dump(exclude={"code", "percent", "version"})
 
     def row_checks(self, context: Mapping[str, Any]) -> Iterable[Problem]:
+        look: Lookups = context["lookups"]
         if self.percent is not None:
             computed, formula = progress(self.progress_mode, self.status or "", self.target_value,
                                          self.realised_value)
-            if abs(computed - self.percent) > PERCENT_TOLERANCE:
-                yield Problem("percent", _("Capaian (%%) dihitung otomatis (%(formula)s); ubah Status atau "
-                                           "Realisasi, bukan kolom ini") % {"formula": formula})
+            # The column as exported (the item's stored percent) is left alone by whoever changed the target
+            # or the realisation: it is recomputed. Only a percent typed over is refused.
+            item = look.items.get(self.code) if self.code else None
+            as_exported = item is not None and abs(item.percent - self.percent) <= PERCENT_TOLERANCE
+            if abs(computed - self.percent) > PERCENT_TOLERANCE and not as_exported:
+                yield Problem("percent", _("Capaian (%%) dihitung otomatis (%(formula)s); ubah Status, Target "
+                                           "angka atau Realisasi, bukan kolom ini") % {"formula": formula})
                 return
-        look: Lookups = context["lookups"]
         for key, message in actions.check_values(self.values(), cycle=look.cycle,
                                                  region_code=look.region.code).items():
             yield Problem(key, message)
