@@ -98,13 +98,15 @@ def test_a_report_shows_its_progress_on_the_job_row_before_it_writes(actors, set
     assert AuditEvent.objects.filter(action="reports.done", object_id=str(report.pk)).count() == 1
 
 
+def _broken_audit(*args: Any, **kwargs: Any) -> None:
+    """The audit trail failing inside a report job's final transaction."""
+    raise RuntimeError("jejak audit tidak tersedia")
+
+
 def test_a_failed_report_writes_nothing_but_the_failed_job(actors, settings,  # type: ignore[no-untyped-def]
                                                            monkeypatch) -> None:
     report = _request(actors, settings)
     assert report.job_id is not None
-
-    def broken_audit(*args: Any, **kwargs: Any) -> None:
-        raise RuntimeError("jejak audit tidak tersedia")
 
     saved: list[str] = []
     real_save = ReportJob.file.field.storage.save
@@ -115,7 +117,7 @@ def test_a_failed_report_writes_nothing_but_the_failed_job(actors, settings,  # 
 
     # The failure comes after the file was stored and its row updated, inside the final transaction: all of
     # it goes, the file in storage too.
-    monkeypatch.setattr(actions, "record_event", broken_audit)
+    monkeypatch.setattr(actions, "record_event", _broken_audit)
     monkeypatch.setattr(ReportJob.file.field.storage, "save", watched_save)
     job = jobs.run_job(report.job_id)
     assert len(saved) == 1 and not ReportJob.file.field.storage.exists(saved[0])
@@ -132,13 +134,10 @@ def test_a_storage_that_fails_while_cleaning_up_does_not_hide_the_reason(actors,
     report = _request(actors, settings)
     assert report.job_id is not None
 
-    def broken_audit(*args: Any, **kwargs: Any) -> None:
-        raise RuntimeError("jejak audit tidak tersedia")
-
     def storage_down(name: str) -> None:
         raise OSError("penyimpanan tidak terjangkau")
 
-    monkeypatch.setattr(actions, "record_event", broken_audit)
+    monkeypatch.setattr(actions, "record_event", _broken_audit)
     monkeypatch.setattr(ReportJob.file.field.storage, "delete", storage_down)
     job = jobs.run_job(report.job_id)
     assert job.status == JobStatus.FAILED and "jejak audit tidak tersedia" in job.error

@@ -233,7 +233,7 @@ class ImportJob(NoDeleteModel):
 
     @property
     def phase_label(self) -> str:
-        """The stored phase in the active language (a phase not in PHASES is shown as stored)."""
+        """The stored phase in the active language (core.jobs.localised: undeclared text is shown as stored)."""
         return localised(self.phase)
 
     @property

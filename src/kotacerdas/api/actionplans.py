@@ -87,13 +87,14 @@ ITEM_FILTERS = {"category": "kategori", "status": "status", "owner": "unit", "pi
 
 
 def _item_params(filters: PlanFilter) -> dict[str, str]:
+    """The API's filters under the page's names; a filter not given (or overdue=false) narrows nothing."""
     out = {}
     for name, page_name in ITEM_FILTERS.items():
         value = getattr(filters, name)
-        if value is None or value == "":
+        if value is None or value is False or value == "":
             continue
-        out[page_name] = "1" if value is True else "" if value is False else str(getattr(value, "value", value))
-    return {k: v for k, v in out.items() if v}
+        out[page_name] = "1" if value is True else str(getattr(value, "value", value))
+    return out
 
 
 def _ach(a: Any) -> dict[str, Any]:

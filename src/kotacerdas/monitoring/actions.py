@@ -182,8 +182,9 @@ def do_start_kpi_import(
 ) -> IngestJob:
     """Store the upload as an IngestJob with its background job (`core.Job`) and run it
     (``settings.MONITORING_IMPORT_RUNNER``): ``sync`` while the caller waits; ``worker`` left queued for
-    ``kotacerdas worker`` (supervised by ``kotacerdas serve``); ``auto`` = sync up to 1 MB, worker above. Progress is on the Job row in every case. ``decimal``: the file's number
-    notation (``NumberFormat``); ``dry_run``: check and count what would change, write nothing."""
+    ``kotacerdas worker`` (supervised by ``kotacerdas serve``); ``auto`` = sync up to 1 MB, worker above.
+    Progress is on the Job row in every case. ``decimal``: the file's number notation (``NumberFormat``);
+    ``dry_run``: check and count what would change, write nothing."""
     _check_can_import(actor, region, programme)
     _check_options(encoding, decimal)
     runner = _runner(runner)
